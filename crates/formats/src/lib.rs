@@ -1,0 +1,17 @@
+//! Pure decoders, one module per wire or file format: bytes in, an Arrow batch
+//! of accepted rows and a list of rejected records (with reasons) out.
+//!
+//! No IO and no async: the receivers in `ingest` and `api` hand bytes here.
+
+mod decoded;
+mod error;
+mod ndjson;
+mod otlp;
+
+pub use decoded::{Decoded, Reject, TimeWindow};
+pub use error::FormatError;
+pub use ndjson::{decode_ndjson, normalize_level};
+pub use otlp::{
+    OtlpEncoding, decode_otlp_logs, decode_otlp_metrics, decode_otlp_traces, parse_otlp_logs,
+    parse_otlp_metrics, parse_otlp_traces,
+};

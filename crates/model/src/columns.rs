@@ -1,0 +1,162 @@
+//! The typed core columns of each dataset kind, and the limits on the
+//! attribute columns that grow beside them.
+
+use arrow::datatypes::{DataType, TimeUnit};
+
+use crate::dataset::DatasetKind;
+
+/// Every dataset has this event-time column, nanoseconds since the epoch, UTC.
+pub const TIME_COLUMN: &str = "timestamp";
+/// Attributes that did not get a column of their own, as one JSON object per row.
+pub const ATTRIBUTES_COLUMN: &str = "attributes";
+/// Attributes beyond this many per dataset stay in the JSON column: a schema
+/// with thousands of columns makes every file footer and plan slow.
+pub const MAX_ATTRIBUTE_COLUMNS: usize = 200;
+
+/// Storage type of a core column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoreType {
+    Timestamp,
+    Text,
+    Int64,
+    Float64,
+    Boolean,
+}
+
+impl CoreType {
+    pub fn data_type(self) -> DataType {
+        match self {
+            CoreType::Timestamp => timestamp_type(),
+            CoreType::Text => DataType::Utf8,
+            CoreType::Int64 => DataType::Int64,
+            CoreType::Float64 => DataType::Float64,
+            CoreType::Boolean => DataType::Boolean,
+        }
+    }
+}
+
+/// Storage type of a promoted attribute column, fixed by the first value seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributeType {
+    Text,
+    Int64,
+    Float64,
+    Boolean,
+}
+
+impl AttributeType {
+    pub fn data_type(self) -> DataType {
+        match self {
+            AttributeType::Text => DataType::Utf8,
+            AttributeType::Int64 => DataType::Int64,
+            AttributeType::Float64 => DataType::Float64,
+            AttributeType::Boolean => DataType::Boolean,
+        }
+    }
+
+    pub fn from_data_type(data_type: &DataType) -> Option<AttributeType> {
+        match data_type {
+            DataType::Utf8 => Some(AttributeType::Text),
+            DataType::Int64 => Some(AttributeType::Int64),
+            DataType::Float64 => Some(AttributeType::Float64),
+            DataType::Boolean => Some(AttributeType::Boolean),
+            _ => None,
+        }
+    }
+}
+
+/// The timestamp type used for every time column.
+pub(crate) fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+}
+
+/// A typed column every row of a dataset kind has (possibly null).
+#[derive(Debug, Clone, Copy)]
+pub struct CoreColumn {
+    pub name: &'static str,
+    pub core_type: CoreType,
+    /// Other keys NDJSON shippers use for the same thing (`message` for `body`).
+    pub aliases: &'static [&'static str],
+    /// Whether the column is an identifier worth a bloom filter on disk.
+    pub bloom_filter: bool,
+}
+
+const fn col(name: &'static str, core_type: CoreType) -> CoreColumn {
+    CoreColumn { name, core_type, aliases: &[], bloom_filter: false }
+}
+const fn alias(
+    name: &'static str,
+    core_type: CoreType,
+    aliases: &'static [&'static str],
+) -> CoreColumn {
+    CoreColumn { name, core_type, aliases, bloom_filter: false }
+}
+
+const TIME_ALIASES: &[&str] = &["@timestamp", "time", "ts", "date", "datetime"];
+
+const LOGS: &[CoreColumn] = &[
+    alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
+    col("observed_timestamp", CoreType::Timestamp),
+    alias("service", CoreType::Text, &["service.name", "service_name"]),
+    alias("env", CoreType::Text, &["deployment.environment", "deployment.environment.name", "environment"]),
+    alias("host", CoreType::Text, &["host.name", "hostname"]),
+    alias("level", CoreType::Text, &["severity", "severity_text", "status", "loglevel", "log.level"]),
+    col("severity_number", CoreType::Int64),
+    alias("body", CoreType::Text, &["message", "msg", "log"]),
+    CoreColumn { name: "trace_id", core_type: CoreType::Text, aliases: &["traceId", "dd.trace_id"], bloom_filter: true },
+    CoreColumn { name: "span_id", core_type: CoreType::Text, aliases: &["spanId", "dd.span_id"], bloom_filter: false },
+    col("scope", CoreType::Text),
+];
+
+const SPANS: &[CoreColumn] = &[
+    alias(TIME_COLUMN, CoreType::Timestamp, &["start_time", "start_timestamp"]),
+    alias("end_timestamp", CoreType::Timestamp, &["end_time"]),
+    col("duration_ns", CoreType::Int64),
+    alias("service", CoreType::Text, &["service.name"]),
+    alias("env", CoreType::Text, &["deployment.environment", "deployment.environment.name"]),
+    alias("host", CoreType::Text, &["host.name"]),
+    CoreColumn { name: "trace_id", core_type: CoreType::Text, aliases: &["traceId"], bloom_filter: true },
+    CoreColumn { name: "span_id", core_type: CoreType::Text, aliases: &["spanId"], bloom_filter: true },
+    alias("parent_span_id", CoreType::Text, &["parentSpanId"]),
+    col("name", CoreType::Text),
+    col("kind", CoreType::Text),
+    col("status_code", CoreType::Text),
+    col("status_message", CoreType::Text),
+    col("scope", CoreType::Text),
+    col("events", CoreType::Text),
+    col("links", CoreType::Text),
+];
+
+const METRICS: &[CoreColumn] = &[
+    alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
+    col("start_timestamp", CoreType::Timestamp),
+    alias("service", CoreType::Text, &["service.name"]),
+    alias("env", CoreType::Text, &["deployment.environment", "deployment.environment.name"]),
+    alias("host", CoreType::Text, &["host.name"]),
+    alias("metric", CoreType::Text, &["name", "metric_name"]),
+    col("kind", CoreType::Text),
+    col("unit", CoreType::Text),
+    col("temporality", CoreType::Text),
+    col("is_monotonic", CoreType::Boolean),
+    col("value", CoreType::Float64),
+    col("count", CoreType::Int64),
+    col("sum", CoreType::Float64),
+    col("min", CoreType::Float64),
+    col("max", CoreType::Float64),
+    col("bucket_counts", CoreType::Text),
+    col("explicit_bounds", CoreType::Text),
+    col("scope", CoreType::Text),
+];
+
+const EVENTS: &[CoreColumn] = &[alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES)];
+
+/// The core columns of a dataset kind, time first.
+pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {
+    match kind {
+        DatasetKind::Logs => LOGS,
+        DatasetKind::Spans => SPANS,
+        DatasetKind::Metrics => METRICS,
+        DatasetKind::Events => EVENTS,
+    }
+}

@@ -1,0 +1,97 @@
+//! Dataset names (validated) and the kind of each dataset.
+
+use crate::error::ModelError;
+
+/// What a dataset holds; decides its typed core columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DatasetKind {
+    /// OpenTelemetry log records and log lines (`logs`).
+    Logs,
+    /// OpenTelemetry spans (`spans`).
+    Spans,
+    /// OpenTelemetry metric data points (`metrics`).
+    Metrics,
+    /// Any other NDJSON event stream, with a schema that grows as fields appear.
+    Events,
+}
+
+/// A validated dataset name: `[a-z][a-z0-9_]{0,62}`.
+///
+/// The name ends up in file paths and SQL identifiers, so it is kept to a
+/// conservative alphabet instead of being escaped everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DatasetName(String);
+
+impl DatasetName {
+    pub const LOGS: &'static str = "logs";
+    pub const SPANS: &'static str = "spans";
+    pub const METRICS: &'static str = "metrics";
+
+    pub fn new(name: &str) -> Result<DatasetName, ModelError> {
+        let invalid = |reason| ModelError::InvalidDatasetName {
+            name: name.chars().take(80).collect(),
+            reason,
+        };
+        if name.is_empty() {
+            return Err(invalid("name is empty"));
+        }
+        if name.len() > 63 {
+            return Err(invalid("name is longer than 63 characters"));
+        }
+        let mut chars = name.chars();
+        let first = chars.next().unwrap_or('_');
+        if !first.is_ascii_lowercase() {
+            return Err(invalid("name must start with a lowercase letter a-z"));
+        }
+        if !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(invalid(
+                "only lowercase letters a-z, digits and '_' are allowed",
+            ));
+        }
+        Ok(DatasetName(name.to_owned()))
+    }
+
+    pub fn logs() -> DatasetName {
+        DatasetName(Self::LOGS.to_owned())
+    }
+    pub fn spans() -> DatasetName {
+        DatasetName(Self::SPANS.to_owned())
+    }
+    pub fn metrics() -> DatasetName {
+        DatasetName(Self::METRICS.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn kind(&self) -> DatasetKind {
+        match self.0.as_str() {
+            Self::LOGS => DatasetKind::Logs,
+            Self::SPANS => DatasetKind::Spans,
+            Self::METRICS => DatasetKind::Metrics,
+            _ => DatasetKind::Events,
+        }
+    }
+}
+
+impl std::fmt::Display for DatasetName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_rejects_names() {
+        assert_eq!(DatasetName::new("logs").unwrap().kind(), DatasetKind::Logs);
+        assert_eq!(DatasetName::new("checkout_events2").unwrap().kind(), DatasetKind::Events);
+        for bad in ["", "Logs", "1abc", "a-b", "a.b", "../etc", "_x", &"a".repeat(64)] {
+            let err = DatasetName::new(bad).unwrap_err().to_string();
+            assert!(err.starts_with("invalid dataset name"), "{bad}: {err}");
+        }
+    }
+}
