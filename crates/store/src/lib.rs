@@ -1,1 +1,18 @@
-//! store
+//! The embedded storage engine: a write-ahead log that is the ack point, an
+//! in-memory Arrow buffer that queries see at once, sorted ZSTD Parquet files
+//! with statistics and bloom filters, a catalog, compaction and retention.
+//!
+//! Knows nothing about wire formats, HTTP or SQL: it stores Arrow batches of
+//! named datasets and hands consistent snapshots to the query layer.
+
+mod catalog;
+mod engine;
+mod error;
+mod memtable;
+mod parquet_io;
+mod wal;
+
+pub use catalog::FileEntry;
+pub use engine::{DatasetSnapshot, DatasetStats, RecoveryReport, Store, StoreConfig, StoreStats};
+pub use error::StoreError;
+pub use wal::{Wal, WalEntry, decode_frames, encode_frame};

@@ -1,0 +1,602 @@
+//! The store: append (WAL, then memtable), snapshots for queries, and the
+//! background flush, compaction and retention.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use arrow::datatypes::SchemaRef;
+use arrow::ipc::reader::StreamReader;
+use arrow::ipc::writer::StreamWriter;
+use arrow::record_batch::RecordBatch;
+use model::{DatasetName, DatasetSchema, conform_batch};
+
+use crate::catalog::{Catalog, FileEntry};
+use crate::error::StoreError;
+use crate::memtable::Memtable;
+use crate::parquet_io::{read_parquet, sort_and_split_by_day, time_range, write_parquet};
+use crate::wal::{Wal, WalEntry};
+
+/// Settings of the embedded engine (validated by the binary's config).
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub data_dir: PathBuf,
+    /// Flush the memtable to Parquet once it holds this many bytes...
+    pub flush_bytes: usize,
+    /// ...or once its oldest batch is this old.
+    pub flush_interval: Duration,
+    /// Refuse appends (backpressure) while buffered bytes exceed this.
+    pub max_buffer_bytes: usize,
+    /// Compaction merges a day's files while their total stays under this.
+    pub compaction_target_bytes: u64,
+    /// Days of data kept per dataset; datasets not listed use `default_retention_days`.
+    pub retention_days: BTreeMap<String, u32>,
+    pub default_retention_days: u32,
+    /// Files replaced by compaction or retention are deleted after this
+    /// delay, so queries that already planned on them can finish.
+    pub delete_grace: Duration,
+}
+
+impl StoreConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> StoreConfig {
+        StoreConfig {
+            data_dir: data_dir.into(),
+            flush_bytes: 64 << 20,
+            flush_interval: Duration::from_secs(30),
+            max_buffer_bytes: 512 << 20,
+            compaction_target_bytes: 256 << 20,
+            retention_days: BTreeMap::new(),
+            default_retention_days: 30,
+            delete_grace: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What `Store::open` found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RecoveryReport {
+    pub replayed_entries: u64,
+    pub replayed_rows: u64,
+    pub torn_bytes: u64,
+    pub orphan_files_removed: u64,
+}
+
+/// Everything a query needs of one dataset at one instant.
+#[derive(Debug, Clone)]
+pub struct DatasetSnapshot {
+    pub schema: SchemaRef,
+    /// Absolute paths and metadata of the Parquet files.
+    pub files: Vec<(PathBuf, FileEntry)>,
+    /// Buffered rows, conformed to `schema`.
+    pub batches: Vec<RecordBatch>,
+}
+
+/// Size of one dataset.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DatasetStats {
+    pub name: String,
+    pub kind: String,
+    pub files: u64,
+    pub file_bytes: u64,
+    pub file_rows: u64,
+    pub buffered_rows: u64,
+    pub columns: usize,
+    pub min_time: Option<i64>,
+    pub max_time: Option<i64>,
+}
+
+/// Engine-wide counters.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct StoreStats {
+    pub appended_batches: u64,
+    pub appended_rows: u64,
+    pub wal_bytes: u64,
+    pub buffered_bytes: usize,
+    pub flushes: u64,
+    pub compactions: u64,
+    pub files_deleted_by_retention: u64,
+    pub last_error: Option<String>,
+}
+
+struct State {
+    catalog: Catalog,
+    schemas: BTreeMap<DatasetName, DatasetSchema>,
+    active: Memtable,
+    /// Memtables being written to Parquet: still visible to queries.
+    flushing: Vec<Arc<Memtable>>,
+    /// Replaced files and when they may be deleted.
+    pending_deletes: Vec<(PathBuf, Instant)>,
+}
+
+struct Inner {
+    config: StoreConfig,
+    wal: Wal,
+    state: RwLock<State>,
+    /// Appenders hold it shared across WAL write and memtable insert; a flush
+    /// holds it exclusively while it rotates the WAL and swaps the memtable,
+    /// so no acknowledged entry is in a deleted segment but not in Parquet.
+    gate: RwLock<()>,
+    flush_lock: Mutex<()>,
+    closed: AtomicBool,
+    appended_batches: AtomicU64,
+    appended_rows: AtomicU64,
+    flushes: AtomicU64,
+    compactions: AtomicU64,
+    retention_deletes: AtomicU64,
+    last_error: Mutex<Option<String>>,
+}
+
+/// A handle to the embedded engine; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+    background: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+}
+
+fn encode_entry(dataset: &DatasetName, batch: &RecordBatch) -> Result<Vec<u8>, StoreError> {
+    let name = dataset.as_str().as_bytes();
+    let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2 + 64);
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(name);
+    let mut writer = StreamWriter::try_new(&mut out, &batch.schema())?;
+    writer.write(batch)?;
+    writer.finish()?;
+    drop(writer);
+    Ok(out)
+}
+
+fn decode_entry(entry: &WalEntry) -> Result<(DatasetName, Vec<RecordBatch>), StoreError> {
+    let corrupt = |detail: String| StoreError::Corrupt { what: "WAL entry", detail: format!("seq {}: {detail}", entry.seq) };
+    let p = &entry.payload;
+    if p.len() < 2 {
+        return Err(corrupt("too short".into()));
+    }
+    let n = u16::from_le_bytes([p[0], p[1]]) as usize;
+    let name = std::str::from_utf8(p.get(2..2 + n).ok_or_else(|| corrupt("truncated name".into()))?)
+        .map_err(|e| corrupt(e.to_string()))?;
+    let dataset = DatasetName::new(name)?;
+    let reader = StreamReader::try_new(Cursor::new(&p[2 + n..]), None)?;
+    let batches = reader.collect::<Result<Vec<_>, _>>()?;
+    Ok((dataset, batches))
+}
+
+fn schema_for<'a>(schemas: &'a mut BTreeMap<DatasetName, DatasetSchema>, dataset: &DatasetName) -> &'a mut DatasetSchema {
+    schemas.entry(dataset.clone()).or_insert_with(|| DatasetSchema::new(dataset.kind()))
+}
+
+impl Store {
+    /// Opens (or creates) the store in `config.data_dir`, replaying the WAL.
+    pub fn open(config: StoreConfig) -> Result<(Store, RecoveryReport), StoreError> {
+        let dir = config.data_dir.clone();
+        std::fs::create_dir_all(&dir).map_err(StoreError::io("create data directory", &dir))?;
+        let catalog = Catalog::load(&dir)?;
+        let mut report = RecoveryReport { orphan_files_removed: remove_orphans(&dir, &catalog)?, ..Default::default() };
+        let mut schemas: BTreeMap<DatasetName, DatasetSchema> = BTreeMap::new();
+        for (name, schema) in &catalog.schemas {
+            schemas.insert(DatasetName::new(name)?, schema.clone());
+        }
+        let mut active = Memtable::default();
+        let (wal, torn) = Wal::open(&dir.join("wal"), catalog.checkpoint_seq, |entry| {
+            let (dataset, batches) = decode_entry(&entry)?;
+            report.replayed_entries += 1;
+            for batch in batches {
+                let batch = schema_for(&mut schemas, &dataset).absorb(batch)?;
+                report.replayed_rows += batch.num_rows() as u64;
+                active.push(&dataset, batch);
+            }
+            Ok(())
+        })?;
+        report.torn_bytes = torn;
+        let state = State { catalog, schemas, active, flushing: Vec::new(), pending_deletes: Vec::new() };
+        let inner = Arc::new(Inner {
+            config,
+            wal,
+            state: RwLock::new(state),
+            gate: RwLock::new(()),
+            flush_lock: Mutex::new(()),
+            closed: AtomicBool::new(false),
+            appended_batches: AtomicU64::new(0),
+            appended_rows: AtomicU64::new(0),
+            flushes: AtomicU64::new(0),
+            compactions: AtomicU64::new(0),
+            retention_deletes: AtomicU64::new(0),
+            last_error: Mutex::new(None),
+        });
+        let store = Store { inner, background: Arc::new(Mutex::new(None)) };
+        Ok((store, report))
+    }
+
+    /// Starts the background thread that flushes, compacts and applies retention.
+    pub fn start_background(&self) {
+        let inner = self.inner.clone();
+        let handle = std::thread::Builder::new()
+            .name("hannun-store".into())
+            .spawn(move || background_loop(inner))
+            .expect("spawn store thread");
+        *self.background.lock().expect("background lock") = Some(handle);
+    }
+
+    /// The current schema of a dataset (an empty one if it has no data yet).
+    pub fn dataset_schema(&self, dataset: &DatasetName) -> DatasetSchema {
+        let state = self.inner.state.read().expect("state lock");
+        state.schemas.get(dataset).cloned().unwrap_or_else(|| DatasetSchema::new(dataset.kind()))
+    }
+
+    /// Datasets that have a schema (have received data).
+    pub fn datasets(&self) -> Vec<DatasetName> {
+        self.inner.state.read().expect("state lock").schemas.keys().cloned().collect()
+    }
+
+    /// Bytes buffered in memory (memtables not yet in Parquet).
+    pub fn buffered_bytes(&self) -> usize {
+        let state = self.inner.state.read().expect("state lock");
+        state.active.bytes + state.flushing.iter().map(|m| m.bytes).sum::<usize>()
+    }
+
+    /// Stores `batch` durably: returns once it is in the synced WAL, and it is
+    /// visible to queries from then on. Blocks for the disk sync.
+    pub fn append(&self, dataset: &DatasetName, batch: RecordBatch) -> Result<u64, StoreError> {
+        let inner = &self.inner;
+        if inner.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
+        let buffered = self.buffered_bytes();
+        if buffered > inner.config.max_buffer_bytes {
+            return Err(StoreError::Backpressure { buffered_bytes: buffered, limit_bytes: inner.config.max_buffer_bytes });
+        }
+        let _gate = inner.gate.read().expect("gate lock");
+        let batch = {
+            let mut state = inner.state.write().expect("state lock");
+            schema_for(&mut state.schemas, dataset).absorb(batch)?
+        };
+        let payload = encode_entry(dataset, &batch)?;
+        let seq = inner.wal.append(&payload)?;
+        inner.appended_batches.fetch_add(1, Ordering::Relaxed);
+        inner.appended_rows.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+        inner.state.write().expect("state lock").active.push(dataset, batch);
+        Ok(seq)
+    }
+
+    /// A consistent view of a dataset: its files and buffered rows.
+    pub fn snapshot(&self, dataset: &DatasetName) -> Option<DatasetSnapshot> {
+        let state = self.inner.state.read().expect("state lock");
+        let schema = state.schemas.get(dataset)?.arrow_schema();
+        let files = state
+            .catalog
+            .files
+            .iter()
+            .filter(|f| f.dataset == dataset.as_str())
+            .map(|f| (self.inner.config.data_dir.join(&f.path), f.clone()))
+            .collect();
+        let mut batches = Vec::new();
+        for table in state.flushing.iter().map(|m| m.as_ref()).chain(std::iter::once(&state.active)) {
+            for batch in table.batches.get(dataset).into_iter().flatten() {
+                // A batch that fails to conform is impossible for schemas that
+                // only grow; skip rather than fail the whole query.
+                if let Ok(b) = conform_batch(batch, &schema) {
+                    batches.push(b);
+                }
+            }
+        }
+        Some(DatasetSnapshot { schema, files, batches })
+    }
+
+    /// Size and time span of every dataset.
+    pub fn dataset_stats(&self) -> Vec<DatasetStats> {
+        let state = self.inner.state.read().expect("state lock");
+        state
+            .schemas
+            .iter()
+            .map(|(name, schema)| {
+                let mut s = DatasetStats {
+                    name: name.to_string(),
+                    kind: format!("{:?}", schema.kind).to_lowercase(),
+                    columns: schema.arrow_schema().fields().len(),
+                    ..Default::default()
+                };
+                for f in state.catalog.files.iter().filter(|f| f.dataset == name.as_str()) {
+                    s.files += 1;
+                    s.file_bytes += f.bytes;
+                    s.file_rows += f.rows;
+                    s.min_time = Some(s.min_time.map_or(f.min_time, |m| m.min(f.min_time)));
+                    s.max_time = Some(s.max_time.map_or(f.max_time, |m| m.max(f.max_time)));
+                }
+                for table in state.flushing.iter().map(|m| m.as_ref()).chain(std::iter::once(&state.active)) {
+                    for b in table.batches.get(name).into_iter().flatten() {
+                        s.buffered_rows += b.num_rows() as u64;
+                        let (lo, hi) = time_range(b);
+                        s.min_time = Some(s.min_time.map_or(lo, |m| m.min(lo)));
+                        s.max_time = Some(s.max_time.map_or(hi, |m| m.max(hi)));
+                    }
+                }
+                s
+            })
+            .collect()
+    }
+
+    pub fn stats(&self) -> StoreStats {
+        let inner = &self.inner;
+        StoreStats {
+            appended_batches: inner.appended_batches.load(Ordering::Relaxed),
+            appended_rows: inner.appended_rows.load(Ordering::Relaxed),
+            wal_bytes: inner.wal.bytes_written(),
+            buffered_bytes: self.buffered_bytes(),
+            flushes: inner.flushes.load(Ordering::Relaxed),
+            compactions: inner.compactions.load(Ordering::Relaxed),
+            files_deleted_by_retention: inner.retention_deletes.load(Ordering::Relaxed),
+            last_error: inner.last_error.lock().expect("error lock").clone(),
+        }
+    }
+
+    /// Writes everything buffered to Parquet now.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        flush(&self.inner)
+    }
+
+    /// Merges each day's small files into few large ones now.
+    pub fn compact(&self) -> Result<usize, StoreError> {
+        compact(&self.inner)
+    }
+
+    /// Deletes files past their dataset's retention, as of `now_nanos`.
+    pub fn apply_retention(&self, now_nanos: i64) -> Result<usize, StoreError> {
+        apply_retention(&self.inner, now_nanos)
+    }
+
+    /// Stops the background thread and flushes everything buffered.
+    pub fn close(&self) -> Result<(), StoreError> {
+        if self.inner.closed.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        if let Some(handle) = self.background.lock().expect("background lock").take() {
+            handle.thread().unpark();
+            let _ = handle.join();
+        }
+        flush(&self.inner)?;
+        delete_due_files(&self.inner, true);
+        Ok(())
+    }
+}
+
+/// Removes Parquet files the catalog does not list (a crash between writing
+/// a file and committing the catalog) and leftover temporary files.
+fn remove_orphans(dir: &Path, catalog: &Catalog) -> Result<u64, StoreError> {
+    let listed: std::collections::HashSet<PathBuf> = catalog.files.iter().map(|f| dir.join(&f.path)).collect();
+    let mut removed = 0;
+    let mut stack = vec![dir.join("data")];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !listed.contains(&path) {
+                std::fs::remove_file(&path).map_err(StoreError::io("remove orphan file", &path))?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+fn flush(inner: &Inner) -> Result<(), StoreError> {
+    let _one_at_a_time = inner.flush_lock.lock().expect("flush lock");
+    let (frozen, boundary) = {
+        let _gate = inner.gate.write().expect("gate lock");
+        let mut state = inner.state.write().expect("state lock");
+        if state.active.is_empty() {
+            return Ok(());
+        }
+        let boundary = inner.wal.rotate()?;
+        let frozen = Arc::new(std::mem::take(&mut state.active));
+        state.flushing.push(frozen.clone());
+        (frozen, boundary)
+    };
+    let result = write_memtable(inner, &frozen);
+    let mut state = inner.state.write().expect("state lock");
+    let new_files = match result {
+        Ok(files) => files,
+        Err(e) => {
+            // Keep the memtable visible and the WAL intact; a later flush retries.
+            state.flushing.retain(|m| !Arc::ptr_eq(m, &frozen));
+            let frozen = Arc::try_unwrap(frozen).unwrap_or_else(|arc| clone_memtable(&arc));
+            for (dataset, batches) in frozen.batches {
+                for b in batches {
+                    state.active.push(&dataset, b);
+                }
+            }
+            return Err(e);
+        }
+    };
+    let mut catalog = state.catalog.clone();
+    catalog.files.extend(new_files);
+    catalog.checkpoint_seq = boundary;
+    catalog.schemas = state.schemas.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    catalog.save(&inner.config.data_dir)?;
+    state.catalog = catalog;
+    state.flushing.retain(|m| !Arc::ptr_eq(m, &frozen));
+    drop(state);
+    inner.flushes.fetch_add(1, Ordering::Relaxed);
+    inner.wal.remove_through(boundary)
+}
+
+fn clone_memtable(m: &Memtable) -> Memtable {
+    let mut out = Memtable::default();
+    for (d, bs) in &m.batches {
+        for b in bs {
+            out.push(d, b.clone());
+        }
+    }
+    out
+}
+
+/// Writes a frozen memtable as one sorted file per dataset and day.
+fn write_memtable(inner: &Inner, frozen: &Memtable) -> Result<Vec<FileEntry>, StoreError> {
+    let mut entries = Vec::new();
+    for (dataset, batches) in &frozen.batches {
+        let schema = {
+            let state = inner.state.read().expect("state lock");
+            state.schemas.get(dataset).expect("dataset with data has a schema").arrow_schema()
+        };
+        let conformed = batches.iter().map(|b| conform_batch(b, &schema)).collect::<Result<Vec<_>, _>>()?;
+        for (day, batch) in sort_and_split_by_day(dataset.kind(), &schema, &conformed)? {
+            let relative = inner.state.write().expect("state lock").catalog.allocate_file_path(dataset.as_str(), day);
+            let bytes = write_parquet(dataset.kind(), &inner.config.data_dir.join(&relative), &batch)?;
+            let (min_time, max_time) = time_range(&batch);
+            entries.push(FileEntry {
+                dataset: dataset.to_string(),
+                path: relative.to_string_lossy().into_owned(),
+                min_time,
+                max_time,
+                rows: batch.num_rows() as u64,
+                bytes,
+                level: 0,
+            });
+        }
+    }
+    Ok(entries)
+}
+
+/// Merges, per dataset and day, files whose total size fits the target.
+fn compact(inner: &Inner) -> Result<usize, StoreError> {
+    let _one_at_a_time = inner.flush_lock.lock().expect("flush lock");
+    let groups: Vec<(String, Vec<FileEntry>)> = {
+        let state = inner.state.read().expect("state lock");
+        let mut by_day: BTreeMap<(String, i64), Vec<FileEntry>> = BTreeMap::new();
+        for f in &state.catalog.files {
+            by_day.entry((f.dataset.clone(), f.min_time.div_euclid(86_400_000_000_000))).or_default().push(f.clone());
+        }
+        by_day
+            .into_iter()
+            .filter_map(|((dataset, _), mut files)| {
+                files.sort_by_key(|f| f.bytes);
+                let mut total = 0;
+                let picked: Vec<FileEntry> = files
+                    .into_iter()
+                    .take_while(|f| {
+                        total += f.bytes;
+                        total <= inner.config.compaction_target_bytes
+                    })
+                    .collect();
+                (picked.len() >= 2).then_some((dataset, picked))
+            })
+            .collect()
+    };
+    let mut merged = 0;
+    for (dataset, files) in groups {
+        let name = DatasetName::new(&dataset)?;
+        let schema = inner.state.read().expect("state lock").schemas.get(&name).map(|s| s.arrow_schema());
+        let Some(schema) = schema else { continue };
+        let mut batches = Vec::new();
+        for f in &files {
+            for b in read_parquet(&inner.config.data_dir.join(&f.path))? {
+                batches.push(conform_batch(&b, &schema)?);
+            }
+        }
+        let level = files.iter().map(|f| f.level).max().unwrap_or(0) + 1;
+        let mut new_files = Vec::new();
+        for (day, batch) in sort_and_split_by_day(name.kind(), &schema, &batches)? {
+            let relative = inner.state.write().expect("state lock").catalog.allocate_file_path(&dataset, day);
+            let bytes = write_parquet(name.kind(), &inner.config.data_dir.join(&relative), &batch)?;
+            let (min_time, max_time) = time_range(&batch);
+            new_files.push(FileEntry {
+                dataset: dataset.clone(),
+                path: relative.to_string_lossy().into_owned(),
+                min_time,
+                max_time,
+                rows: batch.num_rows() as u64,
+                bytes,
+                level,
+            });
+        }
+        let mut state = inner.state.write().expect("state lock");
+        let mut catalog = state.catalog.clone();
+        catalog.files.retain(|f| !files.iter().any(|old| old.path == f.path));
+        catalog.files.extend(new_files);
+        catalog.save(&inner.config.data_dir)?;
+        state.catalog = catalog;
+        let due = Instant::now() + inner.config.delete_grace;
+        state.pending_deletes.extend(files.iter().map(|f| (inner.config.data_dir.join(&f.path), due)));
+        merged += files.len();
+        inner.compactions.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(merged)
+}
+
+fn apply_retention(inner: &Inner, now_nanos: i64) -> Result<usize, StoreError> {
+    let mut state = inner.state.write().expect("state lock");
+    let config = &inner.config;
+    let expired: Vec<FileEntry> = state
+        .catalog
+        .files
+        .iter()
+        .filter(|f| {
+            let days = config.retention_days.get(&f.dataset).copied().unwrap_or(config.default_retention_days);
+            f.max_time < now_nanos - days as i64 * 86_400_000_000_000
+        })
+        .cloned()
+        .collect();
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    let mut catalog = state.catalog.clone();
+    catalog.files.retain(|f| !expired.contains(f));
+    catalog.save(&config.data_dir)?;
+    state.catalog = catalog;
+    let due = Instant::now() + config.delete_grace;
+    state.pending_deletes.extend(expired.iter().map(|f| (config.data_dir.join(&f.path), due)));
+    inner.retention_deletes.fetch_add(expired.len() as u64, Ordering::Relaxed);
+    Ok(expired.len())
+}
+
+fn delete_due_files(inner: &Inner, all: bool) {
+    let due: Vec<PathBuf> = {
+        let mut state = inner.state.write().expect("state lock");
+        let now = Instant::now();
+        let (due, keep) = std::mem::take(&mut state.pending_deletes).into_iter().partition(|(_, t)| all || *t <= now);
+        state.pending_deletes = keep;
+        due.into_iter().map(|(p, _)| p).collect()
+    };
+    for path in due {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+fn now_nanos() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+fn background_loop(inner: Arc<Inner>) {
+    let mut last_compaction = Instant::now();
+    let mut last_retention = Instant::now() - Duration::from_secs(3600);
+    while !inner.closed.load(Ordering::Acquire) {
+        std::thread::park_timeout(Duration::from_millis(250));
+        if inner.closed.load(Ordering::Acquire) {
+            break;
+        }
+        let (bytes, oldest) = {
+            let state = inner.state.read().expect("state lock");
+            (state.active.bytes, state.active.oldest)
+        };
+        let mut result = Ok(());
+        if bytes >= inner.config.flush_bytes || oldest.is_some_and(|t| t.elapsed() >= inner.config.flush_interval) {
+            result = flush(&inner);
+        }
+        if result.is_ok() && last_compaction.elapsed() >= Duration::from_secs(10) {
+            last_compaction = Instant::now();
+            result = compact(&inner).map(|_| ());
+        }
+        if result.is_ok() && last_retention.elapsed() >= Duration::from_secs(60) {
+            last_retention = Instant::now();
+            result = apply_retention(&inner, now_nanos()).map(|_| ());
+        }
+        delete_due_files(&inner, false);
+        if let Err(e) = result {
+            tracing::error!(error = %e, "background storage task failed; will retry");
+            *inner.last_error.lock().expect("error lock") = Some(e.to_string());
+        }
+    }
+}
