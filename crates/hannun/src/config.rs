@@ -1,0 +1,206 @@
+//! Configuration in two steps: the raw TOML file and flags (serde, unknown
+//! keys refused), then one validated `Config` the server runs on.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct ServeArgs {
+    /// TOML config file; flags override it.
+    #[arg(long, env = "HANNUN_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// Where data lives [default: ./hannun-data; ./hannun-demo-data for demo].
+    #[arg(long, env = "HANNUN_DATA_DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// UI and API address [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub(crate) http_addr: Option<SocketAddr>,
+    /// OTLP/gRPC address [default: 127.0.0.1:4317].
+    #[arg(long)]
+    pub(crate) otlp_grpc_addr: Option<SocketAddr>,
+    /// OTLP/HTTP address [default: 127.0.0.1:4318].
+    #[arg(long)]
+    pub(crate) otlp_http_addr: Option<SocketAddr>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub(crate) struct DemoArgs {
+    #[command(flatten)]
+    pub(crate) serve: ServeArgs,
+    /// Seed of the generated demo world.
+    #[arg(long, default_value_t = 42)]
+    pub(crate) seed: u64,
+}
+
+/// The config file as written.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    data_dir: Option<PathBuf>,
+    http_addr: Option<String>,
+    otlp_grpc_addr: Option<String>,
+    otlp_http_addr: Option<String>,
+    #[serde(default)]
+    ingest: RawIngest,
+    #[serde(default)]
+    storage: RawStorage,
+    #[serde(default)]
+    query: RawQuery,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIngest {
+    /// Ingest API keys; when set, every ingest request must present one.
+    #[serde(default)]
+    api_keys: Vec<String>,
+    max_past_days: Option<u64>,
+    max_future_minutes: Option<u64>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    flush_mb: Option<usize>,
+    flush_seconds: Option<u64>,
+    max_buffer_mb: Option<usize>,
+    default_retention_days: Option<u32>,
+    #[serde(default)]
+    retention_days: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuery {
+    memory_mb: Option<usize>,
+    timeout_seconds: Option<u64>,
+    max_rows: Option<usize>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) http_addr: SocketAddr,
+    pub(crate) otlp_grpc_addr: SocketAddr,
+    pub(crate) otlp_http_addr: SocketAddr,
+    pub(crate) api_keys: Vec<String>,
+    pub(crate) store: store::StoreConfig,
+    pub(crate) pipeline: ingest::PipelineConfig,
+    pub(crate) query: query::QueryLimits,
+}
+
+fn parse_addr(field: &str, value: &str) -> anyhow::Result<SocketAddr> {
+    value.parse().with_context(|| format!("{field} = {value:?} is not an address like 127.0.0.1:8080"))
+}
+
+fn load(path: &Path) -> anyhow::Result<RawConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+impl Config {
+    pub(crate) fn from_serve_args(args: &ServeArgs) -> anyhow::Result<Config> {
+        Config::build(args, "hannun-data")
+    }
+
+    pub(crate) fn from_demo_args(args: &DemoArgs) -> anyhow::Result<Config> {
+        Config::build(&args.serve, "hannun-demo-data")
+    }
+
+    fn build(args: &ServeArgs, default_dir: &str) -> anyhow::Result<Config> {
+        let raw = match &args.config {
+            Some(path) => load(path)?,
+            None => RawConfig::default(),
+        };
+        let addr = |flag: Option<SocketAddr>, file: &Option<String>, field: &str, default: &str| match (flag, file) {
+            (Some(a), _) => Ok(a),
+            (None, Some(s)) => parse_addr(field, s),
+            (None, None) => parse_addr(field, default),
+        };
+        let data_dir = args.data_dir.clone().or(raw.data_dir).unwrap_or_else(|| PathBuf::from(default_dir));
+        let mut store = store::StoreConfig::new(&data_dir);
+        if let Some(mb) = raw.storage.flush_mb {
+            store.flush_bytes = mb.max(1) << 20;
+        }
+        if let Some(s) = raw.storage.flush_seconds {
+            store.flush_interval = Duration::from_secs(s.max(1));
+        }
+        if let Some(mb) = raw.storage.max_buffer_mb {
+            if mb < 16 {
+                bail!("storage.max_buffer_mb = {mb} is too small; use at least 16");
+            }
+            store.max_buffer_bytes = mb << 20;
+        }
+        if let Some(d) = raw.storage.default_retention_days {
+            store.default_retention_days = d.max(1);
+        }
+        for name in raw.storage.retention_days.keys() {
+            model::DatasetName::new(name).with_context(|| format!("storage.retention_days.{name}"))?;
+        }
+        store.retention_days = raw.storage.retention_days;
+        let mut pipeline = ingest::PipelineConfig::default();
+        if let Some(d) = raw.ingest.max_past_days {
+            pipeline.max_past = Duration::from_secs(d.max(1) * 86_400);
+        }
+        if let Some(m) = raw.ingest.max_future_minutes {
+            pipeline.max_future = Duration::from_secs(m * 60);
+        }
+        if raw.ingest.api_keys.iter().any(|k| k.len() < 16) {
+            bail!("ingest.api_keys: every key must be at least 16 characters");
+        }
+        let mut query = query::QueryLimits::default();
+        if let Some(mb) = raw.query.memory_mb {
+            query.memory_bytes = mb.max(16) << 20;
+        }
+        if let Some(s) = raw.query.timeout_seconds {
+            query.timeout = Duration::from_secs(s.max(1));
+        }
+        if let Some(r) = raw.query.max_rows {
+            query.max_rows = r.max(1);
+        }
+        // Replaced files must outlive the longest query that may read them.
+        store.delete_grace = query.timeout * 2 + Duration::from_secs(10);
+        Ok(Config {
+            data_dir,
+            http_addr: addr(args.http_addr, &raw.http_addr, "http_addr", "127.0.0.1:8080")?,
+            otlp_grpc_addr: addr(args.otlp_grpc_addr, &raw.otlp_grpc_addr, "otlp_grpc_addr", "127.0.0.1:4317")?,
+            otlp_http_addr: addr(args.otlp_http_addr, &raw.otlp_http_addr, "otlp_http_addr", "127.0.0.1:4318")?,
+            api_keys: raw.ingest.api_keys,
+            store,
+            pipeline,
+            query,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hannun.toml");
+        std::fs::write(
+            &path,
+            "http_addr = \"127.0.0.1:9999\"\n[storage]\ndefault_retention_days = 7\n[storage.retention_days]\nlogs = 3\n[query]\ntimeout_seconds = 5\n",
+        )
+        .unwrap();
+        let args = ServeArgs { config: Some(path.clone()), otlp_http_addr: Some("127.0.0.1:1".parse().unwrap()), ..Default::default() };
+        let c = Config::from_serve_args(&args).unwrap();
+        assert_eq!(c.http_addr.port(), 9999);
+        assert_eq!(c.otlp_http_addr.port(), 1);
+        assert_eq!(c.store.default_retention_days, 7);
+        assert_eq!(c.store.retention_days["logs"], 3);
+        assert_eq!(c.query.timeout, Duration::from_secs(5));
+        std::fs::write(&path, "htp_addr = \"x\"\n").unwrap();
+        let err = format!("{:#}", Config::from_serve_args(&args).unwrap_err());
+        assert!(err.contains("unknown field `htp_addr`"), "{err}");
+    }
+}

@@ -1,0 +1,85 @@
+//! Fills an empty data directory with the demo world, and keeps the demo's
+//! ingest API key next to its data.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use demo::{DemoConfig, DemoDataset};
+use formats::TimeWindow;
+use model::DatasetName;
+use store::Store;
+
+/// Generates and stores the demo world unless the store already has data.
+pub(crate) fn seed_if_empty(store: &Store, seed: u64) -> anyhow::Result<()> {
+    if !store.datasets().is_empty() {
+        println!("reusing the demo data in this directory (delete it to regenerate)");
+        return Ok(());
+    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_nanos() as i64;
+    // Anchor on a whole minute so the same seed gives the same world shape.
+    let end = now - now.rem_euclid(60_000_000_000);
+    let config = DemoConfig { seed, end_unix_nanos: end, days: 7, scale: 1.0 };
+    let window = TimeWindow::new(now, 8 * 86_400_000_000_000, 3_600_000_000_000);
+    println!("generating the demo world (seed {seed}, 7 days of logs, traces and metrics)...");
+    let started = Instant::now();
+    let mut rows = 0usize;
+    let mut failure: Option<anyhow::Error> = None;
+    demo::generate(&config, 20_000, &mut |dataset, chunk| {
+        if failure.is_some() {
+            return;
+        }
+        let name = match dataset {
+            DemoDataset::Logs => DatasetName::logs(),
+            DemoDataset::Spans => DatasetName::spans(),
+            DemoDataset::Metrics => DatasetName::metrics(),
+        };
+        let result = (|| -> anyhow::Result<()> {
+            let decoded = formats::decode_ndjson(chunk, &store.dataset_schema(&name), &window)?;
+            if decoded.rejected > 0 {
+                anyhow::bail!("demo generator produced rejected records: {:?}", decoded.reject_samples);
+            }
+            if let Some(built) = decoded.built {
+                rows += built.batch.num_rows();
+                loop {
+                    match store.append(&name, built.batch.clone()) {
+                        Err(store::StoreError::Backpressure { .. }) => store.flush()?,
+                        other => {
+                            other?;
+                            break;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            failure = Some(e);
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e).context("seeding the demo data");
+    }
+    store.flush()?;
+    store.compact()?;
+    println!("stored {rows} demo records in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The demo's ingest key: read from the data directory, or made and saved.
+pub(crate) fn demo_api_key(dir: &Path) -> anyhow::Result<String> {
+    let path = dir.join("demo-api-key");
+    if let Ok(key) = std::fs::read_to_string(&path) {
+        let key = key.trim().to_owned();
+        if key.len() >= 16 {
+            println!("demo ingest API key (x-hannun-api-key): {key}");
+            return Ok(key);
+        }
+    }
+    use rand::Rng;
+    let key: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
+    let key = format!("hn_{key}");
+    std::fs::write(&path, &key).with_context(|| format!("writing {}", path.display()))?;
+    println!("demo ingest API key (x-hannun-api-key): {key}");
+    Ok(key)
+}

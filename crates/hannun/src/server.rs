@@ -1,0 +1,97 @@
+//! Starts the store, the receivers and the API, and shuts them down in
+//! order: stop accepting, finish in-flight requests, flush the store.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use api::AppState;
+use ingest::{ApiKeys, Pipeline};
+use query::QueryEngine;
+use store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen for {what} on {addr} (is another hannun running? pick another with the flag)"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// Runs the server until SIGINT or SIGTERM; seeds the demo world first when
+/// `demo_seed` is set and the data directory is empty.
+pub(crate) fn run(mut config: Config, demo_seed: Option<u64>) -> anyhow::Result<()> {
+    let (store, report) = Store::open(config.store.clone())
+        .with_context(|| format!("opening data directory {}", config.data_dir.display()))?;
+    if report.replayed_entries > 0 || report.torn_bytes > 0 || report.orphan_files_removed > 0 {
+        tracing::info!(
+            entries = report.replayed_entries,
+            rows = report.replayed_rows,
+            torn_bytes = report.torn_bytes,
+            orphans = report.orphan_files_removed,
+            "recovered from the write-ahead log"
+        );
+    }
+    store.start_background();
+    if let Some(seed) = demo_seed {
+        crate::demo_seed::seed_if_empty(&store, seed)?;
+        if config.api_keys.is_empty() {
+            config.api_keys.push(crate::demo_seed::demo_api_key(&config.data_dir)?);
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = runtime.block_on(serve(config, store.clone()));
+    store.close().context("flushing data on shutdown")?;
+    println!("hannun stopped; all acknowledged data is on disk");
+    result
+}
+
+async fn serve(config: Config, store: Store) -> anyhow::Result<()> {
+    let keys = ApiKeys::new(config.api_keys.clone());
+    let pipeline = Pipeline::new(store.clone(), config.pipeline.clone());
+    let engine = QueryEngine::new(store, config.query);
+    let state = AppState { pipeline: pipeline.clone(), engine, ingest_keys: keys.clone() };
+    let http = bind(config.http_addr, "the UI and API").await?;
+    let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;
+    let otlp_grpc = bind(config.otlp_grpc_addr, "OTLP/gRPC").await?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    println!("hannun {} is running", env!("CARGO_PKG_VERSION"));
+    println!("  UI and API   http://{}", http.local_addr()?);
+    println!("  OTLP/gRPC    {}", otlp_grpc.local_addr()?);
+    println!("  OTLP/HTTP    http://{}", otlp_http.local_addr()?);
+    println!("  data         {}", config.data_dir.display());
+    if keys.is_enforced() {
+        println!("  ingest keys  enforced (send x-hannun-api-key)");
+    }
+    let app = axum::serve(http, api::app_router(state.clone())).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let otlp = axum::serve(otlp_http, api::otlp_router(state)).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let grpc = ingest::serve_otlp_grpc(otlp_grpc, pipeline, keys, stopped(stop_rx.clone()));
+    let app = tokio::spawn(async move { app.await });
+    let otlp = tokio::spawn(async move { otlp.await });
+    let grpc = tokio::spawn(grpc);
+    shutdown_signal().await;
+    println!("shutting down: finishing requests and flushing data");
+    let _ = stop_tx.send(true);
+    app.await?.context("UI and API server")?;
+    otlp.await?.context("OTLP/HTTP server")?;
+    grpc.await?.context("OTLP/gRPC server")?;
+    Ok(())
+}

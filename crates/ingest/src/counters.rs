@@ -1,0 +1,60 @@
+//! Accepted and rejected record counts per dataset, with the latest rejects,
+//! so a user can see what was dropped and why.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+
+use formats::Reject;
+
+const RECENT_REJECTS: usize = 20;
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DatasetIngestStats {
+    pub accepted_records: u64,
+    pub rejected_records: u64,
+    pub accepted_bytes: u64,
+    pub requests: u64,
+    pub failed_requests: u64,
+    /// The most recent rejects, newest last.
+    pub recent_rejects: VecDeque<Reject>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IngestStats {
+    pub datasets: BTreeMap<String, DatasetIngestStats>,
+    pub backpressure_refusals: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct Counters {
+    inner: Mutex<IngestStats>,
+}
+
+impl Counters {
+    pub(crate) fn record(&self, dataset: &str, accepted: usize, bytes: usize, rejected: usize, samples: &[Reject]) {
+        let mut stats = self.inner.lock().expect("counters lock");
+        let d = stats.datasets.entry(dataset.to_owned()).or_default();
+        d.requests += 1;
+        d.accepted_records += accepted as u64;
+        d.accepted_bytes += bytes as u64;
+        d.rejected_records += rejected as u64;
+        for s in samples {
+            if d.recent_rejects.len() == RECENT_REJECTS {
+                d.recent_rejects.pop_front();
+            }
+            d.recent_rejects.push_back(s.clone());
+        }
+    }
+
+    pub(crate) fn failed(&self, dataset: &str, backpressure: bool) {
+        let mut stats = self.inner.lock().expect("counters lock");
+        stats.datasets.entry(dataset.to_owned()).or_default().failed_requests += 1;
+        if backpressure {
+            stats.backpressure_refusals += 1;
+        }
+    }
+
+    pub(crate) fn snapshot(&self) -> IngestStats {
+        self.inner.lock().expect("counters lock").clone()
+    }
+}

@@ -1,0 +1,167 @@
+//! The pipeline every receiver calls: decode (on a blocking thread), append
+//! to the store (returns when durable), count.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use formats::{Decoded, OtlpEncoding, Reject, TimeWindow};
+use model::{DatasetName, DatasetSchema};
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use store::Store;
+use tokio::sync::Semaphore;
+
+use crate::counters::{Counters, IngestStats};
+use crate::error::IngestError;
+
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// Records older than this are rejected.
+    pub max_past: Duration,
+    /// Records further ahead than this are rejected.
+    pub max_future: Duration,
+    /// Requests decoded at once; more wait up to `queue_wait`, then get 429.
+    pub max_in_flight: usize,
+    pub queue_wait: Duration,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            max_past: Duration::from_secs(30 * 86_400),
+            max_future: Duration::from_secs(3_600),
+            max_in_flight: 16,
+            queue_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What became of one request.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IngestOutcome {
+    pub accepted: usize,
+    pub rejected: usize,
+    pub rejects: Vec<Reject>,
+}
+
+#[derive(Clone)]
+pub struct Pipeline {
+    store: Store,
+    config: PipelineConfig,
+    permits: Arc<Semaphore>,
+    counters: Arc<Counters>,
+}
+
+fn now_nanos() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+impl Pipeline {
+    pub fn new(store: Store, config: PipelineConfig) -> Pipeline {
+        let permits = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
+        Pipeline { store, config, permits, counters: Arc::new(Counters::default()) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn stats(&self) -> IngestStats {
+        self.counters.snapshot()
+    }
+
+    fn window(&self) -> TimeWindow {
+        TimeWindow::new(now_nanos(), self.config.max_past.as_nanos() as i64, self.config.max_future.as_nanos() as i64)
+    }
+
+    /// Decodes with `decode` on a blocking thread and appends the result.
+    async fn run(
+        &self,
+        dataset: DatasetName,
+        bytes: usize,
+        decode: impl FnOnce(&DatasetSchema, &TimeWindow) -> Result<Decoded, formats::FormatError> + Send + 'static,
+    ) -> Result<IngestOutcome, IngestError> {
+        let permit = match tokio::time::timeout(self.config.queue_wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(p)) => p,
+            Ok(Err(_)) => return Err(IngestError::Closed),
+            Err(_) => {
+                self.counters.failed(dataset.as_str(), true);
+                return Err(IngestError::Backpressure(format!("{} requests in flight", self.config.max_in_flight), 1));
+            }
+        };
+        let store = self.store.clone();
+        let window = self.window();
+        let name = dataset.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let schema = store.dataset_schema(&name);
+            let decoded = decode(&schema, &window)?;
+            if let Some(built) = decoded.built {
+                store.append(&name, built.batch)?;
+            }
+            Ok::<_, IngestError>(IngestOutcome {
+                accepted: decoded.accepted,
+                rejected: decoded.rejected,
+                rejects: decoded.reject_samples,
+            })
+        })
+        .await
+        .map_err(|e| IngestError::Storage(format!("ingest task failed: {e}")))?;
+        match &result {
+            Ok(o) => self.counters.record(dataset.as_str(), o.accepted, bytes, o.rejected, &o.rejects),
+            Err(e) => self.counters.failed(dataset.as_str(), matches!(e, IngestError::Backpressure(..))),
+        }
+        result
+    }
+
+    /// NDJSON into any dataset.
+    pub async fn ingest_ndjson(&self, dataset: DatasetName, body: bytes::Bytes) -> Result<IngestOutcome, IngestError> {
+        let len = body.len();
+        self.run(dataset, len, move |schema, window| formats::decode_ndjson(&body, schema, window)).await
+    }
+
+    pub async fn ingest_otlp_logs(&self, request: ExportLogsServiceRequest, bytes: usize) -> Result<IngestOutcome, IngestError> {
+        self.run(DatasetName::logs(), bytes, move |s, w| formats::decode_otlp_logs(&request, s, w)).await
+    }
+
+    pub async fn ingest_otlp_traces(&self, request: ExportTraceServiceRequest, bytes: usize) -> Result<IngestOutcome, IngestError> {
+        self.run(DatasetName::spans(), bytes, move |s, w| formats::decode_otlp_traces(&request, s, w)).await
+    }
+
+    pub async fn ingest_otlp_metrics(&self, request: ExportMetricsServiceRequest, bytes: usize) -> Result<IngestOutcome, IngestError> {
+        self.run(DatasetName::metrics(), bytes, move |s, w| formats::decode_otlp_metrics(&request, s, w)).await
+    }
+
+    /// OTLP/HTTP body of any signal: parses and ingests it.
+    pub async fn ingest_otlp_http(
+        &self,
+        signal: OtlpSignal,
+        body: bytes::Bytes,
+        encoding: OtlpEncoding,
+    ) -> Result<IngestOutcome, IngestError> {
+        let len = body.len();
+        match signal {
+            OtlpSignal::Logs => {
+                let request = formats::parse_otlp_logs(&body, encoding)?;
+                self.ingest_otlp_logs(request, len).await
+            }
+            OtlpSignal::Traces => {
+                let request = formats::parse_otlp_traces(&body, encoding)?;
+                self.ingest_otlp_traces(request, len).await
+            }
+            OtlpSignal::Metrics => {
+                let request = formats::parse_otlp_metrics(&body, encoding)?;
+                self.ingest_otlp_metrics(request, len).await
+            }
+        }
+    }
+}
+
+/// The three OTLP signals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpSignal {
+    Logs,
+    Traces,
+    Metrics,
+}

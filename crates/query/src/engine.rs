@@ -1,0 +1,108 @@
+//! Runs SQL on the embedded store under the query limits.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
+use model::DatasetName;
+use store::Store;
+
+use crate::error::QueryError;
+use crate::results::QueryResult;
+use crate::table::DatasetTable;
+
+/// The limits every query runs under.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryLimits {
+    pub memory_bytes: usize,
+    pub timeout: Duration,
+    pub max_rows: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits { memory_bytes: 1 << 30, timeout: Duration::from_secs(30), max_rows: 100_000 }
+    }
+}
+
+/// Plans and runs queries against snapshots of the store.
+#[derive(Clone)]
+pub struct QueryEngine {
+    store: Store,
+    limits: QueryLimits,
+}
+
+impl QueryEngine {
+    pub fn new(store: Store, limits: QueryLimits) -> QueryEngine {
+        QueryEngine { store, limits }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn limits(&self) -> QueryLimits {
+        self.limits
+    }
+
+    /// A session with every dataset registered as a table of the same name.
+    fn context(&self) -> Result<SessionContext, QueryError> {
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_limit(self.limits.memory_bytes, 1.0)
+            .build_arc()
+            .map_err(|e| QueryError::Execution(e.to_string()))?;
+        let config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_default_catalog_and_schema("hannun", "public");
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        for dataset in self.store.datasets() {
+            if let Some(snapshot) = self.store.snapshot(&dataset) {
+                ctx.register_table(dataset.as_str(), Arc::new(DatasetTable::new(snapshot)))
+                    .map_err(|e| QueryError::Execution(e.to_string()))?;
+            }
+        }
+        Ok(ctx)
+    }
+
+    /// Whether the dataset exists (has received data).
+    pub fn has_dataset(&self, name: &DatasetName) -> bool {
+        self.store.datasets().contains(name)
+    }
+
+    /// Runs one SQL statement (read-only) and returns at most `max_rows` rows.
+    pub async fn sql(&self, sql: &str) -> Result<QueryResult, QueryError> {
+        self.sql_with_limit(sql, self.limits.max_rows).await
+    }
+
+    pub(crate) async fn sql_with_limit(&self, sql: &str, max_rows: usize) -> Result<QueryResult, QueryError> {
+        let started = Instant::now();
+        let memory = self.limits.memory_bytes;
+        let ctx = self.context()?;
+        let run = async {
+            let options = datafusion::execution::context::SQLOptions::new()
+                .with_allow_ddl(false)
+                .with_allow_dml(false)
+                .with_allow_statements(false);
+            let frame = ctx.sql_with_options(sql, options).await.map_err(|e| QueryError::from_datafusion(e, memory))?;
+            let schema = Arc::new(frame.schema().as_arrow().clone());
+            let mut stream = frame.execute_stream().await.map_err(|e| QueryError::from_datafusion(e, memory))?;
+            let mut batches = Vec::new();
+            let mut rows = 0;
+            while let Some(batch) = stream.next().await {
+                let batch = batch.map_err(|e| QueryError::from_datafusion(e, memory))?;
+                rows += batch.num_rows();
+                if rows > max_rows {
+                    return Err(QueryError::RowLimit { limit: max_rows });
+                }
+                batches.push(batch);
+            }
+            Ok((schema, batches))
+        };
+        let (schema, batches) = tokio::time::timeout(self.limits.timeout, run)
+            .await
+            .map_err(|_| QueryError::Timeout { seconds: self.limits.timeout.as_secs() })??;
+        QueryResult::from_batches(schema, &batches, started.elapsed())
+    }
+}

@@ -1,0 +1,205 @@
+//! The event search: matching events (newest first), counts per time bucket
+//! and top values of facets, from one search-syntax query and a time range.
+
+use model::{DatasetName, TIME_COLUMN, format_rfc3339_nanos};
+use search_syntax::FieldRef;
+
+use crate::engine::QueryEngine;
+use crate::error::QueryError;
+use crate::fields::DatasetFields;
+
+/// Most events one search returns.
+const MAX_EVENTS: usize = 1000;
+/// Most buckets a histogram has.
+const MAX_BUCKETS: usize = 500;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SearchRequest {
+    pub dataset: String,
+    #[serde(default)]
+    pub query: String,
+    /// Inclusive start, nanoseconds since the epoch.
+    pub from: i64,
+    /// Exclusive end, nanoseconds since the epoch.
+    pub to: i64,
+    #[serde(default = "default_limit")]
+    pub limit: usize,
+    /// Fields to return top values for; default facets when absent.
+    #[serde(default)]
+    pub facets: Option<Vec<String>>,
+    #[serde(default = "default_buckets")]
+    pub buckets: usize,
+}
+
+fn default_limit() -> usize {
+    100
+}
+fn default_buckets() -> usize {
+    60
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistogramBucket {
+    /// Bucket start, nanoseconds since the epoch.
+    pub start: i64,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FacetValue {
+    pub value: serde_json::Value,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Facet {
+    pub field: String,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchResponse {
+    pub events: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Matching events in the whole range (not only those returned).
+    pub total: u64,
+    pub bucket_seconds: i64,
+    pub histogram: Vec<HistogramBucket>,
+    pub facets: Vec<Facet>,
+    /// Fields the query names that this dataset does not have.
+    pub unknown_fields: Vec<String>,
+    /// The SQL WHERE clause the search became.
+    pub sql_where: String,
+    pub elapsed_ms: f64,
+}
+
+fn default_facets(dataset: &DatasetName) -> Vec<String> {
+    match dataset.kind() {
+        model::DatasetKind::Logs => vec!["service", "level", "env", "host"],
+        model::DatasetKind::Spans => vec!["service", "name", "status_code", "kind", "env"],
+        model::DatasetKind::Metrics => vec!["metric", "service", "kind", "env"],
+        model::DatasetKind::Events => vec![],
+    }
+    .into_iter()
+    .map(String::from)
+    .collect()
+}
+
+/// A bucket width from a 1-2-5 ladder of round durations.
+fn bucket_seconds(range_nanos: i64, buckets: usize) -> i64 {
+    const STEPS: &[i64] = &[
+        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
+    ];
+    let wanted = (range_nanos / 1_000_000_000).max(1) / buckets.max(1) as i64;
+    STEPS.iter().copied().find(|s| *s >= wanted).unwrap_or(604800)
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn time_literal(nanos: i64) -> String {
+    format!("TIMESTAMP '{}'", format_rfc3339_nanos(nanos))
+}
+
+fn count_of(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> u64 {
+    row.get(key).and_then(|v| v.as_u64().or_else(|| v.as_i64().map(|i| i.max(0) as u64))).unwrap_or(0)
+}
+
+impl QueryEngine {
+    /// Runs a search: events, histogram and facets, concurrently.
+    pub async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
+        let started = std::time::Instant::now();
+        let dataset = DatasetName::new(&request.dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
+        if request.to <= request.from {
+            return Err(QueryError::Invalid("time range is empty: `to` must be after `from`".into()));
+        }
+        let Some(snapshot) = self.store().snapshot(&dataset) else {
+            return Err(QueryError::UnknownDataset(dataset.to_string()));
+        };
+        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
+        let parsed = search_syntax::parse(&request.query).map_err(|e| QueryError::Search(e.to_string()))?;
+        let predicate = search_syntax::to_sql(&parsed, &fields);
+        let table = quote_ident(dataset.as_str());
+        let time = quote_ident(TIME_COLUMN);
+        let where_clause = format!(
+            "{time} >= {} AND {time} < {} AND ({})",
+            time_literal(request.from),
+            time_literal(request.to),
+            predicate.sql
+        );
+        let limit = request.limit.min(MAX_EVENTS);
+        let events_sql = format!("SELECT * FROM {table} WHERE {where_clause} ORDER BY {time} DESC LIMIT {limit}");
+        let seconds = bucket_seconds(request.to - request.from, request.buckets.clamp(1, MAX_BUCKETS));
+        let histogram_sql = format!(
+            "SELECT CAST(date_bin(INTERVAL '{seconds} seconds', {time}, TIMESTAMP '1970-01-01T00:00:00Z') AS BIGINT) AS bucket, \
+             count(*) AS n FROM {table} WHERE {where_clause} GROUP BY 1 ORDER BY 1"
+        );
+        let facet_names = request.facets.clone().unwrap_or_else(|| default_facets(&dataset));
+        let facet_columns: Vec<(String, String)> = facet_names
+            .iter()
+            .take(20)
+            .filter_map(|name| {
+                let (attribute, bare) = match name.strip_prefix('@') {
+                    Some(rest) => (true, rest),
+                    None => (false, name.as_str()),
+                };
+                let column = fields.column_name(&FieldRef { name: bare.to_owned(), attribute })?;
+                Some((name.clone(), column))
+            })
+            .collect();
+        let facet_queries = facet_columns.iter().map(|(_, column)| {
+            let c = quote_ident(column);
+            format!(
+                "SELECT {c} AS value, count(*) AS n FROM {table} WHERE {where_clause} AND {c} IS NOT NULL \
+                 GROUP BY {c} ORDER BY n DESC, {c} LIMIT 10"
+            )
+        });
+        let facet_futures = futures::future::join_all(facet_queries.map(|sql| async move { self.sql_with_limit(&sql, 10).await }));
+        let (events, histogram, facet_results) = tokio::join!(
+            self.sql_with_limit(&events_sql, limit),
+            self.sql_with_limit(&histogram_sql, MAX_BUCKETS * 2 + 2),
+            facet_futures
+        );
+        let histogram: Vec<HistogramBucket> = histogram?
+            .rows
+            .iter()
+            .map(|r| HistogramBucket {
+                start: r.get("bucket").and_then(|v| v.as_i64()).unwrap_or(0),
+                count: count_of(r, "n"),
+            })
+            .collect();
+        let mut facets = Vec::new();
+        for ((name, _), result) in facet_columns.iter().zip(facet_results) {
+            let rows = result?.rows;
+            facets.push(Facet {
+                field: name.clone(),
+                values: rows
+                    .iter()
+                    .map(|r| FacetValue { value: r.get("value").cloned().unwrap_or_default(), count: count_of(r, "n") })
+                    .collect(),
+            });
+        }
+        Ok(SearchResponse {
+            events: events?.rows,
+            total: histogram.iter().map(|b| b.count).sum(),
+            bucket_seconds: seconds,
+            histogram,
+            facets,
+            unknown_fields: predicate.unknown_fields,
+            sql_where: where_clause,
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_widths_are_round() {
+        assert_eq!(bucket_seconds(3600 * 1_000_000_000, 60), 60);
+        assert_eq!(bucket_seconds(7 * 86400 * 1_000_000_000, 60), 10800);
+        assert_eq!(bucket_seconds(1_000_000_000, 60), 1);
+    }
+}
