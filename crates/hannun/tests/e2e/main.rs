@@ -1,0 +1,9 @@
+//! End-to-end tests of the `hannun` binary: real processes, real sockets,
+//! a real OpenTelemetry SDK, kill -9 and restart. One test binary (see
+//! meilisearch's tests/integration.rs for why).
+
+mod harness;
+
+mod crash;
+mod http_api;
+mod otel_sdk;
