@@ -23,7 +23,9 @@ pub(crate) fn decode_body(headers: &HeaderMap, body: Bytes) -> Result<Bytes, Api
         .to_ascii_lowercase();
     let reader: Box<dyn Read> = match encoding.as_str() {
         "" | "identity" => return Ok(body),
-        "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(std::io::Cursor::new(body))),
+        "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(std::io::Cursor::new(
+            body,
+        ))),
         "deflate" => Box::new(flate2::read::ZlibDecoder::new(std::io::Cursor::new(body))),
         "zstd" => Box::new(
             zstd::stream::read::Decoder::new(std::io::Cursor::new(body))

@@ -37,7 +37,9 @@ impl ApiError {
             ApiError::Ingest(IngestError::Backpressure(..)) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Ingest(IngestError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Ingest(IngestError::Storage(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Query(QueryError::Invalid(_) | QueryError::Search(_)) => StatusCode::BAD_REQUEST,
+            ApiError::Query(QueryError::Invalid(_) | QueryError::Search(_)) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Query(QueryError::UnknownDataset(_)) => StatusCode::NOT_FOUND,
             ApiError::Query(QueryError::Timeout { .. }) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::Query(QueryError::MemoryBudget { .. } | QueryError::RowLimit { .. }) => {
@@ -82,10 +84,13 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let body = serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        let body =
+            serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
         let mut response = (status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after() {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -7,24 +7,42 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use formats::OtlpEncoding;
 use ingest::{IngestOutcome, OtlpSignal};
-use opentelemetry_proto::tonic::collector::logs::v1::{ExportLogsPartialSuccess, ExportLogsServiceResponse};
-use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsPartialSuccess, ExportMetricsServiceResponse};
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTracePartialSuccess, ExportTraceServiceResponse};
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsPartialSuccess, ExportLogsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsPartialSuccess, ExportMetricsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceResponse,
+};
 use prost::Message;
 
 use crate::body::{decode_body, media_type, presented_key};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub(crate) async fn logs(state: State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn logs(
+    state: State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     export(state, headers, body, OtlpSignal::Logs).await
 }
 
-pub(crate) async fn traces(state: State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn traces(
+    state: State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     export(state, headers, body, OtlpSignal::Traces).await
 }
 
-pub(crate) async fn metrics(state: State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn metrics(
+    state: State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     export(state, headers, body, OtlpSignal::Metrics).await
 }
 
@@ -47,13 +65,19 @@ async fn export(
         }
     };
     let body = decode_body(&headers, body)?;
-    let outcome = state.pipeline.ingest_otlp_http(signal, body, encoding).await?;
+    let outcome = state
+        .pipeline
+        .ingest_otlp_http(signal, body, encoding)
+        .await?;
     Ok(reply(signal, encoding, &outcome))
 }
 
 fn message(outcome: &IngestOutcome) -> String {
     match outcome.rejects.first() {
-        Some(r) => format!("{} records rejected; first: record {}: {}", outcome.rejected, r.record, r.reason),
+        Some(r) => format!(
+            "{} records rejected; first: record {}: {}",
+            outcome.rejected, r.record, r.reason
+        ),
         None => String::new(),
     }
 }
@@ -64,22 +88,28 @@ fn reply(signal: OtlpSignal, encoding: OtlpEncoding, outcome: &IngestOutcome) ->
     let (proto, json) = match signal {
         OtlpSignal::Logs => {
             let r = ExportLogsServiceResponse {
-                partial_success: partial
-                    .then(|| ExportLogsPartialSuccess { rejected_log_records: rejected, error_message: message(outcome) }),
+                partial_success: partial.then(|| ExportLogsPartialSuccess {
+                    rejected_log_records: rejected,
+                    error_message: message(outcome),
+                }),
             };
             (r.encode_to_vec(), serde_json::to_vec(&r))
         }
         OtlpSignal::Traces => {
             let r = ExportTraceServiceResponse {
-                partial_success: partial
-                    .then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: message(outcome) }),
+                partial_success: partial.then(|| ExportTracePartialSuccess {
+                    rejected_spans: rejected,
+                    error_message: message(outcome),
+                }),
             };
             (r.encode_to_vec(), serde_json::to_vec(&r))
         }
         OtlpSignal::Metrics => {
             let r = ExportMetricsServiceResponse {
-                partial_success: partial
-                    .then(|| ExportMetricsPartialSuccess { rejected_data_points: rejected, error_message: message(outcome) }),
+                partial_success: partial.then(|| ExportMetricsPartialSuccess {
+                    rejected_data_points: rejected,
+                    error_message: message(outcome),
+                }),
             };
             (r.encode_to_vec(), serde_json::to_vec(&r))
         }
@@ -89,6 +119,8 @@ fn reply(signal: OtlpSignal, encoding: OtlpEncoding, outcome: &IngestOutcome) ->
         OtlpEncoding::Json => (json.unwrap_or_else(|_| b"{}".to_vec()), "application/json"),
     };
     let mut response = bytes.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }

@@ -64,7 +64,10 @@ fn otlp_routes() -> Router<AppState> {
 
 /// The OTLP/HTTP router (:4318).
 pub fn otlp_router(state: AppState) -> Router {
-    otlp_routes().fallback(not_found).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(state)
+    otlp_routes()
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
 }
 
 async fn not_found() -> ApiError {
@@ -94,7 +97,11 @@ async fn ingest_ndjson(
     }
     let dataset = DatasetName::new(&dataset).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     match media_type(&headers).as_str() {
-        "" | "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/json"
+        ""
+        | "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
+        | "application/json"
         | "text/plain" => {}
         other => {
             return Err(ApiError::UnsupportedMediaType(format!(
@@ -115,20 +122,34 @@ struct SqlRequest {
     sql: String,
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
+fn parse_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, ApiError> {
     let media = media_type(headers);
     if !media.is_empty() && media != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(format!("unsupported Content-Type {media:?}: send application/json")));
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "unsupported Content-Type {media:?}: send application/json"
+        )));
     }
-    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
 }
 
-async fn sql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<query::QueryResult>, ApiError> {
+async fn sql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<query::QueryResult>, ApiError> {
     let request: SqlRequest = parse_json(&headers, &body)?;
     Ok(Json(state.engine.sql(&request.sql).await?))
 }
 
-async fn search(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<query::SearchResponse>, ApiError> {
+async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<query::SearchResponse>, ApiError> {
     let request: SearchRequest = parse_json(&headers, &body)?;
     Ok(Json(state.engine.search(&request).await?))
 }
@@ -137,7 +158,10 @@ async fn datasets(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "datasets": state.engine.store().dataset_stats() }))
 }
 
-async fn dataset(State(state): State<AppState>, Path(name): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn dataset(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let name = DatasetName::new(&name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let snapshot = state
         .engine
@@ -150,8 +174,15 @@ async fn dataset(State(state): State<AppState>, Path(name): Path<String>) -> Res
         .iter()
         .map(|f| serde_json::json!({ "name": f.name(), "type": f.data_type().to_string() }))
         .collect();
-    let stats = state.engine.store().dataset_stats().into_iter().find(|s| s.name == name.as_str());
-    Ok(Json(serde_json::json!({ "name": name.as_str(), "columns": columns, "stats": stats })))
+    let stats = state
+        .engine
+        .store()
+        .dataset_stats()
+        .into_iter()
+        .find(|s| s.name == name.as_str());
+    Ok(Json(
+        serde_json::json!({ "name": name.as_str(), "columns": columns, "stats": stats }),
+    ))
 }
 
 async fn stats(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -53,11 +53,19 @@ impl Timeline {
         let kst_day = (end + KST).div_euclid(DAY) * DAY - KST;
         let incident = kst_day - 2 * DAY + 14 * 3_600_000_000_000;
         let burst = kst_day - DAY + 10 * 3_600_000_000_000;
-        Timeline { migration: end - 4 * DAY, incident: (incident, incident + 40 * MINUTE), axios_burst: (burst, burst + 20 * MINUTE) }
+        Timeline {
+            migration: end - 4 * DAY,
+            incident: (incident, incident + 40 * MINUTE),
+            axios_burst: (burst, burst + 20 * MINUTE),
+        }
     }
 
     fn region(&self, t: i64) -> &'static str {
-        if t < self.migration { "ap-northeast-1" } else { "ap-northeast-2" }
+        if t < self.migration {
+            "ap-northeast-1"
+        } else {
+            "ap-northeast-2"
+        }
     }
 }
 
@@ -75,7 +83,11 @@ fn load_factor(t: i64) -> f64 {
         19..=21 => 0.6,
         _ => 0.3,
     };
-    if weekday >= 5 { by_hour * 0.45 } else { by_hour }
+    if weekday >= 5 {
+        by_hour * 0.45
+    } else {
+        by_hour
+    }
 }
 
 fn hex(rng: &mut ChaCha8Rng, bytes: usize) -> String {
@@ -142,7 +154,11 @@ struct Span<'s> {
 
 impl Ctx<'_, '_> {
     fn host(&mut self, s: &ServiceInfo) -> String {
-        format!("ecs-task/{}/{:06x}", s.name, (s.name.len() as u32 * 7919 + self.rng.random_range(0..2u32)) & 0xffffff)
+        format!(
+            "ecs-task/{}/{:06x}",
+            s.name,
+            (s.name.len() as u32 * 7919 + self.rng.random_range(0..2u32)) & 0xffffff
+        )
     }
 
     fn emit_span(&mut self, span: &Span<'_>) -> String {
@@ -173,7 +189,15 @@ impl Ctx<'_, '_> {
         id
     }
 
-    fn emit_log(&mut self, t: i64, s: &ServiceInfo, env: &str, host: &str, level: &str, message: String, ids: Option<(&str, &str)>, attributes: Value) {
+    fn emit_log(
+        &mut self,
+        t: i64,
+        (s, env, host): (&ServiceInfo, &str, &str),
+        level: &str,
+        message: String,
+        ids: Option<(&str, &str)>,
+        attributes: Value,
+    ) {
         let mut attributes = attributes;
         attributes["cloud.region"] = json!(self.timeline.region(t));
         let mut line = json!({ "timestamp": ts(t), "service": s.name, "env": env, "host": host, "level": level, "message": message, "attributes": attributes });
@@ -185,8 +209,18 @@ impl Ctx<'_, '_> {
     }
 
     /// A server span of `s` for `route`, with its database and downstream calls.
-    fn serve(&mut self, trace: &str, parent: Option<&str>, s: &'static ServiceInfo, route: &str, env: &'static str, start: i64) -> (i64, bool) {
-        let in_incident = s.name == "jobs-api" && env == "prod" && (self.timeline.incident.0..self.timeline.incident.1).contains(&start);
+    fn serve(
+        &mut self,
+        trace: &str,
+        parent: Option<&str>,
+        s: &'static ServiceInfo,
+        route: &str,
+        env: &'static str,
+        start: i64,
+    ) -> (i64, bool) {
+        let in_incident = s.name == "jobs-api"
+            && env == "prod"
+            && (self.timeline.incident.0..self.timeline.incident.1).contains(&start);
         let cutover = (start - self.timeline.migration).abs() < 15 * MINUTE;
         let host = self.host(s);
         let mut cursor = start + self.rng.random_range(200_000..2_000_000);
@@ -202,8 +236,19 @@ impl Ctx<'_, '_> {
                 ms *= 3.0;
             }
             let duration = (ms * 1e6) as i64;
-            let operation = if route.starts_with("GET") { "SELECT" } else { "INSERT" };
-            children.push((cursor, duration, system, db, operation, failed && in_incident));
+            let operation = if route.starts_with("GET") {
+                "SELECT"
+            } else {
+                "INSERT"
+            };
+            children.push((
+                cursor,
+                duration,
+                system,
+                db,
+                operation,
+                failed && in_incident,
+            ));
             cursor += duration + 100_000;
         }
         let mut downstream = Vec::new();
@@ -238,15 +283,31 @@ impl Ctx<'_, '_> {
         }
         for (callee, t) in downstream {
             let callee_route = callee.routes[self.rng.random_range(0..callee.routes.len())];
-            let axios = s.name == "web-bff" && callee.name == "ads-api" && (self.timeline.axios_burst.0..self.timeline.axios_burst.1).contains(&t) && self.rng.random_bool(0.6);
+            let axios = s.name == "web-bff"
+                && callee.name == "ads-api"
+                && (self.timeline.axios_burst.0..self.timeline.axios_burst.1).contains(&t)
+                && self.rng.random_bool(0.6);
             let client_id = hex(&mut self.rng, 8);
             let (child_end, child_failed) = if axios {
                 (t + 30_000_000_000, true)
             } else {
-                self.serve(trace, Some(&client_id), callee, callee_route, env, t + 300_000)
+                self.serve(
+                    trace,
+                    Some(&client_id),
+                    callee,
+                    callee_route,
+                    env,
+                    t + 300_000,
+                )
             };
             let duration = child_end - t + 300_000;
-            let error = if axios { Some(exception("nodejs", 0)) } else if child_failed { Some(exception(s.language, 1)) } else { None };
+            let error = if axios {
+                Some(exception("nodejs", 0))
+            } else if child_failed {
+                Some(exception(s.language, 1))
+            } else {
+                None
+            };
             let span = Span {
                 trace_id: trace,
                 parent: Some(&server_id),
@@ -262,16 +323,32 @@ impl Ctx<'_, '_> {
             };
             self.emit_span_with_id(&span, &client_id);
             if axios {
-                self.emit_log(t + duration, s, env, &host, "error", format!("AxiosError: Network Error calling {}", callee.name), Some((trace, &client_id)), json!({ "error.kind": "AxiosError", "exception.type": "AxiosError", "exception.message": "Network Error", "http.route": route }));
+                self.emit_log(t + duration, (s, env, &host), "error", format!("AxiosError: Network Error calling {}", callee.name), Some((trace, &client_id)), json!({ "error.kind": "AxiosError", "exception.type": "AxiosError", "exception.message": "Network Error", "http.route": route }));
             }
             failed |= child_failed || axios;
             end = end.max(t + duration);
         }
         let duration = end - start + self.rng.random_range(300_000..3_000_000);
-        let status = if failed { if in_incident { 504 } else { 500 } } else if route.starts_with("POST") { 201 } else { 200 };
+        let status = if failed {
+            if in_incident { 504 } else { 500 }
+        } else if route.starts_with("POST") {
+            201
+        } else {
+            200
+        };
         let (method, path) = route.split_once(' ').unwrap_or(("", route));
-        let kind = if s.kind == "worker" { "consumer" } else { "server" };
-        let error = failed.then(|| if in_incident { exception("kotlin", 0) } else { exception(s.language, 1) });
+        let kind = if s.kind == "worker" {
+            "consumer"
+        } else {
+            "server"
+        };
+        let error = failed.then(|| {
+            if in_incident {
+                exception("kotlin", 0)
+            } else {
+                exception(s.language, 1)
+            }
+        });
         let span = Span {
             trace_id: trace,
             parent,
@@ -291,7 +368,13 @@ impl Ctx<'_, '_> {
         };
         self.emit_span_with_id(&span, &server_id);
         let ms = duration as f64 / 1e6;
-        let level = if failed { "error" } else if ms > 1000.0 { "warn" } else { "info" };
+        let level = if failed {
+            "error"
+        } else if ms > 1000.0 {
+            "warn"
+        } else {
+            "info"
+        };
         let mut attributes = json!({ "http.method": method, "http.route": path, "http.status_code": status, "duration_ms": (ms * 10.0).round() / 10.0, "usr.id": format!("u-{}", self.rng.random_range(10_000..99_999)) });
         if let Some((kind, message, stack)) = error {
             attributes["error.kind"] = json!(kind);
@@ -299,8 +382,22 @@ impl Ctx<'_, '_> {
             attributes["exception.message"] = json!(message);
             attributes["exception.stacktrace"] = json!(stack);
         }
-        let message = if failed { format!("{route} {status} {ms:.0}ms: {}", error.map(|e| e.1).unwrap_or("error")) } else { format!("{route} {status} {ms:.0}ms") };
-        self.emit_log(start + duration, s, env, &host, level, message, Some((trace, &server_id)), attributes);
+        let message = if failed {
+            format!(
+                "{route} {status} {ms:.0}ms: {}",
+                error.map(|e| e.1).unwrap_or("error")
+            )
+        } else {
+            format!("{route} {status} {ms:.0}ms")
+        };
+        self.emit_log(
+            start + duration,
+            (s, env, &host),
+            level,
+            message,
+            Some((trace, &server_id)),
+            attributes,
+        );
         (start + duration, failed)
     }
 
@@ -323,16 +420,29 @@ impl Ctx<'_, '_> {
 
     fn metrics(&mut self, t: i64, requests: &[(usize, u64)]) {
         for (i, s) in services().iter().enumerate() {
-            let count = requests.iter().find(|(j, _)| *j == i).map(|r| r.1).unwrap_or(0);
+            let count = requests
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|r| r.1)
+                .unwrap_or(0);
             for task in 0..2u32 {
-                let host = format!("ecs-task/{}/{:06x}", s.name, (s.name.len() as u32 * 7919 + task) & 0xffffff);
+                let host = format!(
+                    "ecs-task/{}/{:06x}",
+                    s.name,
+                    (s.name.len() as u32 * 7919 + task) & 0xffffff
+                );
                 let cpu = (0.08 + load_factor(t) * 0.45 + self.rng.random::<f64>() * 0.08).min(1.0);
                 let memory = 512.0 * 1024.0 * 1024.0 * (0.55 + self.rng.random::<f64>() * 0.1);
                 let attributes = json!({ "aws.ecs.task.family": s.name, "cloud.region": self.timeline.region(t) });
                 for (metric, kind, unit, value) in [
                     ("container.cpu.utilization", "gauge", "1", cpu),
                     ("container.memory.usage", "gauge", "By", memory.round()),
-                    ("http.server.request.count", "sum", "{request}", (count / 2) as f64),
+                    (
+                        "http.server.request.count",
+                        "sum",
+                        "{request}",
+                        (count / 2) as f64,
+                    ),
                 ] {
                     let mut line = json!({ "timestamp": ts(t), "service": s.name, "env": "prod", "host": host, "metric": metric, "kind": kind, "unit": unit, "value": value, "attributes": attributes });
                     if kind == "sum" {
@@ -353,15 +463,24 @@ pub fn generate(config: &DemoConfig, chunk_lines: usize, sink: &mut dyn FnMut(De
     let start = end - config.days as i64 * DAY;
     let mut out = Output {
         chunk_lines: chunk_lines.max(1),
-        buffers: [(DemoDataset::Logs, Vec::new(), 0), (DemoDataset::Spans, Vec::new(), 0), (DemoDataset::Metrics, Vec::new(), 0)],
+        buffers: [
+            (DemoDataset::Logs, Vec::new(), 0),
+            (DemoDataset::Spans, Vec::new(), 0),
+            (DemoDataset::Metrics, Vec::new(), 0),
+        ],
         sink,
     };
-    let mut ctx = Ctx { rng: ChaCha8Rng::seed_from_u64(config.seed), timeline: Timeline::new(end), out: &mut out };
+    let mut ctx = Ctx {
+        rng: ChaCha8Rng::seed_from_u64(config.seed),
+        timeline: Timeline::new(end),
+        out: &mut out,
+    };
     let bff = service("web-bff");
     let mut per_service: Vec<(usize, u64)> = Vec::new();
     let mut minute = start;
     while minute < end {
-        let rate = 40.0 * config.scale * load_factor(minute) * (0.8 + ctx.rng.random::<f64>() * 0.4);
+        let rate =
+            40.0 * config.scale * load_factor(minute) * (0.8 + ctx.rng.random::<f64>() * 0.4);
         let requests = rate.round() as u64;
         for _ in 0..requests {
             let t = minute + ctx.rng.random_range(0..MINUTE - 2_000_000_000);
@@ -373,15 +492,25 @@ pub fn generate(config: &DemoConfig, chunk_lines: usize, sink: &mut dyn FnMut(De
             let route = bff.routes[ctx.rng.random_range(0..bff.routes.len())];
             let trace = hex(&mut ctx.rng, 16);
             ctx.serve(&trace, None, bff, route, env, t);
-            let target = services().iter().position(|s| s.name == bff_target(route)).unwrap_or(0);
+            let target = services()
+                .iter()
+                .position(|s| s.name == bff_target(route))
+                .unwrap_or(0);
             match per_service.iter_mut().find(|(i, _)| *i == target) {
                 Some(e) => e.1 += 1,
                 None => per_service.push((target, 1)),
             }
         }
         // Background workers: a few consumer traces a minute.
-        for worker in ["cards-ocr-worker", "jobs-recommender", "community-feed-worker"] {
-            if ctx.rng.random_bool((0.5 * load_factor(minute) * config.scale).min(1.0)) {
+        for worker in [
+            "cards-ocr-worker",
+            "jobs-recommender",
+            "community-feed-worker",
+        ] {
+            if ctx
+                .rng
+                .random_bool((0.5 * load_factor(minute) * config.scale).min(1.0))
+            {
                 let s = service(worker);
                 let trace = hex(&mut ctx.rng, 16);
                 let t = minute + ctx.rng.random_range(0..MINUTE - 2_000_000_000);
@@ -399,7 +528,13 @@ pub fn generate(config: &DemoConfig, chunk_lines: usize, sink: &mut dyn FnMut(De
 
 /// Realistic application log lines for benchmarks: exactly `count` lines
 /// spread over `[start, end)`, deterministic per seed.
-pub fn benchmark_logs(seed: u64, start_unix_nanos: i64, end_unix_nanos: i64, count: usize, sink: &mut dyn FnMut(&[u8])) {
+pub fn benchmark_logs(
+    seed: u64,
+    start_unix_nanos: i64,
+    end_unix_nanos: i64,
+    count: usize,
+    sink: &mut dyn FnMut(&[u8]),
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let all = services();
     let step = ((end_unix_nanos - start_unix_nanos) / count.max(1) as i64).max(1);

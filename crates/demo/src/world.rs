@@ -17,20 +17,147 @@ pub struct ServiceInfo {
 }
 
 const SERVICES: &[ServiceInfo] = &[
-    ServiceInfo { name: "web-bff", domain: "platform", language: "nodejs", kind: "web", routes: &["GET /api/home", "GET /api/cards", "GET /api/jobs", "POST /api/gifts/order", "GET /api/community", "GET /api/research"], database: Some(("redis", "session")), calls: &["auth-api"] },
-    ServiceInfo { name: "auth-api", domain: "platform", language: "kotlin", kind: "api", routes: &["POST /v1/token", "GET /v1/me"], database: Some(("postgresql", "auth")), calls: &[] },
-    ServiceInfo { name: "cards-api", domain: "cards", language: "kotlin", kind: "api", routes: &["GET /v1/cards", "GET /v1/cards/{id}", "POST /v1/cards"], database: Some(("mysql", "cards")), calls: &[] },
-    ServiceInfo { name: "cards-ocr-worker", domain: "cards", language: "python", kind: "worker", routes: &["process card-scan"], database: None, calls: &[] },
-    ServiceInfo { name: "jobs-api", domain: "jobs", language: "kotlin", kind: "api", routes: &["GET /v1/jobs", "GET /v1/jobs/{id}", "POST /v1/jobs/{id}/apply"], database: Some(("postgresql", "jobs")), calls: &["jobs-search"] },
-    ServiceInfo { name: "jobs-search", domain: "jobs", language: "java", kind: "api", routes: &["GET /v1/search"], database: Some(("elasticsearch", "jobs-index")), calls: &[] },
-    ServiceInfo { name: "jobs-recommender", domain: "jobs", language: "python", kind: "worker", routes: &["process recommend-jobs"], database: Some(("redis", "reco")), calls: &[] },
-    ServiceInfo { name: "community-api", domain: "community", language: "kotlin", kind: "api", routes: &["GET /v1/posts", "GET /v1/posts/{id}", "POST /v1/posts/{id}/comments"], database: Some(("mysql", "community")), calls: &[] },
-    ServiceInfo { name: "community-feed-worker", domain: "community", language: "kotlin", kind: "worker", routes: &["process feed-fanout"], database: Some(("redis", "feed")), calls: &[] },
-    ServiceInfo { name: "ads-api", domain: "ads", language: "nodejs", kind: "api", routes: &["GET /v1/ads/slot", "POST /v1/ads/impression"], database: Some(("redis", "ads")), calls: &["ads-bidder"] },
-    ServiceInfo { name: "ads-bidder", domain: "ads", language: "java", kind: "api", routes: &["POST /v1/bid"], database: None, calls: &[] },
-    ServiceInfo { name: "research-api", domain: "research", language: "python", kind: "api", routes: &["GET /v1/surveys", "POST /v1/surveys/{id}/answers"], database: Some(("postgresql", "research")), calls: &[] },
-    ServiceInfo { name: "gifts-api", domain: "gifts", language: "kotlin", kind: "api", routes: &["GET /v1/products", "POST /v1/orders"], database: Some(("mysql", "gifts")), calls: &["gifts-payment"] },
-    ServiceInfo { name: "gifts-payment", domain: "gifts", language: "kotlin", kind: "api", routes: &["POST /v1/payments"], database: Some(("mysql", "payments")), calls: &[] },
+    ServiceInfo {
+        name: "web-bff",
+        domain: "platform",
+        language: "nodejs",
+        kind: "web",
+        routes: &[
+            "GET /api/home",
+            "GET /api/cards",
+            "GET /api/jobs",
+            "POST /api/gifts/order",
+            "GET /api/community",
+            "GET /api/research",
+        ],
+        database: Some(("redis", "session")),
+        calls: &["auth-api"],
+    },
+    ServiceInfo {
+        name: "auth-api",
+        domain: "platform",
+        language: "kotlin",
+        kind: "api",
+        routes: &["POST /v1/token", "GET /v1/me"],
+        database: Some(("postgresql", "auth")),
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "cards-api",
+        domain: "cards",
+        language: "kotlin",
+        kind: "api",
+        routes: &["GET /v1/cards", "GET /v1/cards/{id}", "POST /v1/cards"],
+        database: Some(("mysql", "cards")),
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "cards-ocr-worker",
+        domain: "cards",
+        language: "python",
+        kind: "worker",
+        routes: &["process card-scan"],
+        database: None,
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "jobs-api",
+        domain: "jobs",
+        language: "kotlin",
+        kind: "api",
+        routes: &[
+            "GET /v1/jobs",
+            "GET /v1/jobs/{id}",
+            "POST /v1/jobs/{id}/apply",
+        ],
+        database: Some(("postgresql", "jobs")),
+        calls: &["jobs-search"],
+    },
+    ServiceInfo {
+        name: "jobs-search",
+        domain: "jobs",
+        language: "java",
+        kind: "api",
+        routes: &["GET /v1/search"],
+        database: Some(("elasticsearch", "jobs-index")),
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "jobs-recommender",
+        domain: "jobs",
+        language: "python",
+        kind: "worker",
+        routes: &["process recommend-jobs"],
+        database: Some(("redis", "reco")),
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "community-api",
+        domain: "community",
+        language: "kotlin",
+        kind: "api",
+        routes: &[
+            "GET /v1/posts",
+            "GET /v1/posts/{id}",
+            "POST /v1/posts/{id}/comments",
+        ],
+        database: Some(("mysql", "community")),
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "community-feed-worker",
+        domain: "community",
+        language: "kotlin",
+        kind: "worker",
+        routes: &["process feed-fanout"],
+        database: Some(("redis", "feed")),
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "ads-api",
+        domain: "ads",
+        language: "nodejs",
+        kind: "api",
+        routes: &["GET /v1/ads/slot", "POST /v1/ads/impression"],
+        database: Some(("redis", "ads")),
+        calls: &["ads-bidder"],
+    },
+    ServiceInfo {
+        name: "ads-bidder",
+        domain: "ads",
+        language: "java",
+        kind: "api",
+        routes: &["POST /v1/bid"],
+        database: None,
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "research-api",
+        domain: "research",
+        language: "python",
+        kind: "api",
+        routes: &["GET /v1/surveys", "POST /v1/surveys/{id}/answers"],
+        database: Some(("postgresql", "research")),
+        calls: &[],
+    },
+    ServiceInfo {
+        name: "gifts-api",
+        domain: "gifts",
+        language: "kotlin",
+        kind: "api",
+        routes: &["GET /v1/products", "POST /v1/orders"],
+        database: Some(("mysql", "gifts")),
+        calls: &["gifts-payment"],
+    },
+    ServiceInfo {
+        name: "gifts-payment",
+        domain: "gifts",
+        language: "kotlin",
+        kind: "api",
+        routes: &["POST /v1/payments"],
+        database: Some(("mysql", "payments")),
+        calls: &[],
+    },
 ];
 
 /// Every service of the demo world.
@@ -39,7 +166,10 @@ pub fn services() -> &'static [ServiceInfo] {
 }
 
 pub(crate) fn service(name: &str) -> &'static ServiceInfo {
-    SERVICES.iter().find(|s| s.name == name).expect("known demo service")
+    SERVICES
+        .iter()
+        .find(|s| s.name == name)
+        .expect("known demo service")
 }
 
 /// Which front-end route calls which back-end service.

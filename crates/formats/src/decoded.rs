@@ -26,13 +26,21 @@ pub struct Decoded {
 
 impl Decoded {
     pub(crate) fn new() -> Decoded {
-        Decoded { built: None, accepted: 0, rejected: 0, reject_samples: Vec::new() }
+        Decoded {
+            built: None,
+            accepted: 0,
+            rejected: 0,
+            reject_samples: Vec::new(),
+        }
     }
 
     pub(crate) fn reject(&mut self, record: usize, reason: impl Into<String>) {
         self.rejected += 1;
         if self.reject_samples.len() < MAX_REJECT_SAMPLES {
-            self.reject_samples.push(Reject { record, reason: reason.into() });
+            self.reject_samples.push(Reject {
+                record,
+                reason: reason.into(),
+            });
         }
     }
 }
@@ -49,7 +57,11 @@ pub struct TimeWindow {
 
 impl TimeWindow {
     pub fn new(now_nanos: i64, max_past_nanos: i64, max_future_nanos: i64) -> TimeWindow {
-        TimeWindow { now_nanos, max_past_nanos, max_future_nanos }
+        TimeWindow {
+            now_nanos,
+            max_past_nanos,
+            max_future_nanos,
+        }
     }
 
     /// None when `t` is inside the window, else the reason it is not.

@@ -34,13 +34,19 @@ pub fn decode_ndjson(
         }
         let record = line_number + 1;
         if line.len() > MAX_LINE_BYTES {
-            decoded.reject(record, format!("line is {} bytes, over the 1 MiB limit", line.len()));
+            decoded.reject(
+                record,
+                format!("line is {} bytes, over the 1 MiB limit", line.len()),
+            );
             continue;
         }
         let object = match serde_json::from_slice::<Json>(line) {
             Ok(Json::Object(map)) => map,
             Ok(other) => {
-                decoded.reject(record, format!("expected a JSON object, got {}", json_kind(&other)));
+                decoded.reject(
+                    record,
+                    format!("expected a JSON object, got {}", json_kind(&other)),
+                );
                 continue;
             }
             Err(e) => {
@@ -54,7 +60,13 @@ pub fn decode_ndjson(
             Some((key, value)) => match model::parse_time_value(value) {
                 Some(t) => t,
                 None => {
-                    decoded.reject(record, format!("field {key:?} is not a timestamp: {}", truncate(&value.to_string())));
+                    decoded.reject(
+                        record,
+                        format!(
+                            "field {key:?} is not a timestamp: {}",
+                            truncate(&value.to_string())
+                        ),
+                    );
                     continue;
                 }
             },
@@ -69,11 +81,11 @@ pub fn decode_ndjson(
             if Some(key.as_str()) == time_key {
                 continue;
             }
-            if key == model::ATTRIBUTES_COLUMN {
-                if let Json::Object(attributes) = value {
-                    flatten_into(&mut builder, String::new(), attributes, 0);
-                    continue;
-                }
+            if key == model::ATTRIBUTES_COLUMN
+                && let Json::Object(attributes) = value
+            {
+                flatten_into(&mut builder, String::new(), attributes, 0);
+                continue;
             }
             match builder.core_index(key) {
                 Some(0) => builder.set_attribute_json(key, value.clone()),
@@ -97,7 +109,13 @@ pub fn decode_ndjson(
     Ok(decoded)
 }
 
-fn set_value(builder: &mut BatchBuilder, core: Option<usize>, key: &str, value: &Json, depth: usize) {
+fn set_value(
+    builder: &mut BatchBuilder,
+    core: Option<usize>,
+    key: &str,
+    value: &Json,
+    depth: usize,
+) {
     let scalar = match value {
         Json::Null => return,
         Json::Bool(b) => Value::Bool(*b),
@@ -125,7 +143,12 @@ fn set_value(builder: &mut BatchBuilder, core: Option<usize>, key: &str, value: 
     }
 }
 
-fn flatten_into(builder: &mut BatchBuilder, prefix: String, map: &serde_json::Map<String, Json>, depth: usize) {
+fn flatten_into(
+    builder: &mut BatchBuilder,
+    prefix: String,
+    map: &serde_json::Map<String, Json>,
+    depth: usize,
+) {
     for (key, value) in map {
         let name = format!("{prefix}{key}");
         if depth >= MAX_FLATTEN_DEPTH && value.is_object() {
@@ -145,13 +168,26 @@ pub fn normalize_level(level: &str) -> Option<&'static str> {
         "error"
     } else if eq("warn") || eq("warning") || eq("w") {
         "warn"
-    } else if eq("info") || eq("information") || eq("informational") || eq("notice") || eq("i") || eq("ok") {
+    } else if eq("info")
+        || eq("information")
+        || eq("informational")
+        || eq("notice")
+        || eq("i")
+        || eq("ok")
+    {
         "info"
     } else if eq("debug") || eq("d") {
         "debug"
     } else if eq("trace") || eq("t") || eq("verbose") {
         "trace"
-    } else if eq("fatal") || eq("critical") || eq("crit") || eq("emerg") || eq("emergency") || eq("alert") || eq("panic") {
+    } else if eq("fatal")
+        || eq("critical")
+        || eq("crit")
+        || eq("emerg")
+        || eq("emergency")
+        || eq("alert")
+        || eq("panic")
+    {
         "fatal"
     } else {
         return None;
@@ -170,5 +206,9 @@ fn json_kind(value: &Json) -> &'static str {
 }
 
 fn truncate(s: &str) -> String {
-    if s.len() <= 64 { s.to_owned() } else { format!("{}…", &s[..s.floor_char_boundary(64)]) }
+    if s.len() <= 64 {
+        s.to_owned()
+    } else {
+        format!("{}…", &s[..s.floor_char_boundary(64)])
+    }
 }

@@ -16,21 +16,32 @@ pub(crate) struct Target {
 }
 
 fn client() -> anyhow::Result<reqwest::blocking::Client> {
-    Ok(reqwest::blocking::Client::builder().timeout(Duration::from_secs(300)).build()?)
+    Ok(reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(300))
+        .build()?)
 }
 
 /// Sends a JSON request and returns the JSON reply, or the server's error message.
-fn post_json(target: &Target, path: &str, body: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
+fn post_json(
+    target: &Target,
+    path: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
     let url = format!("{}{path}", target.server.trim_end_matches('/'));
-    let response = client()?
-        .post(&url)
-        .json(body)
-        .send()
-        .with_context(|| format!("cannot reach hannun at {} (is `hannun serve` running?)", target.server))?;
+    let response = client()?.post(&url).json(body).send().with_context(|| {
+        format!(
+            "cannot reach hannun at {} (is `hannun serve` running?)",
+            target.server
+        )
+    })?;
     let status = response.status();
-    let value: serde_json::Value = response.json().with_context(|| format!("reading the reply of {url}"))?;
+    let value: serde_json::Value = response
+        .json()
+        .with_context(|| format!("reading the reply of {url}"))?;
     if !status.is_success() {
-        let message = value["error"]["message"].as_str().unwrap_or("unknown error");
+        let message = value["error"]["message"]
+            .as_str()
+            .unwrap_or("unknown error");
         bail!("{message} (HTTP {})", status.as_u16());
     }
     Ok(value)
@@ -53,7 +64,11 @@ fn print_table(columns: &[String], rows: &[serde_json::Value]) {
                 .iter()
                 .map(|c| {
                     let s = cell(r.get(c)).replace('\n', " ");
-                    if s.chars().count() > 60 { format!("{}…", s.chars().take(59).collect::<String>()) } else { s }
+                    if s.chars().count() > 60 {
+                        format!("{}…", s.chars().take(59).collect::<String>())
+                    } else {
+                        s
+                    }
                 })
                 .collect()
         })
@@ -61,13 +76,34 @@ fn print_table(columns: &[String], rows: &[serde_json::Value]) {
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).chain([c.chars().count()]).max().unwrap_or(0))
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |values: &[String]| {
-        values.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_owned()
+        values
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
     };
     println!("{}", line(columns));
-    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
     for r in &cells {
         println!("{}", line(r));
     }
@@ -82,17 +118,31 @@ pub(crate) fn sql(target: &Target, sql: &str, json: bool) -> anyhow::Result<()> 
         }
         return Ok(());
     }
-    let columns: Vec<String> =
-        reply["columns"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(String::from)).collect();
+    let columns: Vec<String> = reply["columns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(String::from))
+        .collect();
     print_table(&columns, &rows);
-    eprintln!("{} rows in {:.0} ms", rows.len(), reply["elapsed_ms"].as_f64().unwrap_or(0.0));
+    eprintln!(
+        "{} rows in {:.0} ms",
+        rows.len(),
+        reply["elapsed_ms"].as_f64().unwrap_or(0.0)
+    );
     Ok(())
 }
 
 /// `15m`, `1h`, `24h`, `7d` as nanoseconds.
 fn parse_since(since: &str) -> anyhow::Result<i64> {
-    let (number, unit) = since.split_at(since.find(|c: char| !c.is_ascii_digit()).unwrap_or(since.len()));
-    let n: i64 = number.parse().with_context(|| format!("--since {since:?}: expected a number and a unit, like 1h"))?;
+    let (number, unit) = since.split_at(
+        since
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(since.len()),
+    );
+    let n: i64 = number
+        .parse()
+        .with_context(|| format!("--since {since:?}: expected a number and a unit, like 1h"))?;
     let seconds = match unit {
         "s" => 1,
         "m" => 60,
@@ -104,7 +154,14 @@ fn parse_since(since: &str) -> anyhow::Result<i64> {
     Ok(n * seconds * 1_000_000_000)
 }
 
-pub(crate) fn search(target: &Target, dataset: &str, query: &str, since: &str, limit: usize, json: bool) -> anyhow::Result<()> {
+pub(crate) fn search(
+    target: &Target,
+    dataset: &str,
+    query: &str,
+    since: &str,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<()> {
     let to = SystemTime::now().duration_since(UNIX_EPOCH)?.as_nanos() as i64 + 1;
     let from = to - parse_since(since)?;
     let reply = post_json(
@@ -118,8 +175,19 @@ pub(crate) fn search(target: &Target, dataset: &str, query: &str, since: &str, l
     }
     let events = reply["events"].as_array().cloned().unwrap_or_default();
     let columns: Vec<String> = match dataset {
-        "logs" => ["timestamp", "service", "level", "body"].map(String::from).to_vec(),
-        "spans" => ["timestamp", "service", "name", "duration_ns", "status_code", "trace_id"].map(String::from).to_vec(),
+        "logs" => ["timestamp", "service", "level", "body"]
+            .map(String::from)
+            .to_vec(),
+        "spans" => [
+            "timestamp",
+            "service",
+            "name",
+            "duration_ns",
+            "status_code",
+            "trace_id",
+        ]
+        .map(String::from)
+        .to_vec(),
         _ => events
             .first()
             .and_then(|e| e.as_object())
@@ -128,7 +196,14 @@ pub(crate) fn search(target: &Target, dataset: &str, query: &str, since: &str, l
     };
     print_table(&columns, &events);
     if let Some(unknown) = reply["unknown_fields"].as_array().filter(|u| !u.is_empty()) {
-        eprintln!("note: this dataset has no field {}", unknown.iter().map(|u| cell(Some(u))).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "note: this dataset has no field {}",
+            unknown
+                .iter()
+                .map(|u| cell(Some(u)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     eprintln!(
         "{} of {} matching events in the last {since} ({:.0} ms)",
@@ -150,13 +225,24 @@ fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
 }
 
 /// Posts one chunk, waiting and retrying while the server pushes back.
-fn send(client: &reqwest::blocking::Client, url: &str, content_type: &str, key: Option<&str>, body: Vec<u8>) -> anyhow::Result<serde_json::Value> {
+fn send(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    content_type: &str,
+    key: Option<&str>,
+    body: Vec<u8>,
+) -> anyhow::Result<serde_json::Value> {
     loop {
-        let mut request = client.post(url).header("content-type", content_type).body(body.clone());
+        let mut request = client
+            .post(url)
+            .header("content-type", content_type)
+            .body(body.clone());
         if let Some(k) = key {
             request = request.header("x-hannun-api-key", k);
         }
-        let response = request.send().with_context(|| format!("cannot reach {url} (is `hannun serve` running?)"))?;
+        let response = request
+            .send()
+            .with_context(|| format!("cannot reach {url} (is `hannun serve` running?)"))?;
         let status = response.status();
         if status.as_u16() == 429 || status.as_u16() == 503 {
             let wait = response
@@ -170,7 +256,13 @@ fn send(client: &reqwest::blocking::Client, url: &str, content_type: &str, key: 
         }
         let value: serde_json::Value = response.json().unwrap_or_default();
         if !status.is_success() {
-            bail!("{} (HTTP {})", value["error"]["message"].as_str().unwrap_or("request failed"), status.as_u16());
+            bail!(
+                "{} (HTTP {})",
+                value["error"]["message"]
+                    .as_str()
+                    .unwrap_or("request failed"),
+                status.as_u16()
+            );
         }
         return Ok(value);
     }
@@ -190,15 +282,26 @@ fn otlp_path(first_line: &str) -> Option<&'static str> {
     }
 }
 
-pub(crate) fn ingest(target: &Target, files: &[PathBuf], dataset: &str, key: Option<&str>) -> anyhow::Result<()> {
+pub(crate) fn ingest(
+    target: &Target,
+    files: &[PathBuf],
+    dataset: &str,
+    key: Option<&str>,
+) -> anyhow::Result<()> {
     const CHUNK: usize = 4 << 20;
     let client = client()?;
     let base = target.server.trim_end_matches('/');
-    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}")
-            .expect("valid template"),
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}",
+        )
+        .expect("valid template"),
     );
     let (mut accepted, mut rejected) = (0u64, 0u64);
     let mut first_rejects = Vec::new();
@@ -213,7 +316,9 @@ pub(crate) fn ingest(target: &Target, files: &[PathBuf], dataset: &str, key: Opt
         let mut raw_bytes = 0u64;
         loop {
             line.clear();
-            let n = reader.read_line(&mut line).with_context(|| format!("reading {}", path.display()))?;
+            let n = reader
+                .read_line(&mut line)
+                .with_context(|| format!("reading {}", path.display()))?;
             if first && n > 0 {
                 first = false;
                 if let Some(p) = otlp_path(&line) {
@@ -226,11 +331,20 @@ pub(crate) fn ingest(target: &Target, files: &[PathBuf], dataset: &str, key: Opt
             if otlp && n > 0 {
                 // One OTLP-JSON document per line (the collector's file exporter).
                 if !line.trim().is_empty() {
-                    let reply = send(&client, &url, content_type, key, line.trim().as_bytes().to_vec())?;
+                    let reply = send(
+                        &client,
+                        &url,
+                        content_type,
+                        key,
+                        line.trim().as_bytes().to_vec(),
+                    )?;
                     let r = reply["partialSuccess"].as_object().map(|p| {
                         ["rejectedLogRecords", "rejectedSpans", "rejectedDataPoints"]
                             .iter()
-                            .filter_map(|k| p.get(*k).and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok())))
+                            .filter_map(|k| {
+                                p.get(*k)
+                                    .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+                            })
                             .sum::<i64>()
                     });
                     rejected += r.unwrap_or(0) as u64;
@@ -243,12 +357,26 @@ pub(crate) fn ingest(target: &Target, files: &[PathBuf], dataset: &str, key: Opt
                 accepted += reply["accepted"].as_u64().unwrap_or(0);
                 rejected += reply["rejected"].as_u64().unwrap_or(0);
                 if first_rejects.len() < 5 {
-                    for r in reply["rejects"].as_array().into_iter().flatten().take(5 - first_rejects.len()) {
-                        first_rejects.push(format!("{}: line {}: {}", path.display(), r["record"], cell(Some(&r["reason"]))));
+                    for r in reply["rejects"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .take(5 - first_rejects.len())
+                    {
+                        first_rejects.push(format!(
+                            "{}: line {}: {}",
+                            path.display(),
+                            r["record"],
+                            cell(Some(&r["reason"]))
+                        ));
                     }
                 }
             }
-            let ratio = if raw_bytes > 0 { compressed_len as f64 / raw_bytes.max(compressed_len) as f64 } else { 1.0 };
+            let ratio = if raw_bytes > 0 {
+                compressed_len as f64 / raw_bytes.max(compressed_len) as f64
+            } else {
+                1.0
+            };
             bar.set_position(bar.position().max((raw_bytes as f64 * ratio) as u64));
             if n == 0 {
                 break;
@@ -256,7 +384,10 @@ pub(crate) fn ingest(target: &Target, files: &[PathBuf], dataset: &str, key: Opt
         }
     }
     bar.finish_and_clear();
-    println!("sent {} file(s): {accepted} records accepted, {rejected} rejected", files.len());
+    println!(
+        "sent {} file(s): {accepted} records accepted, {rejected} rejected",
+        files.len()
+    );
     for r in &first_rejects {
         println!("  rejected {r}");
     }
@@ -271,6 +402,11 @@ mod tests {
     fn since_units() {
         assert_eq!(parse_since("15m").unwrap(), 900_000_000_000);
         assert_eq!(parse_since("7d").unwrap(), 7 * 86_400_000_000_000);
-        assert!(parse_since("1y").unwrap_err().to_string().contains("unit must be"));
+        assert!(
+            parse_since("1y")
+                .unwrap_err()
+                .to_string()
+                .contains("unit must be")
+        );
     }
 }

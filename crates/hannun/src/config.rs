@@ -96,11 +96,14 @@ pub(crate) struct Config {
 }
 
 fn parse_addr(field: &str, value: &str) -> anyhow::Result<SocketAddr> {
-    value.parse().with_context(|| format!("{field} = {value:?} is not an address like 127.0.0.1:8080"))
+    value
+        .parse()
+        .with_context(|| format!("{field} = {value:?} is not an address like 127.0.0.1:8080"))
 }
 
 fn load(path: &Path) -> anyhow::Result<RawConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
 }
 
@@ -118,12 +121,19 @@ impl Config {
             Some(path) => load(path)?,
             None => RawConfig::default(),
         };
-        let addr = |flag: Option<SocketAddr>, file: &Option<String>, field: &str, default: &str| match (flag, file) {
-            (Some(a), _) => Ok(a),
-            (None, Some(s)) => parse_addr(field, s),
-            (None, None) => parse_addr(field, default),
-        };
-        let data_dir = args.data_dir.clone().or(raw.data_dir).unwrap_or_else(|| PathBuf::from(default_dir));
+        let addr =
+            |flag: Option<SocketAddr>, file: &Option<String>, field: &str, default: &str| match (
+                flag, file,
+            ) {
+                (Some(a), _) => Ok(a),
+                (None, Some(s)) => parse_addr(field, s),
+                (None, None) => parse_addr(field, default),
+            };
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(raw.data_dir)
+            .unwrap_or_else(|| PathBuf::from(default_dir));
         let mut store = store::StoreConfig::new(&data_dir);
         if let Some(mb) = raw.storage.flush_mb {
             store.flush_bytes = mb.max(1) << 20;
@@ -141,7 +151,8 @@ impl Config {
             store.default_retention_days = d.max(1);
         }
         for name in raw.storage.retention_days.keys() {
-            model::DatasetName::new(name).with_context(|| format!("storage.retention_days.{name}"))?;
+            model::DatasetName::new(name)
+                .with_context(|| format!("storage.retention_days.{name}"))?;
         }
         store.retention_days = raw.storage.retention_days;
         let mut pipeline = ingest::PipelineConfig::default();
@@ -168,9 +179,24 @@ impl Config {
         store.delete_grace = query.timeout * 2 + Duration::from_secs(10);
         Ok(Config {
             data_dir,
-            http_addr: addr(args.http_addr, &raw.http_addr, "http_addr", "127.0.0.1:8080")?,
-            otlp_grpc_addr: addr(args.otlp_grpc_addr, &raw.otlp_grpc_addr, "otlp_grpc_addr", "127.0.0.1:4317")?,
-            otlp_http_addr: addr(args.otlp_http_addr, &raw.otlp_http_addr, "otlp_http_addr", "127.0.0.1:4318")?,
+            http_addr: addr(
+                args.http_addr,
+                &raw.http_addr,
+                "http_addr",
+                "127.0.0.1:8080",
+            )?,
+            otlp_grpc_addr: addr(
+                args.otlp_grpc_addr,
+                &raw.otlp_grpc_addr,
+                "otlp_grpc_addr",
+                "127.0.0.1:4317",
+            )?,
+            otlp_http_addr: addr(
+                args.otlp_http_addr,
+                &raw.otlp_http_addr,
+                "otlp_http_addr",
+                "127.0.0.1:4318",
+            )?,
             api_keys: raw.ingest.api_keys,
             store,
             pipeline,
@@ -192,7 +218,11 @@ mod tests {
             "http_addr = \"127.0.0.1:9999\"\n[storage]\ndefault_retention_days = 7\n[storage.retention_days]\nlogs = 3\n[query]\ntimeout_seconds = 5\n",
         )
         .unwrap();
-        let args = ServeArgs { config: Some(path.clone()), otlp_http_addr: Some("127.0.0.1:1".parse().unwrap()), ..Default::default() };
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            otlp_http_addr: Some("127.0.0.1:1".parse().unwrap()),
+            ..Default::default()
+        };
         let c = Config::from_serve_args(&args).unwrap();
         assert_eq!(c.http_addr.port(), 9999);
         assert_eq!(c.otlp_http_addr.port(), 1);

@@ -19,7 +19,12 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64) -> anyhow::Result<()> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_nanos() as i64;
     // Anchor on a whole minute so the same seed gives the same world shape.
     let end = now - now.rem_euclid(60_000_000_000);
-    let config = DemoConfig { seed, end_unix_nanos: end, days: 7, scale: 1.0 };
+    let config = DemoConfig {
+        seed,
+        end_unix_nanos: end,
+        days: 7,
+        scale: 1.0,
+    };
     let window = TimeWindow::new(now, 8 * 86_400_000_000_000, 3_600_000_000_000);
     println!("generating the demo world (seed {seed}, 7 days of logs, traces and metrics)...");
     let started = Instant::now();
@@ -37,7 +42,10 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64) -> anyhow::Result<()> {
         let result = (|| -> anyhow::Result<()> {
             let decoded = formats::decode_ndjson(chunk, &store.dataset_schema(&name), &window)?;
             if decoded.rejected > 0 {
-                anyhow::bail!("demo generator produced rejected records: {:?}", decoded.reject_samples);
+                anyhow::bail!(
+                    "demo generator produced rejected records: {:?}",
+                    decoded.reject_samples
+                );
             }
             if let Some(built) = decoded.built {
                 rows += built.batch.num_rows();
@@ -62,7 +70,10 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64) -> anyhow::Result<()> {
     }
     store.flush()?;
     store.compact()?;
-    println!("stored {rows} demo records in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "stored {rows} demo records in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -77,7 +88,11 @@ pub(crate) fn demo_api_key(dir: &Path) -> anyhow::Result<String> {
         }
     }
     use rand::Rng;
-    let key: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
+    let key: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
     let key = format!("hn_{key}");
     std::fs::write(&path, &key).with_context(|| format!("writing {}", path.display()))?;
     println!("demo ingest API key (x-hannun-api-key): {key}");

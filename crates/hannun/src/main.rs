@@ -69,7 +69,8 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HANNUN_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("HANNUN_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -80,11 +81,19 @@ fn main() -> anyhow::Result<()> {
             server::run(config, Some(args.seed))
         }
         Command::Sql { sql, target, json } => client::sql(&target, &sql, json),
-        Command::Search { query, since, dataset, limit, target, json } => {
-            client::search(&target, &dataset, &query, &since, limit, json)
-        }
-        Command::Ingest { files, dataset, target, api_key } => {
-            client::ingest(&target, &files, &dataset, api_key.as_deref())
-        }
+        Command::Search {
+            query,
+            since,
+            dataset,
+            limit,
+            target,
+            json,
+        } => client::search(&target, &dataset, &query, &since, limit, json),
+        Command::Ingest {
+            files,
+            dataset,
+            target,
+            api_key,
+        } => client::ingest(&target, &files, &dataset, api_key.as_deref()),
     }
 }

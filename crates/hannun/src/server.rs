@@ -23,7 +23,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal handler");
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},
@@ -51,10 +52,14 @@ pub(crate) fn run(mut config: Config, demo_seed: Option<u64>) -> anyhow::Result<
     if let Some(seed) = demo_seed {
         crate::demo_seed::seed_if_empty(&store, seed)?;
         if config.api_keys.is_empty() {
-            config.api_keys.push(crate::demo_seed::demo_api_key(&config.data_dir)?);
+            config
+                .api_keys
+                .push(crate::demo_seed::demo_api_key(&config.data_dir)?);
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let result = runtime.block_on(serve(config, store.clone()));
     store.close().context("flushing data on shutdown")?;
     println!("hannun stopped; all acknowledged data is on disk");
@@ -65,7 +70,11 @@ async fn serve(config: Config, store: Store) -> anyhow::Result<()> {
     let keys = ApiKeys::new(config.api_keys.clone());
     let pipeline = Pipeline::new(store.clone(), config.pipeline.clone());
     let engine = QueryEngine::new(store, config.query);
-    let state = AppState { pipeline: pipeline.clone(), engine, ingest_keys: keys.clone() };
+    let state = AppState {
+        pipeline: pipeline.clone(),
+        engine,
+        ingest_keys: keys.clone(),
+    };
     let http = bind(config.http_addr, "the UI and API").await?;
     let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;
     let otlp_grpc = bind(config.otlp_grpc_addr, "OTLP/gRPC").await?;
@@ -81,8 +90,10 @@ async fn serve(config: Config, store: Store) -> anyhow::Result<()> {
     if keys.is_enforced() {
         println!("  ingest keys  enforced (send x-hannun-api-key)");
     }
-    let app = axum::serve(http, api::app_router(state.clone())).with_graceful_shutdown(stopped(stop_rx.clone()));
-    let otlp = axum::serve(otlp_http, api::otlp_router(state)).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let app = axum::serve(http, api::app_router(state.clone()))
+        .with_graceful_shutdown(stopped(stop_rx.clone()));
+    let otlp = axum::serve(otlp_http, api::otlp_router(state))
+        .with_graceful_shutdown(stopped(stop_rx.clone()));
     let grpc = ingest::serve_otlp_grpc(otlp_grpc, pipeline, keys, stopped(stop_rx.clone()));
     let app = tokio::spawn(async move { app.await });
     let otlp = tokio::spawn(async move { otlp.await });

@@ -31,7 +31,14 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
-    pub(crate) fn record(&self, dataset: &str, accepted: usize, bytes: usize, rejected: usize, samples: &[Reject]) {
+    pub(crate) fn record(
+        &self,
+        dataset: &str,
+        accepted: usize,
+        bytes: usize,
+        rejected: usize,
+        samples: &[Reject],
+    ) {
         let mut stats = self.inner.lock().expect("counters lock");
         let d = stats.datasets.entry(dataset.to_owned()).or_default();
         d.requests += 1;
@@ -48,7 +55,11 @@ impl Counters {
 
     pub(crate) fn failed(&self, dataset: &str, backpressure: bool) {
         let mut stats = self.inner.lock().expect("counters lock");
-        stats.datasets.entry(dataset.to_owned()).or_default().failed_requests += 1;
+        stats
+            .datasets
+            .entry(dataset.to_owned())
+            .or_default()
+            .failed_requests += 1;
         if backpressure {
             stats.backpressure_refusals += 1;
         }

@@ -4,15 +4,21 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{LogsService, LogsServiceServer};
+use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
+    LogsService, LogsServiceServer,
+};
 use opentelemetry_proto::tonic::collector::logs::v1::{
     ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
 };
-use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{MetricsService, MetricsServiceServer};
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{TraceService, TraceServiceServer};
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
@@ -45,8 +51,12 @@ impl ApiKeys {
         if self.0.is_empty() {
             return true;
         }
-        let Some(presented) = presented else { return false };
-        self.0.iter().any(|k| constant_time_eq(k.as_bytes(), presented.as_bytes()))
+        let Some(presented) = presented else {
+            return false;
+        };
+        self.0
+            .iter()
+            .any(|k| constant_time_eq(k.as_bytes(), presented.as_bytes()))
     }
 }
 
@@ -65,10 +75,10 @@ fn status_of(e: IngestError) -> Status {
             } else {
                 Status::resource_exhausted(e.to_string())
             };
-            if let Some(s) = e.retry_after_seconds() {
-                if let Ok(v) = s.to_string().parse() {
-                    status.metadata_mut().insert("retry-after", v);
-                }
+            if let Some(s) = e.retry_after_seconds()
+                && let Ok(v) = s.to_string().parse()
+            {
+                status.metadata_mut().insert("retry-after", v);
             }
             status
         }
@@ -78,7 +88,10 @@ fn status_of(e: IngestError) -> Status {
 
 fn partial_message(outcome: &IngestOutcome) -> String {
     match outcome.rejects.first() {
-        Some(r) => format!("{} records rejected; first: record {}: {}", outcome.rejected, r.record, r.reason),
+        Some(r) => format!(
+            "{} records rejected; first: record {}: {}",
+            outcome.rejected, r.record, r.reason
+        ),
         None => String::new(),
     }
 }
@@ -90,10 +103,17 @@ struct Receiver {
 
 #[tonic::async_trait]
 impl LogsService for Receiver {
-    async fn export(&self, request: Request<ExportLogsServiceRequest>) -> Result<Response<ExportLogsServiceResponse>, Status> {
+    async fn export(
+        &self,
+        request: Request<ExportLogsServiceRequest>,
+    ) -> Result<Response<ExportLogsServiceResponse>, Status> {
         let request = request.into_inner();
         let bytes = request.encoded_len();
-        let outcome = self.pipeline.ingest_otlp_logs(request, bytes).await.map_err(status_of)?;
+        let outcome = self
+            .pipeline
+            .ingest_otlp_logs(request, bytes)
+            .await
+            .map_err(status_of)?;
         let partial_success = (outcome.rejected > 0).then(|| ExportLogsPartialSuccess {
             rejected_log_records: outcome.rejected as i64,
             error_message: partial_message(&outcome),
@@ -104,29 +124,47 @@ impl LogsService for Receiver {
 
 #[tonic::async_trait]
 impl TraceService for Receiver {
-    async fn export(&self, request: Request<ExportTraceServiceRequest>) -> Result<Response<ExportTraceServiceResponse>, Status> {
+    async fn export(
+        &self,
+        request: Request<ExportTraceServiceRequest>,
+    ) -> Result<Response<ExportTraceServiceResponse>, Status> {
         let request = request.into_inner();
         let bytes = request.encoded_len();
-        let outcome = self.pipeline.ingest_otlp_traces(request, bytes).await.map_err(status_of)?;
+        let outcome = self
+            .pipeline
+            .ingest_otlp_traces(request, bytes)
+            .await
+            .map_err(status_of)?;
         let partial_success = (outcome.rejected > 0).then(|| ExportTracePartialSuccess {
             rejected_spans: outcome.rejected as i64,
             error_message: partial_message(&outcome),
         });
-        Ok(Response::new(ExportTraceServiceResponse { partial_success }))
+        Ok(Response::new(ExportTraceServiceResponse {
+            partial_success,
+        }))
     }
 }
 
 #[tonic::async_trait]
 impl MetricsService for Receiver {
-    async fn export(&self, request: Request<ExportMetricsServiceRequest>) -> Result<Response<ExportMetricsServiceResponse>, Status> {
+    async fn export(
+        &self,
+        request: Request<ExportMetricsServiceRequest>,
+    ) -> Result<Response<ExportMetricsServiceResponse>, Status> {
         let request = request.into_inner();
         let bytes = request.encoded_len();
-        let outcome = self.pipeline.ingest_otlp_metrics(request, bytes).await.map_err(status_of)?;
+        let outcome = self
+            .pipeline
+            .ingest_otlp_metrics(request, bytes)
+            .await
+            .map_err(status_of)?;
         let partial_success = (outcome.rejected > 0).then(|| ExportMetricsPartialSuccess {
             rejected_data_points: outcome.rejected as i64,
             error_message: partial_message(&outcome),
         });
-        Ok(Response::new(ExportMetricsServiceResponse { partial_success }))
+        Ok(Response::new(ExportMetricsServiceResponse {
+            partial_success,
+        }))
     }
 }
 
@@ -155,10 +193,14 @@ pub async fn serve_otlp_grpc(
         if keys.allows(presented_key(request.metadata()).as_deref()) {
             Ok(request)
         } else {
-            Err(Status::unauthenticated("missing or unknown API key: send it in the x-hannun-api-key header"))
+            Err(Status::unauthenticated(
+                "missing or unknown API key: send it in the x-hannun-api-key header",
+            ))
         }
     };
-    let addr: SocketAddr = listener.local_addr().expect("bound listener has an address");
+    let addr: SocketAddr = listener
+        .local_addr()
+        .expect("bound listener has an address");
     tracing::info!(%addr, "OTLP/gRPC receiver listening");
     let incoming = tonic::transport::server::TcpIncoming::from(listener);
     tonic::transport::Server::builder()

@@ -54,13 +54,21 @@ pub struct Pipeline {
 }
 
 fn now_nanos() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
 }
 
 impl Pipeline {
     pub fn new(store: Store, config: PipelineConfig) -> Pipeline {
         let permits = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
-        Pipeline { store, config, permits, counters: Arc::new(Counters::default()) }
+        Pipeline {
+            store,
+            config,
+            permits,
+            counters: Arc::new(Counters::default()),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -72,7 +80,11 @@ impl Pipeline {
     }
 
     fn window(&self) -> TimeWindow {
-        TimeWindow::new(now_nanos(), self.config.max_past.as_nanos() as i64, self.config.max_future.as_nanos() as i64)
+        TimeWindow::new(
+            now_nanos(),
+            self.config.max_past.as_nanos() as i64,
+            self.config.max_future.as_nanos() as i64,
+        )
     }
 
     /// Decodes with `decode` on a blocking thread and appends the result.
@@ -80,14 +92,24 @@ impl Pipeline {
         &self,
         dataset: DatasetName,
         bytes: usize,
-        decode: impl FnOnce(&DatasetSchema, &TimeWindow) -> Result<Decoded, formats::FormatError> + Send + 'static,
+        decode: impl FnOnce(&DatasetSchema, &TimeWindow) -> Result<Decoded, formats::FormatError>
+        + Send
+        + 'static,
     ) -> Result<IngestOutcome, IngestError> {
-        let permit = match tokio::time::timeout(self.config.queue_wait, self.permits.clone().acquire_owned()).await {
+        let permit = match tokio::time::timeout(
+            self.config.queue_wait,
+            self.permits.clone().acquire_owned(),
+        )
+        .await
+        {
             Ok(Ok(p)) => p,
             Ok(Err(_)) => return Err(IngestError::Closed),
             Err(_) => {
                 self.counters.failed(dataset.as_str(), true);
-                return Err(IngestError::Backpressure(format!("{} requests in flight", self.config.max_in_flight), 1));
+                return Err(IngestError::Backpressure(
+                    format!("{} requests in flight", self.config.max_in_flight),
+                    1,
+                ));
             }
         };
         let store = self.store.clone();
@@ -109,28 +131,61 @@ impl Pipeline {
         .await
         .map_err(|e| IngestError::Storage(format!("ingest task failed: {e}")))?;
         match &result {
-            Ok(o) => self.counters.record(dataset.as_str(), o.accepted, bytes, o.rejected, &o.rejects),
-            Err(e) => self.counters.failed(dataset.as_str(), matches!(e, IngestError::Backpressure(..))),
+            Ok(o) => {
+                self.counters
+                    .record(dataset.as_str(), o.accepted, bytes, o.rejected, &o.rejects)
+            }
+            Err(e) => self
+                .counters
+                .failed(dataset.as_str(), matches!(e, IngestError::Backpressure(..))),
         }
         result
     }
 
     /// NDJSON into any dataset.
-    pub async fn ingest_ndjson(&self, dataset: DatasetName, body: bytes::Bytes) -> Result<IngestOutcome, IngestError> {
+    pub async fn ingest_ndjson(
+        &self,
+        dataset: DatasetName,
+        body: bytes::Bytes,
+    ) -> Result<IngestOutcome, IngestError> {
         let len = body.len();
-        self.run(dataset, len, move |schema, window| formats::decode_ndjson(&body, schema, window)).await
+        self.run(dataset, len, move |schema, window| {
+            formats::decode_ndjson(&body, schema, window)
+        })
+        .await
     }
 
-    pub async fn ingest_otlp_logs(&self, request: ExportLogsServiceRequest, bytes: usize) -> Result<IngestOutcome, IngestError> {
-        self.run(DatasetName::logs(), bytes, move |s, w| formats::decode_otlp_logs(&request, s, w)).await
+    pub async fn ingest_otlp_logs(
+        &self,
+        request: ExportLogsServiceRequest,
+        bytes: usize,
+    ) -> Result<IngestOutcome, IngestError> {
+        self.run(DatasetName::logs(), bytes, move |s, w| {
+            formats::decode_otlp_logs(&request, s, w)
+        })
+        .await
     }
 
-    pub async fn ingest_otlp_traces(&self, request: ExportTraceServiceRequest, bytes: usize) -> Result<IngestOutcome, IngestError> {
-        self.run(DatasetName::spans(), bytes, move |s, w| formats::decode_otlp_traces(&request, s, w)).await
+    pub async fn ingest_otlp_traces(
+        &self,
+        request: ExportTraceServiceRequest,
+        bytes: usize,
+    ) -> Result<IngestOutcome, IngestError> {
+        self.run(DatasetName::spans(), bytes, move |s, w| {
+            formats::decode_otlp_traces(&request, s, w)
+        })
+        .await
     }
 
-    pub async fn ingest_otlp_metrics(&self, request: ExportMetricsServiceRequest, bytes: usize) -> Result<IngestOutcome, IngestError> {
-        self.run(DatasetName::metrics(), bytes, move |s, w| formats::decode_otlp_metrics(&request, s, w)).await
+    pub async fn ingest_otlp_metrics(
+        &self,
+        request: ExportMetricsServiceRequest,
+        bytes: usize,
+    ) -> Result<IngestOutcome, IngestError> {
+        self.run(DatasetName::metrics(), bytes, move |s, w| {
+            formats::decode_otlp_metrics(&request, s, w)
+        })
+        .await
     }
 
     /// OTLP/HTTP body of any signal: parses and ingests it.

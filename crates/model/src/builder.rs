@@ -82,8 +82,12 @@ impl TypedBuilder {
             (TypedBuilder::Text(b), Value::Text(s)) => b.append_value(s),
             (TypedBuilder::Text(b), Value::Int(i)) => b.append_value(itoa(*i)),
             (TypedBuilder::Text(b), Value::Float(f)) => b.append_value(f.to_string()),
-            (TypedBuilder::Text(b), Value::Bool(v)) => b.append_value(if *v { "true" } else { "false" }),
-            (TypedBuilder::Text(b), Value::Time(t)) => b.append_value(crate::time::format_rfc3339_nanos(*t)),
+            (TypedBuilder::Text(b), Value::Bool(v)) => {
+                b.append_value(if *v { "true" } else { "false" })
+            }
+            (TypedBuilder::Text(b), Value::Time(t)) => {
+                b.append_value(crate::time::format_rfc3339_nanos(*t))
+            }
             (TypedBuilder::Int(b), Value::Int(i)) => b.append_value(*i),
             (TypedBuilder::Int(b), Value::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
                 b.append_value(*f as i64)
@@ -99,17 +103,23 @@ impl TypedBuilder {
                 Err(_) => return false,
             },
             (TypedBuilder::Bool(b), Value::Bool(v)) => b.append_value(*v),
-            (TypedBuilder::Bool(b), Value::Text(s)) if s.eq_ignore_ascii_case("true") => b.append_value(true),
-            (TypedBuilder::Bool(b), Value::Text(s)) if s.eq_ignore_ascii_case("false") => b.append_value(false),
+            (TypedBuilder::Bool(b), Value::Text(s)) if s.eq_ignore_ascii_case("true") => {
+                b.append_value(true)
+            }
+            (TypedBuilder::Bool(b), Value::Text(s)) if s.eq_ignore_ascii_case("false") => {
+                b.append_value(false)
+            }
             (TypedBuilder::Time(b), Value::Time(t)) => b.append_value(*t),
             (TypedBuilder::Time(b), Value::Text(s)) => match parse_rfc3339_nanos(s) {
                 Some(t) => b.append_value(t),
                 None => return false,
             },
-            (TypedBuilder::Time(b), Value::Int(i)) => match crate::time::parse_time_value(&serde_json::json!(i)) {
-                Some(t) => b.append_value(t),
-                None => return false,
-            },
+            (TypedBuilder::Time(b), Value::Int(i)) => {
+                match crate::time::parse_time_value(&serde_json::json!(i)) {
+                    Some(t) => b.append_value(t),
+                    None => return false,
+                }
+            }
             _ => return false,
         }
         true
@@ -121,7 +131,7 @@ impl TypedBuilder {
             TypedBuilder::Int(b) => Arc::new(b.finish()),
             TypedBuilder::Float(b) => Arc::new(b.finish()),
             TypedBuilder::Bool(b) => Arc::new(b.finish()),
-            TypedBuilder::Time(b) => Arc::new(b.finish().with_timezone("UTC")),
+            TypedBuilder::Time(b) => Arc::new(b.finish().with_timezone("+00:00")),
         }
     }
 }
@@ -197,7 +207,10 @@ impl BatchBuilder {
         }
         BatchBuilder {
             kind: schema.kind,
-            core: columns.iter().map(|c| TypedBuilder::new(c.core_type)).collect(),
+            core: columns
+                .iter()
+                .map(|c| TypedBuilder::new(c.core_type))
+                .collect(),
             core_lookup,
             known: schema.attributes.iter().cloned().collect(),
             attributes: Vec::new(),
@@ -239,7 +252,8 @@ impl BatchBuilder {
         builder.pad_to(row);
         if !builder.append(&value) {
             let name = core_columns(self.kind)[index].name;
-            self.row_overflow.insert(name.to_owned(), value_to_json(&value));
+            self.row_overflow
+                .insert(name.to_owned(), value_to_json(&value));
         }
     }
 
@@ -264,7 +278,9 @@ impl BatchBuilder {
                 return;
             }
         }
-        self.row_overflow.entry(key.to_owned()).or_insert_with(|| value_to_json(&value));
+        self.row_overflow
+            .entry(key.to_owned())
+            .or_insert_with(|| value_to_json(&value));
     }
 
     /// Keeps a structured value (array, or an object the decoder did not
@@ -274,7 +290,10 @@ impl BatchBuilder {
     }
 
     fn promote(&mut self, key: &str, value: &Value<'_>) -> Option<usize> {
-        if self.core_lookup.get(key).is_some_and(|&i| core_columns(self.kind)[i].name == key)
+        if self
+            .core_lookup
+            .get(key)
+            .is_some_and(|&i| core_columns(self.kind)[i].name == key)
             || key == ATTRIBUTES_COLUMN
             || key.is_empty()
             || key.len() > 128
@@ -284,7 +303,11 @@ impl BatchBuilder {
         let attribute_type = match self.known.get(key) {
             Some(t) => *t,
             None => {
-                let new_count = self.attributes.iter().filter(|c| !self.known.contains_key(&c.name)).count();
+                let new_count = self
+                    .attributes
+                    .iter()
+                    .filter(|c| !self.known.contains_key(&c.name))
+                    .count();
                 if self.known.len() + new_count >= MAX_ATTRIBUTE_COLUMNS {
                     return None;
                 }
@@ -296,7 +319,8 @@ impl BatchBuilder {
             attribute_type,
             builder: TypedBuilder::for_attribute(attribute_type),
         });
-        self.attribute_index.insert(key.to_owned(), self.attributes.len() - 1);
+        self.attribute_index
+            .insert(key.to_owned(), self.attributes.len() - 1);
         Some(self.attributes.len() - 1)
     }
 
@@ -326,16 +350,29 @@ impl BatchBuilder {
         let mut new_attributes = Vec::new();
         for column in &mut self.attributes {
             column.builder.pad_to(rows);
-            fields.push(Field::new(&column.name, column.attribute_type.data_type(), true));
+            fields.push(Field::new(
+                &column.name,
+                column.attribute_type.data_type(),
+                true,
+            ));
             arrays.push(column.builder.finish());
             if !self.known.contains_key(&column.name) {
                 new_attributes.push((column.name.clone(), column.attribute_type));
             }
         }
-        fields.push(Field::new(ATTRIBUTES_COLUMN, arrow::datatypes::DataType::Utf8, true));
+        fields.push(Field::new(
+            ATTRIBUTES_COLUMN,
+            arrow::datatypes::DataType::Utf8,
+            true,
+        ));
         arrays.push(Arc::new(self.overflow.finish()));
         let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
-        Ok(BuiltBatch { batch, new_attributes, min_time: self.min_time, max_time: self.max_time })
+        Ok(BuiltBatch {
+            batch,
+            new_attributes,
+            min_time: self.min_time,
+            max_time: self.max_time,
+        })
     }
 }
 
@@ -363,16 +400,25 @@ mod tests {
         let batch = &built.batch;
         assert_eq!(batch.num_rows(), 2);
         assert_eq!((built.min_time, built.max_time), (10, 20));
-        let status = batch.column_by_name("http.status_code").unwrap().as_primitive::<Int64Type>();
+        let status = batch
+            .column_by_name("http.status_code")
+            .unwrap()
+            .as_primitive::<Int64Type>();
         assert_eq!(status.value(0), 200);
         assert!(status.is_null(1));
         let user = batch.column_by_name("user").unwrap().as_string::<i32>();
         assert!(user.is_null(0));
         assert_eq!(user.value(1), "u1");
-        let json = batch.column_by_name(ATTRIBUTES_COLUMN).unwrap().as_string::<i32>();
+        let json = batch
+            .column_by_name(ATTRIBUTES_COLUMN)
+            .unwrap()
+            .as_string::<i32>();
         assert!(json.is_null(0));
         let row1: serde_json::Value = serde_json::from_str(json.value(1)).unwrap();
-        assert_eq!(row1, serde_json::json!({"http.status_code": "not a number", "tags": ["a", "b"]}));
+        assert_eq!(
+            row1,
+            serde_json::json!({"http.status_code": "not a number", "tags": ["a", "b"]})
+        );
         assert_eq!(built.new_attributes.len(), 2);
     }
 
@@ -387,7 +433,11 @@ mod tests {
         b.end_row();
         let built = b.finish().unwrap();
         assert_eq!(built.new_attributes.len(), MAX_ATTRIBUTE_COLUMNS);
-        let json = built.batch.column_by_name(ATTRIBUTES_COLUMN).unwrap().as_string::<i32>();
+        let json = built
+            .batch
+            .column_by_name(ATTRIBUTES_COLUMN)
+            .unwrap()
+            .as_string::<i32>();
         let row: serde_json::Value = serde_json::from_str(json.value(0)).unwrap();
         assert_eq!(row.as_object().unwrap().len(), 10);
     }

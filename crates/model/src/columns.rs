@@ -68,7 +68,7 @@ impl AttributeType {
 
 /// The timestamp type used for every time column.
 pub(crate) fn timestamp_type() -> DataType {
-    DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+    DataType::Timestamp(TimeUnit::Nanosecond, Some("+00:00".into()))
 }
 
 /// A typed column every row of a dataset kind has (possibly null).
@@ -83,14 +83,24 @@ pub struct CoreColumn {
 }
 
 const fn col(name: &'static str, core_type: CoreType) -> CoreColumn {
-    CoreColumn { name, core_type, aliases: &[], bloom_filter: false }
+    CoreColumn {
+        name,
+        core_type,
+        aliases: &[],
+        bloom_filter: false,
+    }
 }
 const fn alias(
     name: &'static str,
     core_type: CoreType,
     aliases: &'static [&'static str],
 ) -> CoreColumn {
-    CoreColumn { name, core_type, aliases, bloom_filter: false }
+    CoreColumn {
+        name,
+        core_type,
+        aliases,
+        bloom_filter: false,
+    }
 }
 
 const TIME_ALIASES: &[&str] = &["@timestamp", "time", "ts", "date", "datetime"];
@@ -99,25 +109,71 @@ const LOGS: &[CoreColumn] = &[
     alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
     col("observed_timestamp", CoreType::Timestamp),
     alias("service", CoreType::Text, &["service.name", "service_name"]),
-    alias("env", CoreType::Text, &["deployment.environment", "deployment.environment.name", "environment"]),
+    alias(
+        "env",
+        CoreType::Text,
+        &[
+            "deployment.environment",
+            "deployment.environment.name",
+            "environment",
+        ],
+    ),
     alias("host", CoreType::Text, &["host.name", "hostname"]),
-    alias("level", CoreType::Text, &["severity", "severity_text", "status", "loglevel", "log.level"]),
+    alias(
+        "level",
+        CoreType::Text,
+        &[
+            "severity",
+            "severity_text",
+            "status",
+            "loglevel",
+            "log.level",
+        ],
+    ),
     col("severity_number", CoreType::Int64),
     alias("body", CoreType::Text, &["message", "msg", "log"]),
-    CoreColumn { name: "trace_id", core_type: CoreType::Text, aliases: &["traceId", "dd.trace_id"], bloom_filter: true },
-    CoreColumn { name: "span_id", core_type: CoreType::Text, aliases: &["spanId", "dd.span_id"], bloom_filter: false },
+    CoreColumn {
+        name: "trace_id",
+        core_type: CoreType::Text,
+        aliases: &["traceId", "dd.trace_id"],
+        bloom_filter: true,
+    },
+    CoreColumn {
+        name: "span_id",
+        core_type: CoreType::Text,
+        aliases: &["spanId", "dd.span_id"],
+        bloom_filter: false,
+    },
     col("scope", CoreType::Text),
 ];
 
 const SPANS: &[CoreColumn] = &[
-    alias(TIME_COLUMN, CoreType::Timestamp, &["start_time", "start_timestamp"]),
+    alias(
+        TIME_COLUMN,
+        CoreType::Timestamp,
+        &["start_time", "start_timestamp"],
+    ),
     alias("end_timestamp", CoreType::Timestamp, &["end_time"]),
     col("duration_ns", CoreType::Int64),
     alias("service", CoreType::Text, &["service.name"]),
-    alias("env", CoreType::Text, &["deployment.environment", "deployment.environment.name"]),
+    alias(
+        "env",
+        CoreType::Text,
+        &["deployment.environment", "deployment.environment.name"],
+    ),
     alias("host", CoreType::Text, &["host.name"]),
-    CoreColumn { name: "trace_id", core_type: CoreType::Text, aliases: &["traceId"], bloom_filter: true },
-    CoreColumn { name: "span_id", core_type: CoreType::Text, aliases: &["spanId"], bloom_filter: true },
+    CoreColumn {
+        name: "trace_id",
+        core_type: CoreType::Text,
+        aliases: &["traceId"],
+        bloom_filter: true,
+    },
+    CoreColumn {
+        name: "span_id",
+        core_type: CoreType::Text,
+        aliases: &["spanId"],
+        bloom_filter: true,
+    },
     alias("parent_span_id", CoreType::Text, &["parentSpanId"]),
     col("name", CoreType::Text),
     col("kind", CoreType::Text),
@@ -132,7 +188,11 @@ const METRICS: &[CoreColumn] = &[
     alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
     col("start_timestamp", CoreType::Timestamp),
     alias("service", CoreType::Text, &["service.name"]),
-    alias("env", CoreType::Text, &["deployment.environment", "deployment.environment.name"]),
+    alias(
+        "env",
+        CoreType::Text,
+        &["deployment.environment", "deployment.environment.name"],
+    ),
     alias("host", CoreType::Text, &["host.name"]),
     alias("metric", CoreType::Text, &["name", "metric_name"]),
     col("kind", CoreType::Text),

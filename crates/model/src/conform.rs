@@ -23,7 +23,10 @@ pub struct DatasetSchema {
 
 mod kind_serde {
     use super::DatasetKind;
-    pub(super) fn serialize<S: serde::Serializer>(k: &DatasetKind, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: serde::Serializer>(
+        k: &DatasetKind,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_str(match k {
             DatasetKind::Logs => "logs",
             DatasetKind::Spans => "spans",
@@ -31,7 +34,9 @@ mod kind_serde {
             DatasetKind::Events => "events",
         })
     }
-    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DatasetKind, D::Error> {
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<DatasetKind, D::Error> {
         let s: String = serde::Deserialize::deserialize(d)?;
         Ok(match s.as_str() {
             "logs" => DatasetKind::Logs,
@@ -44,15 +49,28 @@ mod kind_serde {
 
 impl DatasetSchema {
     pub fn new(kind: DatasetKind) -> DatasetSchema {
-        DatasetSchema { kind, attributes: Vec::new() }
+        DatasetSchema {
+            kind,
+            attributes: Vec::new(),
+        }
     }
 
     pub fn arrow_schema(&self) -> SchemaRef {
         let mut fields: Vec<Field> = core_columns(self.kind)
             .iter()
-            .map(|c| Field::new(c.name, c.core_type.data_type(), c.name != crate::TIME_COLUMN))
+            .map(|c| {
+                Field::new(
+                    c.name,
+                    c.core_type.data_type(),
+                    c.name != crate::TIME_COLUMN,
+                )
+            })
             .collect();
-        fields.extend(self.attributes.iter().map(|(n, t)| Field::new(n, t.data_type(), true)));
+        fields.extend(
+            self.attributes
+                .iter()
+                .map(|(n, t)| Field::new(n, t.data_type(), true)),
+        );
         fields.push(Field::new(ATTRIBUTES_COLUMN, DataType::Utf8, true));
         Arc::new(Schema::new(fields))
     }
@@ -61,8 +79,11 @@ impl DatasetSchema {
     /// batch with any column whose type disagrees with the schema (two writers
     /// racing to create it) folded into the JSON column, so nothing is lost.
     pub fn absorb(&mut self, batch: RecordBatch) -> Result<RecordBatch, ModelError> {
-        let known: HashMap<&str, AttributeType> =
-            self.attributes.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let known: HashMap<&str, AttributeType> = self
+            .attributes
+            .iter()
+            .map(|(n, t)| (n.as_str(), *t))
+            .collect();
         let core_count = core_columns(self.kind).len();
         let mut additions = Vec::new();
         let mut conflicts = Vec::new();
@@ -99,7 +120,12 @@ fn fold_into_json(batch: RecordBatch, fold: &[usize]) -> Result<RecordBatch, Mod
     let existing = batch.column(json_index).as_string::<i32>().clone();
     let folded: Vec<(String, ArrayRef)> = fold
         .iter()
-        .map(|&i| Ok((schema.field(i).name().clone(), cast(batch.column(i), &DataType::Utf8)?)))
+        .map(|&i| {
+            Ok((
+                schema.field(i).name().clone(),
+                cast(batch.column(i), &DataType::Utf8)?,
+            ))
+        })
         .collect::<Result<_, ModelError>>()?;
     let mut out = StringBuilder::new();
     for row in 0..batch.num_rows() {
@@ -114,7 +140,9 @@ fn fold_into_json(batch: RecordBatch, fold: &[usize]) -> Result<RecordBatch, Mod
         for (name, array) in &folded {
             let strings = array.as_string::<i32>();
             if !strings.is_null(row) {
-                object.entry(name.clone()).or_insert_with(|| strings.value(row).into());
+                object
+                    .entry(name.clone())
+                    .or_insert_with(|| strings.value(row).into());
             }
         }
         if object.is_empty() {
@@ -130,7 +158,11 @@ fn fold_into_json(batch: RecordBatch, fold: &[usize]) -> Result<RecordBatch, Mod
             continue;
         }
         fields.push(field.as_ref().clone());
-        arrays.push(if i == json_index { Arc::new(out.finish()) as ArrayRef } else { batch.column(i).clone() });
+        arrays.push(if i == json_index {
+            Arc::new(out.finish()) as ArrayRef
+        } else {
+            batch.column(i).clone()
+        });
     }
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
 }
@@ -152,7 +184,11 @@ pub fn conform_batch(batch: &RecordBatch, target: &SchemaRef) -> Result<RecordBa
         arrays.push(array);
     }
     let options = arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(rows));
-    Ok(RecordBatch::try_new_with_options(target.clone(), arrays, &options)?)
+    Ok(RecordBatch::try_new_with_options(
+        target.clone(),
+        arrays,
+        &options,
+    )?)
 }
 
 #[cfg(test)]
@@ -174,14 +210,20 @@ mod tests {
         b.end_row();
         let a = schema.absorb(a.finish().unwrap().batch).unwrap();
         let b = schema.absorb(b.finish().unwrap().batch).unwrap();
-        assert_eq!(schema.attributes, vec![("code".to_owned(), AttributeType::Int64)]);
+        assert_eq!(
+            schema.attributes,
+            vec![("code".to_owned(), AttributeType::Int64)]
+        );
         assert!(b.column_by_name("code").is_none());
         let target = schema.arrow_schema();
         let a = conform_batch(&a, &target).unwrap();
         let b = conform_batch(&b, &target).unwrap();
         assert_eq!(a.schema(), target);
         assert_eq!(b.column_by_name("code").unwrap().null_count(), 1);
-        let json = b.column_by_name(ATTRIBUTES_COLUMN).unwrap().as_string::<i32>();
+        let json = b
+            .column_by_name(ATTRIBUTES_COLUMN)
+            .unwrap()
+            .as_string::<i32>();
         assert_eq!(json.value(0), r#"{"code":"E42"}"#);
     }
 }

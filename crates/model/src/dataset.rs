@@ -88,8 +88,20 @@ mod tests {
     #[test]
     fn accepts_and_rejects_names() {
         assert_eq!(DatasetName::new("logs").unwrap().kind(), DatasetKind::Logs);
-        assert_eq!(DatasetName::new("checkout_events2").unwrap().kind(), DatasetKind::Events);
-        for bad in ["", "Logs", "1abc", "a-b", "a.b", "../etc", "_x", &"a".repeat(64)] {
+        assert_eq!(
+            DatasetName::new("checkout_events2").unwrap().kind(),
+            DatasetKind::Events
+        );
+        for bad in [
+            "",
+            "Logs",
+            "1abc",
+            "a-b",
+            "a.b",
+            "../etc",
+            "_x",
+            &"a".repeat(64),
+        ] {
             let err = DatasetName::new(bad).unwrap_err().to_string();
             assert!(err.starts_with("invalid dataset name"), "{bad}: {err}");
         }

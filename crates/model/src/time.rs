@@ -61,7 +61,11 @@ pub fn parse_rfc3339_nanos(text: &str) -> Option<i64> {
     }
     let hour = digits(b, 11, 2)?;
     let minute = digits(b, 14, 2)?;
-    let second = if b.get(16) == Some(&b':') { digits(b, 17, 2)? } else { return None };
+    let second = if b.get(16) == Some(&b':') {
+        digits(b, 17, 2)?
+    } else {
+        return None;
+    };
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
@@ -93,7 +97,13 @@ pub fn parse_rfc3339_nanos(text: &str) -> Option<i64> {
                 Some(_) => digits(b, i + 3, 2)? as i64,
                 None => 0,
             };
-            let rest = if b.get(i + 3) == Some(&b':') { i + 6 } else if b.len() > i + 3 { i + 5 } else { i + 3 };
+            let rest = if b.get(i + 3) == Some(&b':') {
+                i + 6
+            } else if b.len() > i + 3 {
+                i + 5
+            } else {
+                i + 3
+            };
             if rest != b.len() {
                 return None;
             }
@@ -102,7 +112,8 @@ pub fn parse_rfc3339_nanos(text: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    let seconds = days * 86_400 + hour as i64 * 3600 + minute as i64 * 60 + second as i64 - offset_seconds;
+    let seconds =
+        days * 86_400 + hour as i64 * 3600 + minute as i64 * 60 + second as i64 - offset_seconds;
     seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
@@ -136,7 +147,11 @@ fn epoch_number_to_nanos(v: f64) -> Option<i64> {
     } else {
         v
     };
-    if nanos > i64::MAX as f64 { None } else { Some(nanos as i64) }
+    if nanos > i64::MAX as f64 {
+        None
+    } else {
+        Some(nanos as i64)
+    }
 }
 
 /// A JSON time value: an RFC 3339 string, an epoch number, or a numeric string.
@@ -145,10 +160,8 @@ pub fn parse_time_value(value: &serde_json::Value) -> Option<i64> {
         serde_json::Value::String(s) => parse_rfc3339_nanos(s)
             .or_else(|| s.trim().parse::<f64>().ok().and_then(epoch_number_to_nanos)),
         serde_json::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                if i >= 100_000_000_000_000_000 {
-                    return Some(i);
-                }
+            if let Some(i) = n.as_i64().filter(|i| *i >= 100_000_000_000_000_000) {
+                return Some(i);
             }
             n.as_f64().and_then(epoch_number_to_nanos)
         }
@@ -167,10 +180,26 @@ mod tests {
         assert_eq!(base, 1_714_566_600_000_000_000);
         assert_eq!(parse_rfc3339_nanos("2024-05-01T21:30:00+09:00"), Some(base));
         assert_eq!(parse_rfc3339_nanos("2024-05-01 12:30:00"), Some(base));
-        assert_eq!(parse_rfc3339_nanos("2024-05-01T12:30:00.5Z"), Some(base + 500_000_000));
-        assert_eq!(parse_rfc3339_nanos("2024-05-01T12:30:00.123456789123Z"), Some(base + 123_456_789));
-        assert_eq!(parse_rfc3339_nanos("2024-05-01"), Some(base - 45_000_000_000_000));
-        for bad in ["", "2024", "2024-13-01T00:00:00Z", "2024-05-01T25:00:00Z", "2024-05-01T12:30:00Zjunk", "hello"] {
+        assert_eq!(
+            parse_rfc3339_nanos("2024-05-01T12:30:00.5Z"),
+            Some(base + 500_000_000)
+        );
+        assert_eq!(
+            parse_rfc3339_nanos("2024-05-01T12:30:00.123456789123Z"),
+            Some(base + 123_456_789)
+        );
+        assert_eq!(
+            parse_rfc3339_nanos("2024-05-01"),
+            Some(base - 45_000_000_000_000)
+        );
+        for bad in [
+            "",
+            "2024",
+            "2024-13-01T00:00:00Z",
+            "2024-05-01T25:00:00Z",
+            "2024-05-01T12:30:00Zjunk",
+            "hello",
+        ] {
             assert_eq!(parse_rfc3339_nanos(bad), None, "{bad}");
         }
     }

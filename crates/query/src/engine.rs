@@ -23,7 +23,11 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits { memory_bytes: 1 << 30, timeout: Duration::from_secs(30), max_rows: 100_000 }
+        QueryLimits {
+            memory_bytes: 1 << 30,
+            timeout: Duration::from_secs(30),
+            max_rows: 100_000,
+        }
     }
 }
 
@@ -76,7 +80,11 @@ impl QueryEngine {
         self.sql_with_limit(sql, self.limits.max_rows).await
     }
 
-    pub(crate) async fn sql_with_limit(&self, sql: &str, max_rows: usize) -> Result<QueryResult, QueryError> {
+    pub(crate) async fn sql_with_limit(
+        &self,
+        sql: &str,
+        max_rows: usize,
+    ) -> Result<QueryResult, QueryError> {
         let started = Instant::now();
         let memory = self.limits.memory_bytes;
         let ctx = self.context()?;
@@ -85,9 +93,15 @@ impl QueryEngine {
                 .with_allow_ddl(false)
                 .with_allow_dml(false)
                 .with_allow_statements(false);
-            let frame = ctx.sql_with_options(sql, options).await.map_err(|e| QueryError::from_datafusion(e, memory))?;
+            let frame = ctx
+                .sql_with_options(sql, options)
+                .await
+                .map_err(|e| QueryError::from_datafusion(e, memory))?;
             let schema = Arc::new(frame.schema().as_arrow().clone());
-            let mut stream = frame.execute_stream().await.map_err(|e| QueryError::from_datafusion(e, memory))?;
+            let mut stream = frame
+                .execute_stream()
+                .await
+                .map_err(|e| QueryError::from_datafusion(e, memory))?;
             let mut batches = Vec::new();
             let mut rows = 0;
             while let Some(batch) = stream.next().await {
@@ -102,7 +116,9 @@ impl QueryEngine {
         };
         let (schema, batches) = tokio::time::timeout(self.limits.timeout, run)
             .await
-            .map_err(|_| QueryError::Timeout { seconds: self.limits.timeout.as_secs() })??;
+            .map_err(|_| QueryError::Timeout {
+                seconds: self.limits.timeout.as_secs(),
+            })??;
         QueryResult::from_batches(schema, &batches, started.elapsed())
     }
 }

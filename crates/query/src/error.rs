@@ -10,7 +10,9 @@ pub enum QueryError {
     UnknownDataset(String),
     #[error("query took longer than the {seconds} s timeout; narrow the time range or add filters")]
     Timeout { seconds: u64 },
-    #[error("query needs more than its {megabytes} MiB memory budget; narrow the time range, add filters or aggregate: {detail}")]
+    #[error(
+        "query needs more than its {megabytes} MiB memory budget; narrow the time range, add filters or aggregate: {detail}"
+    )]
     MemoryBudget { megabytes: usize, detail: String },
     #[error("result has more than {limit} rows; add a LIMIT or aggregate")]
     RowLimit { limit: usize },
@@ -19,13 +21,17 @@ pub enum QueryError {
 }
 
 impl QueryError {
-    pub(crate) fn from_datafusion(e: datafusion::error::DataFusionError, memory_bytes: usize) -> QueryError {
+    pub(crate) fn from_datafusion(
+        e: datafusion::error::DataFusionError,
+        memory_bytes: usize,
+    ) -> QueryError {
         use datafusion::error::DataFusionError as E;
         let root = e.find_root();
         match root {
-            E::ResourcesExhausted(detail) => {
-                QueryError::MemoryBudget { megabytes: memory_bytes >> 20, detail: detail.clone() }
-            }
+            E::ResourcesExhausted(detail) => QueryError::MemoryBudget {
+                megabytes: memory_bytes >> 20,
+                detail: detail.clone(),
+            },
             E::SQL(..) | E::Plan(..) | E::SchemaError(..) | E::NotImplemented(..) => {
                 QueryError::Invalid(root.to_string())
             }

@@ -33,10 +33,10 @@ impl DatasetFields {
     /// The column a field name refers to, if the dataset has it.
     pub fn column_name(&self, field: &FieldRef) -> Option<String> {
         let exists = |n: &str| self.schema.field_with_name(n).is_ok() && n != ATTRIBUTES_COLUMN;
-        if !field.attribute {
-            if let Some(core) = alias(self.kind, &field.name).filter(|n| exists(n)) {
-                return Some(core.to_owned());
-            }
+        if !field.attribute
+            && let Some(core) = alias(self.kind, &field.name).filter(|n| exists(n))
+        {
+            return Some(core.to_owned());
         }
         exists(&field.name).then(|| field.name.clone())
     }
@@ -49,8 +49,11 @@ impl DatasetFields {
             DatasetKind::Metrics => &["metric"],
             DatasetKind::Events => &["message", "msg", "body"],
         };
-        let found: Vec<String> =
-            preferred.iter().filter(|n| self.schema.field_with_name(n).is_ok()).map(|n| n.to_string()).collect();
+        let found: Vec<String> = preferred
+            .iter()
+            .filter(|n| self.schema.field_with_name(n).is_ok())
+            .map(|n| n.to_string())
+            .collect();
         if !found.is_empty() {
             return found;
         }
@@ -73,7 +76,10 @@ impl search_syntax::Schema for DatasetFields {
             DataType::Timestamp(..) => ColumnKind::Timestamp,
             _ => ColumnKind::Text,
         };
-        Some(Column { sql_name: name, kind })
+        Some(Column {
+            sql_name: name,
+            kind,
+        })
     }
 
     fn text_columns(&self) -> Vec<String> {

@@ -24,27 +24,46 @@ pub struct QueryResult {
 }
 
 impl QueryResult {
-    pub(crate) fn from_batches(schema: SchemaRef, batches: &[RecordBatch], elapsed: Duration) -> Result<QueryResult, QueryError> {
+    pub(crate) fn from_batches(
+        schema: SchemaRef,
+        batches: &[RecordBatch],
+        elapsed: Duration,
+    ) -> Result<QueryResult, QueryError> {
         let columns = schema
             .fields()
             .iter()
-            .map(|f| ColumnInfo { name: f.name().clone(), data_type: f.data_type().to_string() })
+            .map(|f| ColumnInfo {
+                name: f.name().clone(),
+                data_type: f.data_type().to_string(),
+            })
             .collect();
         let mut buffer = Vec::new();
         {
             let mut writer = arrow::json::LineDelimitedWriter::new(&mut buffer);
             for batch in batches {
-                writer.write(batch).map_err(|e| QueryError::Execution(e.to_string()))?;
+                writer
+                    .write(batch)
+                    .map_err(|e| QueryError::Execution(e.to_string()))?;
             }
-            writer.finish().map_err(|e| QueryError::Execution(e.to_string()))?;
+            writer
+                .finish()
+                .map_err(|e| QueryError::Execution(e.to_string()))?;
         }
         let mut rows = Vec::new();
         for line in buffer.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             match serde_json::from_slice(line) {
                 Ok(serde_json::Value::Object(map)) => rows.push(map),
-                Ok(_) | Err(_) => return Err(QueryError::Execution("result row is not a JSON object".into())),
+                Ok(_) | Err(_) => {
+                    return Err(QueryError::Execution(
+                        "result row is not a JSON object".into(),
+                    ));
+                }
             }
         }
-        Ok(QueryResult { columns, rows, elapsed_ms: elapsed.as_secs_f64() * 1000.0 })
+        Ok(QueryResult {
+            columns,
+            rows,
+            elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+        })
     }
 }

@@ -87,10 +87,15 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
 /// A bucket width from a 1-2-5 ladder of round durations.
 fn bucket_seconds(range_nanos: i64, buckets: usize) -> i64 {
     const STEPS: &[i64] = &[
-        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
+        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+        172800, 604800,
     ];
     let wanted = (range_nanos / 1_000_000_000).max(1) / buckets.max(1) as i64;
-    STEPS.iter().copied().find(|s| *s >= wanted).unwrap_or(604800)
+    STEPS
+        .iter()
+        .copied()
+        .find(|s| *s >= wanted)
+        .unwrap_or(604800)
 }
 
 fn quote_ident(name: &str) -> String {
@@ -102,22 +107,28 @@ fn time_literal(nanos: i64) -> String {
 }
 
 fn count_of(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> u64 {
-    row.get(key).and_then(|v| v.as_u64().or_else(|| v.as_i64().map(|i| i.max(0) as u64))).unwrap_or(0)
+    row.get(key)
+        .and_then(|v| v.as_u64().or_else(|| v.as_i64().map(|i| i.max(0) as u64)))
+        .unwrap_or(0)
 }
 
 impl QueryEngine {
     /// Runs a search: events, histogram and facets, concurrently.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
         let started = std::time::Instant::now();
-        let dataset = DatasetName::new(&request.dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
+        let dataset =
+            DatasetName::new(&request.dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
         if request.to <= request.from {
-            return Err(QueryError::Invalid("time range is empty: `to` must be after `from`".into()));
+            return Err(QueryError::Invalid(
+                "time range is empty: `to` must be after `from`".into(),
+            ));
         }
         let Some(snapshot) = self.store().snapshot(&dataset) else {
             return Err(QueryError::UnknownDataset(dataset.to_string()));
         };
         let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
-        let parsed = search_syntax::parse(&request.query).map_err(|e| QueryError::Search(e.to_string()))?;
+        let parsed =
+            search_syntax::parse(&request.query).map_err(|e| QueryError::Search(e.to_string()))?;
         let predicate = search_syntax::to_sql(&parsed, &fields);
         let table = quote_ident(dataset.as_str());
         let time = quote_ident(TIME_COLUMN);
@@ -128,13 +139,21 @@ impl QueryEngine {
             predicate.sql
         );
         let limit = request.limit.min(MAX_EVENTS);
-        let events_sql = format!("SELECT * FROM {table} WHERE {where_clause} ORDER BY {time} DESC LIMIT {limit}");
-        let seconds = bucket_seconds(request.to - request.from, request.buckets.clamp(1, MAX_BUCKETS));
+        let events_sql = format!(
+            "SELECT * FROM {table} WHERE {where_clause} ORDER BY {time} DESC LIMIT {limit}"
+        );
+        let seconds = bucket_seconds(
+            request.to - request.from,
+            request.buckets.clamp(1, MAX_BUCKETS),
+        );
         let histogram_sql = format!(
             "SELECT CAST(date_bin(INTERVAL '{seconds} seconds', {time}, TIMESTAMP '1970-01-01T00:00:00Z') AS BIGINT) AS bucket, \
              count(*) AS n FROM {table} WHERE {where_clause} GROUP BY 1 ORDER BY 1"
         );
-        let facet_names = request.facets.clone().unwrap_or_else(|| default_facets(&dataset));
+        let facet_names = request
+            .facets
+            .clone()
+            .unwrap_or_else(|| default_facets(&dataset));
         let facet_columns: Vec<(String, String)> = facet_names
             .iter()
             .take(20)
@@ -143,7 +162,10 @@ impl QueryEngine {
                     Some(rest) => (true, rest),
                     None => (false, name.as_str()),
                 };
-                let column = fields.column_name(&FieldRef { name: bare.to_owned(), attribute })?;
+                let column = fields.column_name(&FieldRef {
+                    name: bare.to_owned(),
+                    attribute,
+                })?;
                 Some((name.clone(), column))
             })
             .collect();
@@ -154,7 +176,9 @@ impl QueryEngine {
                  GROUP BY {c} ORDER BY n DESC, {c} LIMIT 10"
             )
         });
-        let facet_futures = futures::future::join_all(facet_queries.map(|sql| async move { self.sql_with_limit(&sql, 10).await }));
+        let facet_futures = futures::future::join_all(
+            facet_queries.map(|sql| async move { self.sql_with_limit(&sql, 10).await }),
+        );
         let (events, histogram, facet_results) = tokio::join!(
             self.sql_with_limit(&events_sql, limit),
             self.sql_with_limit(&histogram_sql, MAX_BUCKETS * 2 + 2),
@@ -175,7 +199,10 @@ impl QueryEngine {
                 field: name.clone(),
                 values: rows
                     .iter()
-                    .map(|r| FacetValue { value: r.get("value").cloned().unwrap_or_default(), count: count_of(r, "n") })
+                    .map(|r| FacetValue {
+                        value: r.get("value").cloned().unwrap_or_default(),
+                        count: count_of(r, "n"),
+                    })
                     .collect(),
             });
         }

@@ -65,7 +65,11 @@ pub(crate) fn time_bounds(filters: &[Expr]) -> (Option<i64>, Option<i64>) {
     let mut stack: Vec<&Expr> = filters.iter().collect();
     while let Some(expr) = stack.pop() {
         match expr {
-            Expr::BinaryExpr(BinaryExpr { left, op: Operator::And, right }) => {
+            Expr::BinaryExpr(BinaryExpr {
+                left,
+                op: Operator::And,
+                right,
+            }) => {
                 stack.push(left);
                 stack.push(right);
             }
@@ -115,7 +119,10 @@ impl TableProvider for DatasetTable {
         TableType::Base
     }
 
-    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> Result<Vec<TableProviderFilterPushDown>> {
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> Result<Vec<TableProviderFilterPushDown>> {
         // Inexact: the scan prunes with them, and DataFusion still filters rows.
         Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
     }
@@ -133,7 +140,9 @@ impl TableProvider for DatasetTable {
             .snapshot
             .files
             .iter()
-            .filter(|(_, f)| low.is_none_or(|l| f.max_time >= l) && high.is_none_or(|h| f.min_time <= h))
+            .filter(|(_, f)| {
+                low.is_none_or(|l| f.max_time >= l) && high.is_none_or(|h| f.min_time <= h)
+            })
             .collect();
         files.sort_by_key(|(_, f)| f.min_time);
         let mut inputs: Vec<Arc<dyn ExecutionPlan>> = Vec::new();
@@ -150,18 +159,26 @@ impl TableProvider for DatasetTable {
             let partitions = state.config().target_partitions().max(1).min(files.len());
             let mut groups: Vec<Vec<PartitionedFile>> = vec![Vec::new(); partitions];
             for (i, (path, entry)) in files.iter().enumerate() {
-                groups[i % partitions].push(PartitionedFile::new(path.to_string_lossy().into_owned(), entry.bytes));
+                groups[i % partitions].push(PartitionedFile::new(
+                    path.to_string_lossy().into_owned(),
+                    entry.bytes,
+                ));
             }
-            let config = FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
-                .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
-                .with_projection_indices(projection.cloned())?
-                .with_limit(limit)
-                .build();
+            let config =
+                FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
+                    .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
+                    .with_projection_indices(projection.cloned())?
+                    .with_limit(limit)
+                    .build();
             inputs.push(DataSourceExec::from_data_source(config));
         }
         if !self.snapshot.batches.is_empty() {
-            let memory = MemorySourceConfig::try_new(&[self.snapshot.batches.clone()], schema.clone(), projection.cloned())?
-                .with_limit(limit);
+            let memory = MemorySourceConfig::try_new(
+                std::slice::from_ref(&self.snapshot.batches),
+                schema.clone(),
+                projection.cloned(),
+            )?
+            .with_limit(limit);
             inputs.push(DataSourceExec::from_data_source(memory));
         }
         if inputs.is_empty() {

@@ -42,19 +42,27 @@ impl Catalog {
         let path = dir.join(CATALOG_FILE);
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let catalog: Catalog = serde_json::from_slice(&bytes)
-                    .map_err(|e| StoreError::Corrupt { what: "catalog", detail: format!("{}: {e}", path.display()) })?;
+                let catalog: Catalog =
+                    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+                        what: "catalog",
+                        detail: format!("{}: {e}", path.display()),
+                    })?;
                 if catalog.version != CATALOG_VERSION {
                     return Err(StoreError::Corrupt {
                         what: "catalog",
-                        detail: format!("version {} is not the supported {CATALOG_VERSION}", catalog.version),
+                        detail: format!(
+                            "version {} is not the supported {CATALOG_VERSION}",
+                            catalog.version
+                        ),
                     });
                 }
                 Ok(catalog)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(Catalog { version: CATALOG_VERSION, next_file_id: 1, ..Catalog::default() })
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalog {
+                version: CATALOG_VERSION,
+                next_file_id: 1,
+                ..Catalog::default()
+            }),
             Err(e) => Err(StoreError::io("read catalog", path)(e)),
         }
     }
@@ -65,16 +73,23 @@ impl Catalog {
         let tmp = dir.join("catalog.json.tmp");
         let bytes = serde_json::to_vec(self).expect("catalog serializes");
         let mut file = File::create(&tmp).map_err(StoreError::io("write catalog", &tmp))?;
-        file.write_all(&bytes).and_then(|_| file.sync_all()).map_err(StoreError::io("write catalog", &tmp))?;
+        file.write_all(&bytes)
+            .and_then(|_| file.sync_all())
+            .map_err(StoreError::io("write catalog", &tmp))?;
         let path = dir.join(CATALOG_FILE);
         std::fs::rename(&tmp, &path).map_err(StoreError::io("replace catalog", &path))?;
-        File::open(dir).and_then(|d| d.sync_all()).map_err(StoreError::io("sync directory", dir))
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(StoreError::io("sync directory", dir))
     }
 
     pub(crate) fn allocate_file_path(&mut self, dataset: &str, day: i64) -> PathBuf {
         let id = self.next_file_id;
         self.next_file_id += 1;
         let date = model::format_rfc3339_nanos(day * 86_400_000_000_000);
-        PathBuf::from("data").join(dataset).join(&date[..10]).join(format!("{id:012}.parquet"))
+        PathBuf::from("data")
+            .join(dataset)
+            .join(&date[..10])
+            .join(format!("{id:012}.parquet"))
     }
 }

@@ -149,22 +149,33 @@ fn encode_entry(dataset: &DatasetName, batch: &RecordBatch) -> Result<Vec<u8>, S
 }
 
 fn decode_entry(entry: &WalEntry) -> Result<(DatasetName, Vec<RecordBatch>), StoreError> {
-    let corrupt = |detail: String| StoreError::Corrupt { what: "WAL entry", detail: format!("seq {}: {detail}", entry.seq) };
+    let corrupt = |detail: String| StoreError::Corrupt {
+        what: "WAL entry",
+        detail: format!("seq {}: {detail}", entry.seq),
+    };
     let p = &entry.payload;
     if p.len() < 2 {
         return Err(corrupt("too short".into()));
     }
     let n = u16::from_le_bytes([p[0], p[1]]) as usize;
-    let name = std::str::from_utf8(p.get(2..2 + n).ok_or_else(|| corrupt("truncated name".into()))?)
-        .map_err(|e| corrupt(e.to_string()))?;
+    let name = std::str::from_utf8(
+        p.get(2..2 + n)
+            .ok_or_else(|| corrupt("truncated name".into()))?,
+    )
+    .map_err(|e| corrupt(e.to_string()))?;
     let dataset = DatasetName::new(name)?;
     let reader = StreamReader::try_new(Cursor::new(&p[2 + n..]), None)?;
     let batches = reader.collect::<Result<Vec<_>, _>>()?;
     Ok((dataset, batches))
 }
 
-fn schema_for<'a>(schemas: &'a mut BTreeMap<DatasetName, DatasetSchema>, dataset: &DatasetName) -> &'a mut DatasetSchema {
-    schemas.entry(dataset.clone()).or_insert_with(|| DatasetSchema::new(dataset.kind()))
+fn schema_for<'a>(
+    schemas: &'a mut BTreeMap<DatasetName, DatasetSchema>,
+    dataset: &DatasetName,
+) -> &'a mut DatasetSchema {
+    schemas
+        .entry(dataset.clone())
+        .or_insert_with(|| DatasetSchema::new(dataset.kind()))
 }
 
 impl Store {
@@ -173,7 +184,10 @@ impl Store {
         let dir = config.data_dir.clone();
         std::fs::create_dir_all(&dir).map_err(StoreError::io("create data directory", &dir))?;
         let catalog = Catalog::load(&dir)?;
-        let mut report = RecoveryReport { orphan_files_removed: remove_orphans(&dir, &catalog)?, ..Default::default() };
+        let mut report = RecoveryReport {
+            orphan_files_removed: remove_orphans(&dir, &catalog)?,
+            ..Default::default()
+        };
         let mut schemas: BTreeMap<DatasetName, DatasetSchema> = BTreeMap::new();
         for (name, schema) in &catalog.schemas {
             schemas.insert(DatasetName::new(name)?, schema.clone());
@@ -190,7 +204,13 @@ impl Store {
             Ok(())
         })?;
         report.torn_bytes = torn;
-        let state = State { catalog, schemas, active, flushing: Vec::new(), pending_deletes: Vec::new() };
+        let state = State {
+            catalog,
+            schemas,
+            active,
+            flushing: Vec::new(),
+            pending_deletes: Vec::new(),
+        };
         let inner = Arc::new(Inner {
             config,
             wal,
@@ -205,7 +225,10 @@ impl Store {
             retention_deletes: AtomicU64::new(0),
             last_error: Mutex::new(None),
         });
-        let store = Store { inner, background: Arc::new(Mutex::new(None)) };
+        let store = Store {
+            inner,
+            background: Arc::new(Mutex::new(None)),
+        };
         Ok((store, report))
     }
 
@@ -222,12 +245,23 @@ impl Store {
     /// The current schema of a dataset (an empty one if it has no data yet).
     pub fn dataset_schema(&self, dataset: &DatasetName) -> DatasetSchema {
         let state = self.inner.state.read().expect("state lock");
-        state.schemas.get(dataset).cloned().unwrap_or_else(|| DatasetSchema::new(dataset.kind()))
+        state
+            .schemas
+            .get(dataset)
+            .cloned()
+            .unwrap_or_else(|| DatasetSchema::new(dataset.kind()))
     }
 
     /// Datasets that have a schema (have received data).
     pub fn datasets(&self) -> Vec<DatasetName> {
-        self.inner.state.read().expect("state lock").schemas.keys().cloned().collect()
+        self.inner
+            .state
+            .read()
+            .expect("state lock")
+            .schemas
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Bytes buffered in memory (memtables not yet in Parquet).
@@ -245,7 +279,10 @@ impl Store {
         }
         let buffered = self.buffered_bytes();
         if buffered > inner.config.max_buffer_bytes {
-            return Err(StoreError::Backpressure { buffered_bytes: buffered, limit_bytes: inner.config.max_buffer_bytes });
+            return Err(StoreError::Backpressure {
+                buffered_bytes: buffered,
+                limit_bytes: inner.config.max_buffer_bytes,
+            });
         }
         let _gate = inner.gate.read().expect("gate lock");
         let batch = {
@@ -255,8 +292,15 @@ impl Store {
         let payload = encode_entry(dataset, &batch)?;
         let seq = inner.wal.append(&payload)?;
         inner.appended_batches.fetch_add(1, Ordering::Relaxed);
-        inner.appended_rows.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
-        inner.state.write().expect("state lock").active.push(dataset, batch);
+        inner
+            .appended_rows
+            .fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+        inner
+            .state
+            .write()
+            .expect("state lock")
+            .active
+            .push(dataset, batch);
         Ok(seq)
     }
 
@@ -272,7 +316,12 @@ impl Store {
             .map(|f| (self.inner.config.data_dir.join(&f.path), f.clone()))
             .collect();
         let mut batches = Vec::new();
-        for table in state.flushing.iter().map(|m| m.as_ref()).chain(std::iter::once(&state.active)) {
+        for table in state
+            .flushing
+            .iter()
+            .map(|m| m.as_ref())
+            .chain(std::iter::once(&state.active))
+        {
             for batch in table.batches.get(dataset).into_iter().flatten() {
                 // A batch that fails to conform is impossible for schemas that
                 // only grow; skip rather than fail the whole query.
@@ -281,7 +330,11 @@ impl Store {
                 }
             }
         }
-        Some(DatasetSnapshot { schema, files, batches })
+        Some(DatasetSnapshot {
+            schema,
+            files,
+            batches,
+        })
     }
 
     /// Size and time span of every dataset.
@@ -297,14 +350,24 @@ impl Store {
                     columns: schema.arrow_schema().fields().len(),
                     ..Default::default()
                 };
-                for f in state.catalog.files.iter().filter(|f| f.dataset == name.as_str()) {
+                for f in state
+                    .catalog
+                    .files
+                    .iter()
+                    .filter(|f| f.dataset == name.as_str())
+                {
                     s.files += 1;
                     s.file_bytes += f.bytes;
                     s.file_rows += f.rows;
                     s.min_time = Some(s.min_time.map_or(f.min_time, |m| m.min(f.min_time)));
                     s.max_time = Some(s.max_time.map_or(f.max_time, |m| m.max(f.max_time)));
                 }
-                for table in state.flushing.iter().map(|m| m.as_ref()).chain(std::iter::once(&state.active)) {
+                for table in state
+                    .flushing
+                    .iter()
+                    .map(|m| m.as_ref())
+                    .chain(std::iter::once(&state.active))
+                {
                     for b in table.batches.get(name).into_iter().flatten() {
                         s.buffered_rows += b.num_rows() as u64;
                         let (lo, hi) = time_range(b);
@@ -364,11 +427,14 @@ impl Store {
 /// Removes Parquet files the catalog does not list (a crash between writing
 /// a file and committing the catalog) and leftover temporary files.
 fn remove_orphans(dir: &Path, catalog: &Catalog) -> Result<u64, StoreError> {
-    let listed: std::collections::HashSet<PathBuf> = catalog.files.iter().map(|f| dir.join(&f.path)).collect();
+    let listed: std::collections::HashSet<PathBuf> =
+        catalog.files.iter().map(|f| dir.join(&f.path)).collect();
     let mut removed = 0;
     let mut stack = vec![dir.join("data")];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -414,7 +480,11 @@ fn flush(inner: &Inner) -> Result<(), StoreError> {
     let mut catalog = state.catalog.clone();
     catalog.files.extend(new_files);
     catalog.checkpoint_seq = boundary;
-    catalog.schemas = state.schemas.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    catalog.schemas = state
+        .schemas
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     catalog.save(&inner.config.data_dir)?;
     state.catalog = catalog;
     state.flushing.retain(|m| !Arc::ptr_eq(m, &frozen));
@@ -439,12 +509,28 @@ fn write_memtable(inner: &Inner, frozen: &Memtable) -> Result<Vec<FileEntry>, St
     for (dataset, batches) in &frozen.batches {
         let schema = {
             let state = inner.state.read().expect("state lock");
-            state.schemas.get(dataset).expect("dataset with data has a schema").arrow_schema()
+            state
+                .schemas
+                .get(dataset)
+                .expect("dataset with data has a schema")
+                .arrow_schema()
         };
-        let conformed = batches.iter().map(|b| conform_batch(b, &schema)).collect::<Result<Vec<_>, _>>()?;
+        let conformed = batches
+            .iter()
+            .map(|b| conform_batch(b, &schema))
+            .collect::<Result<Vec<_>, _>>()?;
         for (day, batch) in sort_and_split_by_day(dataset.kind(), &schema, &conformed)? {
-            let relative = inner.state.write().expect("state lock").catalog.allocate_file_path(dataset.as_str(), day);
-            let bytes = write_parquet(dataset.kind(), &inner.config.data_dir.join(&relative), &batch)?;
+            let relative = inner
+                .state
+                .write()
+                .expect("state lock")
+                .catalog
+                .allocate_file_path(dataset.as_str(), day);
+            let bytes = write_parquet(
+                dataset.kind(),
+                &inner.config.data_dir.join(&relative),
+                &batch,
+            )?;
             let (min_time, max_time) = time_range(&batch);
             entries.push(FileEntry {
                 dataset: dataset.to_string(),
@@ -467,7 +553,10 @@ fn compact(inner: &Inner) -> Result<usize, StoreError> {
         let state = inner.state.read().expect("state lock");
         let mut by_day: BTreeMap<(String, i64), Vec<FileEntry>> = BTreeMap::new();
         for f in &state.catalog.files {
-            by_day.entry((f.dataset.clone(), f.min_time.div_euclid(86_400_000_000_000))).or_default().push(f.clone());
+            by_day
+                .entry((f.dataset.clone(), f.min_time.div_euclid(86_400_000_000_000)))
+                .or_default()
+                .push(f.clone());
         }
         by_day
             .into_iter()
@@ -488,7 +577,13 @@ fn compact(inner: &Inner) -> Result<usize, StoreError> {
     let mut merged = 0;
     for (dataset, files) in groups {
         let name = DatasetName::new(&dataset)?;
-        let schema = inner.state.read().expect("state lock").schemas.get(&name).map(|s| s.arrow_schema());
+        let schema = inner
+            .state
+            .read()
+            .expect("state lock")
+            .schemas
+            .get(&name)
+            .map(|s| s.arrow_schema());
         let Some(schema) = schema else { continue };
         let mut batches = Vec::new();
         for f in &files {
@@ -499,7 +594,12 @@ fn compact(inner: &Inner) -> Result<usize, StoreError> {
         let level = files.iter().map(|f| f.level).max().unwrap_or(0) + 1;
         let mut new_files = Vec::new();
         for (day, batch) in sort_and_split_by_day(name.kind(), &schema, &batches)? {
-            let relative = inner.state.write().expect("state lock").catalog.allocate_file_path(&dataset, day);
+            let relative = inner
+                .state
+                .write()
+                .expect("state lock")
+                .catalog
+                .allocate_file_path(&dataset, day);
             let bytes = write_parquet(name.kind(), &inner.config.data_dir.join(&relative), &batch)?;
             let (min_time, max_time) = time_range(&batch);
             new_files.push(FileEntry {
@@ -514,12 +614,18 @@ fn compact(inner: &Inner) -> Result<usize, StoreError> {
         }
         let mut state = inner.state.write().expect("state lock");
         let mut catalog = state.catalog.clone();
-        catalog.files.retain(|f| !files.iter().any(|old| old.path == f.path));
+        catalog
+            .files
+            .retain(|f| !files.iter().any(|old| old.path == f.path));
         catalog.files.extend(new_files);
         catalog.save(&inner.config.data_dir)?;
         state.catalog = catalog;
         let due = Instant::now() + inner.config.delete_grace;
-        state.pending_deletes.extend(files.iter().map(|f| (inner.config.data_dir.join(&f.path), due)));
+        state.pending_deletes.extend(
+            files
+                .iter()
+                .map(|f| (inner.config.data_dir.join(&f.path), due)),
+        );
         merged += files.len();
         inner.compactions.fetch_add(1, Ordering::Relaxed);
     }
@@ -534,7 +640,11 @@ fn apply_retention(inner: &Inner, now_nanos: i64) -> Result<usize, StoreError> {
         .files
         .iter()
         .filter(|f| {
-            let days = config.retention_days.get(&f.dataset).copied().unwrap_or(config.default_retention_days);
+            let days = config
+                .retention_days
+                .get(&f.dataset)
+                .copied()
+                .unwrap_or(config.default_retention_days);
             f.max_time < now_nanos - days as i64 * 86_400_000_000_000
         })
         .cloned()
@@ -547,8 +657,12 @@ fn apply_retention(inner: &Inner, now_nanos: i64) -> Result<usize, StoreError> {
     catalog.save(&config.data_dir)?;
     state.catalog = catalog;
     let due = Instant::now() + config.delete_grace;
-    state.pending_deletes.extend(expired.iter().map(|f| (config.data_dir.join(&f.path), due)));
-    inner.retention_deletes.fetch_add(expired.len() as u64, Ordering::Relaxed);
+    state
+        .pending_deletes
+        .extend(expired.iter().map(|f| (config.data_dir.join(&f.path), due)));
+    inner
+        .retention_deletes
+        .fetch_add(expired.len() as u64, Ordering::Relaxed);
     Ok(expired.len())
 }
 
@@ -556,7 +670,9 @@ fn delete_due_files(inner: &Inner, all: bool) {
     let due: Vec<PathBuf> = {
         let mut state = inner.state.write().expect("state lock");
         let now = Instant::now();
-        let (due, keep) = std::mem::take(&mut state.pending_deletes).into_iter().partition(|(_, t)| all || *t <= now);
+        let (due, keep) = std::mem::take(&mut state.pending_deletes)
+            .into_iter()
+            .partition(|(_, t)| all || *t <= now);
         state.pending_deletes = keep;
         due.into_iter().map(|(p, _)| p).collect()
     };
@@ -566,7 +682,10 @@ fn delete_due_files(inner: &Inner, all: bool) {
 }
 
 fn now_nanos() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
 }
 
 fn background_loop(inner: Arc<Inner>) {
@@ -582,7 +701,9 @@ fn background_loop(inner: Arc<Inner>) {
             (state.active.bytes, state.active.oldest)
         };
         let mut result = Ok(());
-        if bytes >= inner.config.flush_bytes || oldest.is_some_and(|t| t.elapsed() >= inner.config.flush_interval) {
+        if bytes >= inner.config.flush_bytes
+            || oldest.is_some_and(|t| t.elapsed() >= inner.config.flush_interval)
+        {
             result = flush(&inner);
         }
         if result.is_ok() && last_compaction.elapsed() >= Duration::from_secs(10) {

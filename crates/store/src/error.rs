@@ -5,9 +5,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{context} {path}: {source}")]
-    Io { context: &'static str, path: PathBuf, source: std::io::Error },
+    Io {
+        context: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("write buffer is full ({buffered_bytes} of {limit_bytes} bytes): retry later")]
-    Backpressure { buffered_bytes: usize, limit_bytes: usize },
+    Backpressure {
+        buffered_bytes: usize,
+        limit_bytes: usize,
+    },
     #[error("the store is shutting down")]
     Closed,
     #[error("corrupt {what}: {detail}")]
@@ -21,8 +28,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn io(context: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
+    pub(crate) fn io(
+        context: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> StoreError {
         let path = path.into();
-        move |source| StoreError::Io { context, path, source }
+        move |source| StoreError::Io {
+            context,
+            path,
+            source,
+        }
     }
 }

@@ -5,14 +5,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{AsArray, Int64Array, RecordBatch};
-use arrow::compute::{SortColumn, SortOptions, concat_batches, lexsort_to_indices, take_record_batch};
+use arrow::compute::{
+    SortColumn, SortOptions, concat_batches, lexsort_to_indices, take_record_batch,
+};
 use arrow::datatypes::{SchemaRef, TimestampNanosecondType};
 use model::{DatasetKind, TIME_COLUMN, core_columns};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::metadata::SortingColumn;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::error::StoreError;
@@ -47,13 +49,22 @@ pub(crate) fn sort_and_split_by_day(
         .column_by_name(TIME_COLUMN)
         .expect("every dataset has a time column")
         .as_primitive::<TimestampNanosecondType>();
-    let days: Int64Array = time.iter().map(|t| t.map(|t| t.div_euclid(NANOS_PER_DAY))).collect();
-    let mut columns = vec![SortColumn { values: Arc::new(days.clone()), options: None }];
+    let days: Int64Array = time
+        .iter()
+        .map(|t| t.map(|t| t.div_euclid(NANOS_PER_DAY)))
+        .collect();
+    let mut columns = vec![SortColumn {
+        values: Arc::new(days.clone()),
+        options: None,
+    }];
     for key in sort_keys(kind) {
         if let Some(values) = batch.column_by_name(key) {
             columns.push(SortColumn {
                 values: values.clone(),
-                options: Some(SortOptions { descending: false, nulls_first: true }),
+                options: Some(SortOptions {
+                    descending: false,
+                    nulls_first: true,
+                }),
             });
         }
     }
@@ -77,7 +88,9 @@ pub(crate) fn sort_and_split_by_day(
 
 fn writer_properties(kind: DatasetKind, schema: &SchemaRef) -> WriterProperties {
     let mut builder = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid zstd level"),
+        ))
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_column_dictionary_enabled(ColumnPath::from(model::ATTRIBUTES_COLUMN), false);
@@ -91,7 +104,11 @@ fn writer_properties(kind: DatasetKind, schema: &SchemaRef) -> WriterProperties 
     let sorting: Vec<SortingColumn> = sort_keys(kind)
         .iter()
         .filter_map(|k| schema.index_of(k).ok())
-        .map(|i| SortingColumn { column_idx: i as i32, descending: false, nulls_first: true })
+        .map(|i| SortingColumn {
+            column_idx: i as i32,
+            descending: false,
+            nulls_first: true,
+        })
         .collect();
     builder.set_sorting_columns(Some(sorting)).build()
 }
@@ -99,25 +116,41 @@ fn writer_properties(kind: DatasetKind, schema: &SchemaRef) -> WriterProperties 
 /// Writes `batch` to `path` through a temporary file that is synced and
 /// renamed, so a crash never leaves a half-written file under a real name.
 /// Returns the file size.
-pub(crate) fn write_parquet(kind: DatasetKind, path: &Path, batch: &RecordBatch) -> Result<u64, StoreError> {
+pub(crate) fn write_parquet(
+    kind: DatasetKind,
+    path: &Path,
+    batch: &RecordBatch,
+) -> Result<u64, StoreError> {
     let parent = path.parent().expect("file path has a directory");
     std::fs::create_dir_all(parent).map_err(StoreError::io("create data directory", parent))?;
     let tmp = path.with_extension("parquet.tmp");
     let file = File::create(&tmp).map_err(StoreError::io("create Parquet file", &tmp))?;
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties(kind, &batch.schema())))?;
+    let mut writer = ArrowWriter::try_new(
+        file,
+        batch.schema(),
+        Some(writer_properties(kind, &batch.schema())),
+    )?;
     writer.write(batch)?;
     let file = writer.into_inner()?;
-    file.sync_all().map_err(StoreError::io("sync Parquet file", &tmp))?;
-    let bytes = file.metadata().map_err(StoreError::io("stat Parquet file", &tmp))?.len();
+    file.sync_all()
+        .map_err(StoreError::io("sync Parquet file", &tmp))?;
+    let bytes = file
+        .metadata()
+        .map_err(StoreError::io("stat Parquet file", &tmp))?
+        .len();
     std::fs::rename(&tmp, path).map_err(StoreError::io("rename Parquet file", path))?;
-    File::open(parent).and_then(|d| d.sync_all()).map_err(StoreError::io("sync directory", parent))?;
+    File::open(parent)
+        .and_then(|d| d.sync_all())
+        .map_err(StoreError::io("sync directory", parent))?;
     Ok(bytes)
 }
 
 /// Reads a whole Parquet file.
 pub(crate) fn read_parquet(path: &Path) -> Result<Vec<RecordBatch>, StoreError> {
     let file = File::open(path).map_err(StoreError::io("open Parquet file", path))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024).build()?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
+        .with_batch_size(64 * 1024)
+        .build()?;
     reader.map(|b| b.map_err(StoreError::from)).collect()
 }
 

@@ -52,7 +52,10 @@ pub fn decode_frames(bytes: &[u8]) -> (Vec<WalEntry>, usize) {
             break;
         }
         let seq = u64::from_le_bytes(body[..8].try_into().expect("8 bytes"));
-        entries.push(WalEntry { seq, payload: body[8..].to_vec() });
+        entries.push(WalEntry {
+            seq,
+            payload: body[8..].to_vec(),
+        });
         at += FRAME_HEADER + len;
     }
     (entries, at)
@@ -82,14 +85,18 @@ fn segment_name(first_seq: u64) -> String {
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(StoreError::io("sync directory", dir))
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(StoreError::io("sync directory", dir))
 }
 
 /// Segment files of `dir`, oldest first, with their first sequence number.
 fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(StoreError::io("read WAL directory", dir))? {
-        let path = entry.map_err(StoreError::io("read WAL directory", dir))?.path();
+        let path = entry
+            .map_err(StoreError::io("read WAL directory", dir))?
+            .path();
         let first = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -123,9 +130,14 @@ impl Wal {
             let (entries, valid) = decode_frames(&bytes);
             if valid < bytes.len() {
                 torn_bytes += (bytes.len() - valid) as u64;
-                let file = OpenOptions::new().write(true).open(&path).map_err(StoreError::io("open WAL segment", &path))?;
-                file.set_len(valid as u64).map_err(StoreError::io("truncate torn WAL tail", &path))?;
-                file.sync_all().map_err(StoreError::io("sync WAL segment", &path))?;
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(StoreError::io("open WAL segment", &path))?;
+                file.set_len(valid as u64)
+                    .map_err(StoreError::io("truncate torn WAL tail", &path))?;
+                file.sync_all()
+                    .map_err(StoreError::io("sync WAL segment", &path))?;
             }
             for entry in entries {
                 if entry.seq > last_seq {
@@ -153,13 +165,23 @@ impl Wal {
             failed: None,
             bytes_written: 0,
         };
-        Ok((Wal { dir: dir.to_owned(), state: Mutex::new(state), synced: Condvar::new() }, torn_bytes))
+        Ok((
+            Wal {
+                dir: dir.to_owned(),
+                state: Mutex::new(state),
+                synced: Condvar::new(),
+            },
+            torn_bytes,
+        ))
     }
 
     /// Appends `payload` and returns its sequence number once it is on disk.
     pub fn append(&self, payload: &[u8]) -> Result<u64, StoreError> {
         if payload.len() > MAX_ENTRY_BYTES {
-            return Err(StoreError::Corrupt { what: "WAL entry", detail: format!("{} bytes is over the limit", payload.len()) });
+            return Err(StoreError::Corrupt {
+                what: "WAL entry",
+                detail: format!("{} bytes is over the limit", payload.len()),
+            });
         }
         let mut state = self.state.lock().expect("wal lock");
         let seq = state.next_seq;
@@ -168,7 +190,10 @@ impl Wal {
         state.pending_last_seq = seq;
         loop {
             if let Some(message) = &state.failed {
-                return Err(StoreError::Corrupt { what: "WAL", detail: format!("an earlier write failed: {message}") });
+                return Err(StoreError::Corrupt {
+                    what: "WAL",
+                    detail: format!("an earlier write failed: {message}"),
+                });
             }
             if state.synced_seq >= seq {
                 return Ok(seq);
@@ -181,7 +206,10 @@ impl Wal {
             state.syncing = true;
             let buffer = std::mem::take(&mut state.pending);
             let upto = state.pending_last_seq;
-            let mut file = state.file.try_clone().map_err(StoreError::io("clone WAL handle", &state.segment_path))?;
+            let mut file = state
+                .file
+                .try_clone()
+                .map_err(StoreError::io("clone WAL handle", &state.segment_path))?;
             let path = state.segment_path.clone();
             drop(state);
             let result = file.write_all(&buffer).and_then(|_| file.sync_data());
@@ -209,7 +237,11 @@ impl Wal {
         if !state.pending.is_empty() {
             let buffer = std::mem::take(&mut state.pending);
             let path = state.segment_path.clone();
-            state.file.write_all(&buffer).and_then(|_| state.file.sync_data()).map_err(StoreError::io("write WAL segment", &path))?;
+            state
+                .file
+                .write_all(&buffer)
+                .and_then(|_| state.file.sync_data())
+                .map_err(StoreError::io("write WAL segment", &path))?;
             state.synced_seq = state.pending_last_seq;
             self.synced.notify_all();
         }
@@ -330,10 +362,17 @@ mod tests {
         let handles: Vec<_> = (0..8)
             .map(|t| {
                 let wal = wal.clone();
-                std::thread::spawn(move || (0..50).map(|i| wal.append(format!("{t}-{i}").as_bytes()).unwrap()).collect::<Vec<_>>())
+                std::thread::spawn(move || {
+                    (0..50)
+                        .map(|i| wal.append(format!("{t}-{i}").as_bytes()).unwrap())
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
-        let mut all: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        let mut all: Vec<u64> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
         all.sort();
         assert_eq!(all, (1..=400).collect::<Vec<_>>());
         drop(wal);

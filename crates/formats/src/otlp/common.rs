@@ -21,16 +21,19 @@ pub(crate) struct ResourceColumns<'a> {
 }
 
 impl<'a> ResourceColumns<'a> {
-    pub(crate) fn new(builder: &BatchBuilder, resource: Option<&'a Resource>) -> ResourceColumns<'a> {
+    pub(crate) fn new(
+        builder: &BatchBuilder,
+        resource: Option<&'a Resource>,
+    ) -> ResourceColumns<'a> {
         let attributes = resource.map(|r| r.attributes.as_slice()).unwrap_or(&[]);
         let mut core = Vec::new();
         for kv in attributes {
-            if let (Some(column), Some(any_value::Value::StringValue(s))) =
-                (resource_core_column(&kv.key), kv.value.as_ref().and_then(|v| v.value.as_ref()))
+            if let (Some(column), Some(any_value::Value::StringValue(s))) = (
+                resource_core_column(&kv.key),
+                kv.value.as_ref().and_then(|v| v.value.as_ref()),
+            ) && let Some(index) = builder.core_index(column)
             {
-                if let Some(index) = builder.core_index(column) {
-                    core.push((index, s.as_str()));
-                }
+                core.push((index, s.as_str()));
             }
         }
         ResourceColumns { core, attributes }
@@ -75,18 +78,31 @@ pub(crate) fn any_to_json(value: &any_value::Value) -> serde_json::Value {
         any_value::Value::IntValue(i) => (*i).into(),
         any_value::Value::DoubleValue(f) => (*f).into(),
         any_value::Value::ArrayValue(a) => serde_json::Value::Array(
-            a.values.iter().filter_map(|v| v.value.as_ref()).map(any_to_json).collect(),
+            a.values
+                .iter()
+                .filter_map(|v| v.value.as_ref())
+                .map(any_to_json)
+                .collect(),
         ),
-        any_value::Value::KvlistValue(list) => serde_json::Value::Object(key_values_to_json(&list.values)),
+        any_value::Value::KvlistValue(list) => {
+            serde_json::Value::Object(key_values_to_json(&list.values))
+        }
         any_value::Value::BytesValue(b) => hex(b).into(),
         any_value::Value::StringValueStrindex(i) => (*i).into(),
     }
 }
 
-pub(crate) fn key_values_to_json(values: &[KeyValue]) -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn key_values_to_json(
+    values: &[KeyValue],
+) -> serde_json::Map<String, serde_json::Value> {
     values
         .iter()
-        .filter_map(|kv| Some((kv.key.clone(), any_to_json(kv.value.as_ref()?.value.as_ref()?))))
+        .filter_map(|kv| {
+            Some((
+                kv.key.clone(),
+                any_to_json(kv.value.as_ref()?.value.as_ref()?),
+            ))
+        })
         .collect()
 }
 
@@ -100,7 +116,11 @@ pub(crate) fn body_text(value: Option<&AnyValue>) -> Option<String> {
 
 /// Lowercase hex of an id; None for an empty or all-zero (invalid) id.
 pub(crate) fn hex_id(bytes: &[u8]) -> Option<String> {
-    if bytes.iter().all(|&b| b == 0) { None } else { Some(hex(bytes)) }
+    if bytes.iter().all(|&b| b == 0) {
+        None
+    } else {
+        Some(hex(bytes))
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -115,5 +135,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// An OTLP time (0 = unset) as nanoseconds.
 pub(crate) fn otlp_time(nanos: u64) -> Option<i64> {
-    if nanos == 0 { None } else { i64::try_from(nanos).ok() }
+    if nanos == 0 {
+        None
+    } else {
+        i64::try_from(nanos).ok()
+    }
 }

@@ -42,7 +42,11 @@ pub fn decode_otlp_logs(
     for resource_logs in &request.resource_logs {
         let resource = ResourceColumns::new(&builder, resource_logs.resource.as_ref());
         for scope_logs in &resource_logs.scope_logs {
-            let scope_name = scope_logs.scope.as_ref().map(|s| s.name.as_str()).filter(|s| !s.is_empty());
+            let scope_name = scope_logs
+                .scope
+                .as_ref()
+                .map(|s| s.name.as_str())
+                .filter(|s| !s.is_empty());
             for record in &scope_logs.log_records {
                 record_index += 1;
                 let time = otlp_time(record.time_unix_nano)

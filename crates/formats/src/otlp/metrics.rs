@@ -78,7 +78,11 @@ pub fn decode_otlp_metrics(
     for resource_metrics in &request.resource_metrics {
         let resource = ResourceColumns::new(&builder, resource_metrics.resource.as_ref());
         for scope_metrics in &resource_metrics.scope_metrics {
-            let scope_name = scope_metrics.scope.as_ref().map(|s| s.name.as_str()).filter(|s| !s.is_empty());
+            let scope_name = scope_metrics
+                .scope
+                .as_ref()
+                .map(|s| s.name.as_str())
+                .filter(|s| !s.is_empty());
             for m in &scope_metrics.metrics {
                 let (kind, temporality, monotonic, points): (&str, i32, Option<bool>, Vec<Point<'_>>) = match &m.data {
                     None => {

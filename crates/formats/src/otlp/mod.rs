@@ -30,18 +30,29 @@ fn parse<T: Message + Default + serde::de::DeserializeOwned>(
 ) -> Result<T, FormatError> {
     match encoding {
         OtlpEncoding::Protobuf => T::decode(body).map_err(|e| FormatError::Protobuf(e.to_string())),
-        OtlpEncoding::Json => serde_json::from_slice(body).map_err(|e| FormatError::Json(e.to_string())),
+        OtlpEncoding::Json => {
+            serde_json::from_slice(body).map_err(|e| FormatError::Json(e.to_string()))
+        }
     }
 }
 
-pub fn parse_otlp_logs(body: &[u8], encoding: OtlpEncoding) -> Result<ExportLogsServiceRequest, FormatError> {
+pub fn parse_otlp_logs(
+    body: &[u8],
+    encoding: OtlpEncoding,
+) -> Result<ExportLogsServiceRequest, FormatError> {
     parse(body, encoding)
 }
 
-pub fn parse_otlp_traces(body: &[u8], encoding: OtlpEncoding) -> Result<ExportTraceServiceRequest, FormatError> {
+pub fn parse_otlp_traces(
+    body: &[u8],
+    encoding: OtlpEncoding,
+) -> Result<ExportTraceServiceRequest, FormatError> {
     parse(body, encoding)
 }
 
-pub fn parse_otlp_metrics(body: &[u8], encoding: OtlpEncoding) -> Result<ExportMetricsServiceRequest, FormatError> {
+pub fn parse_otlp_metrics(
+    body: &[u8],
+    encoding: OtlpEncoding,
+) -> Result<ExportMetricsServiceRequest, FormatError> {
     parse(body, encoding)
 }

@@ -52,10 +52,15 @@ pub fn decode_otlp_traces(
     for resource_spans in &request.resource_spans {
         let resource = ResourceColumns::new(&builder, resource_spans.resource.as_ref());
         for scope_spans in &resource_spans.scope_spans {
-            let scope_name = scope_spans.scope.as_ref().map(|s| s.name.as_str()).filter(|s| !s.is_empty());
+            let scope_name = scope_spans
+                .scope
+                .as_ref()
+                .map(|s| s.name.as_str())
+                .filter(|s| !s.is_empty());
             for span in &scope_spans.spans {
                 record_index += 1;
-                let Some(trace) = hex_id(&span.trace_id).filter(|_| span.trace_id.len() == 16) else {
+                let Some(trace) = hex_id(&span.trace_id).filter(|_| span.trace_id.len() == 16)
+                else {
                     decoded.reject(record_index, "span has no valid 16-byte trace_id");
                     continue;
                 };
@@ -86,8 +91,12 @@ pub fn decode_otlp_traces(
                 builder.set_core(name, Value::Text(&span.name));
                 builder.set_core(kind, Value::Text(kind_name(span.kind)));
                 let status = span.status.as_ref();
-                builder.set_core(status_code, Value::Text(status_name(status.map(|s| s.code).unwrap_or(0))));
-                if let Some(message) = status.map(|s| s.message.as_str()).filter(|m| !m.is_empty()) {
+                builder.set_core(
+                    status_code,
+                    Value::Text(status_name(status.map(|s| s.code).unwrap_or(0))),
+                );
+                if let Some(message) = status.map(|s| s.message.as_str()).filter(|m| !m.is_empty())
+                {
                     builder.set_core(status_message, Value::Text(message));
                 }
                 if let Some(n) = scope_name {
@@ -105,7 +114,10 @@ pub fn decode_otlp_traces(
                             })
                         })
                         .collect();
-                    builder.set_core(events, Value::Text(&serde_json::Value::Array(json).to_string()));
+                    builder.set_core(
+                        events,
+                        Value::Text(&serde_json::Value::Array(json).to_string()),
+                    );
                 }
                 if !span.links.is_empty() {
                     let json: Vec<serde_json::Value> = span
@@ -119,7 +131,10 @@ pub fn decode_otlp_traces(
                             })
                         })
                         .collect();
-                    builder.set_core(links, Value::Text(&serde_json::Value::Array(json).to_string()));
+                    builder.set_core(
+                        links,
+                        Value::Text(&serde_json::Value::Array(json).to_string()),
+                    );
                 }
                 set_attributes(&mut builder, &span.attributes);
                 resource.apply(&mut builder);

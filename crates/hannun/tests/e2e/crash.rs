@@ -28,11 +28,10 @@ fn every_acknowledged_record_survives_kill_9() {
                     let body: String = (0..ROWS_PER_BATCH)
                         .map(|i| format!("{{\"batch\":{batch},\"row\":{i},\"message\":\"crash test line {i} of batch {batch}\"}}\n"))
                         .collect();
-                    if let Ok(r) = http.post(&url).body(body).send() {
-                        if r.status().is_success() {
+                    if let Ok(r) = http.post(&url).body(body).send()
+                        && r.status().is_success() {
                             acknowledged.lock().unwrap().push(batch);
                         }
-                    }
                     batch += 2;
                 }
             })
@@ -52,7 +51,10 @@ fn every_acknowledged_record_survives_kill_9() {
 
     // Simulate a write torn by the crash: half a frame at the end of the log.
     let wal = dir.path().join("data/wal");
-    let mut segments: Vec<_> = std::fs::read_dir(&wal).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut segments: Vec<_> = std::fs::read_dir(&wal)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     segments.sort();
     let last = segments.last().unwrap();
     let mut bytes = std::fs::read(last).unwrap();
@@ -61,15 +63,25 @@ fn every_acknowledged_record_survives_kill_9() {
 
     let server = Server::start(dir.path(), config);
     let rows = server.sql("SELECT batch, count(*) AS n FROM crash GROUP BY batch");
-    let stored: std::collections::HashMap<i64, i64> =
-        rows.iter().map(|r| (r["batch"].as_i64().unwrap(), r["n"].as_i64().unwrap())).collect();
+    let stored: std::collections::HashMap<i64, i64> = rows
+        .iter()
+        .map(|r| (r["batch"].as_i64().unwrap(), r["n"].as_i64().unwrap()))
+        .collect();
     for batch in &acknowledged {
-        assert_eq!(stored.get(&(*batch as i64)), Some(&(ROWS_PER_BATCH as i64)), "acknowledged batch {batch} is missing or partial");
+        assert_eq!(
+            stored.get(&(*batch as i64)),
+            Some(&(ROWS_PER_BATCH as i64)),
+            "acknowledged batch {batch} is missing or partial"
+        );
     }
     // A batch is all or nothing, acknowledged or not.
     assert!(stored.values().all(|n| *n == ROWS_PER_BATCH as i64));
     assert!(stored.len() >= acknowledged.len());
     // And the restarted server takes writes again.
-    let r = client().post(server.url("/api/v1/ingest/crash")).body("{\"batch\":-1}").send().unwrap();
+    let r = client()
+        .post(server.url("/api/v1/ingest/crash"))
+        .body("{\"batch\":-1}")
+        .send()
+        .unwrap();
     assert!(r.status().is_success());
 }

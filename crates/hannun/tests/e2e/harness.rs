@@ -27,7 +27,14 @@ impl Server {
             .arg(dir.join("data"))
             .arg("--config")
             .arg(&config_path)
-            .args(["--http-addr", "127.0.0.1:0", "--otlp-grpc-addr", "127.0.0.1:0", "--otlp-http-addr", "127.0.0.1:0"])
+            .args([
+                "--http-addr",
+                "127.0.0.1:0",
+                "--otlp-grpc-addr",
+                "127.0.0.1:0",
+                "--otlp-http-addr",
+                "127.0.0.1:0",
+            ])
             .env("HANNUN_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -38,7 +45,10 @@ impl Server {
         let (mut http, mut grpc, mut otlp_http) = (None, None, None);
         let deadline = Instant::now() + Duration::from_secs(60);
         while http.is_none() || grpc.is_none() || otlp_http.is_none() {
-            assert!(Instant::now() < deadline, "server did not print its addresses");
+            assert!(
+                Instant::now() < deadline,
+                "server did not print its addresses"
+            );
             let line = lines.next().expect("server exited early").unwrap();
             http = http.or(address(&line, "UI and API"));
             grpc = grpc.or(address(&line, "OTLP/gRPC"));
@@ -46,7 +56,12 @@ impl Server {
         }
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, http: http.unwrap(), otlp_grpc: grpc.unwrap(), otlp_http: otlp_http.unwrap() }
+        Server {
+            child,
+            http: http.unwrap(),
+            otlp_grpc: grpc.unwrap(),
+            otlp_http: otlp_http.unwrap(),
+        }
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -69,7 +84,11 @@ impl Server {
     }
 
     pub(crate) fn sql(&self, sql: &str) -> Vec<serde_json::Value> {
-        let reply = client().post(self.url("/api/v1/sql")).json(&serde_json::json!({ "sql": sql })).send().unwrap();
+        let reply = client()
+            .post(self.url("/api/v1/sql"))
+            .json(&serde_json::json!({ "sql": sql }))
+            .send()
+            .unwrap();
         let status = reply.status();
         let body: serde_json::Value = reply.json().unwrap();
         assert!(status.is_success(), "{sql}: {body}");
@@ -89,19 +108,29 @@ impl Drop for Server {
 }
 
 pub(crate) fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap()
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
 }
 
 pub(crate) fn now_nanos() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64
 }
 
 /// The Python with the OpenTelemetry SDK that `scripts/test.sh` installs.
 pub(crate) fn python() -> PathBuf {
-    let path = std::env::var_os("HANNUN_TEST_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-        home.join(".cache/hannun/venv/bin/python")
-    });
+    let path = std::env::var_os("HANNUN_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            home.join(".cache/hannun/venv/bin/python")
+        });
     assert!(
         path.exists(),
         "{} not found: run scripts/test.sh, which installs the OpenTelemetry SDK (tests/requirements.txt)",

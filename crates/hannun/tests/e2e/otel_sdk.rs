@@ -16,7 +16,12 @@ fn opentelemetry_sdk_over_grpc_and_http() {
         .arg(format!("http://{}", server.otlp_http))
         .output()
         .expect("run the OpenTelemetry SDK script");
-    assert!(output.status.success(), "otel_send.py failed:\n{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "otel_send.py failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     for transport in ["grpc", "http"] {
         let service = format!("otel-e2e-{transport}");
@@ -39,15 +44,22 @@ fn opentelemetry_sdk_over_grpc_and_http() {
         assert_eq!(spans[2]["parent_span_id"], spans[0]["span_id"]);
         assert!(spans.iter().all(|s| s["trace_id"] == spans[0]["trace_id"]));
         assert_eq!(spans[0]["app.order_id"], 4711);
-        let events = server.sql(&format!("SELECT events FROM spans WHERE service = '{service}' AND status_code = 'error'"));
-        let events: serde_json::Value = serde_json::from_str(events[0]["events"].as_str().unwrap()).unwrap();
+        let events = server.sql(&format!(
+            "SELECT events FROM spans WHERE service = '{service}' AND status_code = 'error'"
+        ));
+        let events: serde_json::Value =
+            serde_json::from_str(events[0]["events"].as_str().unwrap()).unwrap();
         assert_eq!(events[0]["name"], "exception");
         assert_eq!(events[0]["attributes"]["exception.type"], "ValueError");
 
         // Logs: three records, with levels and the trace they were written in.
         let logs = server.sql(&format!("SELECT level, body, trace_id, \"app.attempt\" FROM logs WHERE service = '{service}' ORDER BY timestamp"));
         let bodies: Vec<&str> = logs.iter().map(|l| l["body"].as_str().unwrap()).collect();
-        assert_eq!(bodies, ["checkout started", "card declined", "checkout finished"], "{transport}");
+        assert_eq!(
+            bodies,
+            ["checkout started", "card declined", "checkout finished"],
+            "{transport}"
+        );
         assert_eq!(logs[1]["level"], "error");
         assert_eq!(logs[1]["app.attempt"], 2);
         assert_eq!(logs[0]["trace_id"], spans[0]["trace_id"]);
