@@ -15,11 +15,22 @@ fn window() -> TimeWindow {
 
 fn render(decoded: &Decoded) -> String {
     let table = match &decoded.built {
-        Some(b) => pretty_format_batches(std::slice::from_ref(&b.batch)).unwrap().to_string(),
+        Some(b) => pretty_format_batches(std::slice::from_ref(&b.batch))
+            .unwrap()
+            .to_string(),
         None => "(no rows)".into(),
     };
-    let rejects: Vec<String> = decoded.reject_samples.iter().map(|r| format!("record {}: {}", r.record, r.reason)).collect();
-    format!("accepted {} rejected {}\n{}\n{table}\n", decoded.accepted, decoded.rejected, rejects.join("\n"))
+    let rejects: Vec<String> = decoded
+        .reject_samples
+        .iter()
+        .map(|r| format!("record {}: {}", r.record, r.reason))
+        .collect();
+    format!(
+        "accepted {} rejected {}\n{}\n{table}\n",
+        decoded.accepted,
+        decoded.rejected,
+        rejects.join("\n")
+    )
 }
 
 fn check_ndjson(kind: DatasetKind, input: &str) -> String {
@@ -53,25 +64,41 @@ fn ndjson_events_with_type_conflict() {
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/test_data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/tests/test_data/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 #[test]
 fn otlp_json_logs_traces_metrics() {
     let logs = formats::parse_otlp_logs(&fixture("logs.json"), OtlpEncoding::Json).unwrap();
-    let decoded = formats::decode_otlp_logs(&logs, &DatasetSchema::new(DatasetKind::Logs), &window()).unwrap();
+    let decoded =
+        formats::decode_otlp_logs(&logs, &DatasetSchema::new(DatasetKind::Logs), &window())
+            .unwrap();
     insta::assert_snapshot!("otlp_logs", render(&decoded));
     // The same request as protobuf decodes to the same batch.
     let proto = formats::parse_otlp_logs(&logs.encode_to_vec(), OtlpEncoding::Protobuf).unwrap();
-    let again = formats::decode_otlp_logs(&proto, &DatasetSchema::new(DatasetKind::Logs), &window()).unwrap();
+    let again =
+        formats::decode_otlp_logs(&proto, &DatasetSchema::new(DatasetKind::Logs), &window())
+            .unwrap();
     assert_eq!(render(&again), render(&decoded));
 
     let traces = formats::parse_otlp_traces(&fixture("traces.json"), OtlpEncoding::Json).unwrap();
-    let decoded = formats::decode_otlp_traces(&traces, &DatasetSchema::new(DatasetKind::Spans), &window()).unwrap();
+    let decoded =
+        formats::decode_otlp_traces(&traces, &DatasetSchema::new(DatasetKind::Spans), &window())
+            .unwrap();
     insta::assert_snapshot!("otlp_traces", render(&decoded));
 
-    let metrics = formats::parse_otlp_metrics(&fixture("metrics.json"), OtlpEncoding::Json).unwrap();
-    let decoded = formats::decode_otlp_metrics(&metrics, &DatasetSchema::new(DatasetKind::Metrics), &window()).unwrap();
+    let metrics =
+        formats::parse_otlp_metrics(&fixture("metrics.json"), OtlpEncoding::Json).unwrap();
+    let decoded = formats::decode_otlp_metrics(
+        &metrics,
+        &DatasetSchema::new(DatasetKind::Metrics),
+        &window(),
+    )
+    .unwrap();
     insta::assert_snapshot!("otlp_metrics", render(&decoded));
 }
 

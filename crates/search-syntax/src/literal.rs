@@ -61,7 +61,11 @@ pub(crate) fn number(text: &str) -> Option<String> {
     if !value.is_finite() {
         return None;
     }
-    Some(if is_plain_decimal(text) { text.to_owned() } else { format!("{value:?}") })
+    Some(if is_plain_decimal(text) {
+        text.to_owned()
+    } else {
+        format!("{value:?}")
+    })
 }
 
 /// `-?digits(.digits)?([eE][+-]?digits)?`, which every SQL dialect reads alike.
@@ -82,7 +86,9 @@ fn is_plain_decimal(text: &str) -> bool {
         None => rest,
     };
     match rest.strip_prefix(['e', 'E']) {
-        Some(r) => matches!(digits(r.strip_prefix(['+', '-']).unwrap_or(r)), (d, "") if !d.is_empty()),
+        Some(r) => {
+            matches!(digits(r.strip_prefix(['+', '-']).unwrap_or(r)), (d, "") if !d.is_empty())
+        }
         None => rest.is_empty(),
     }
 }
@@ -106,7 +112,9 @@ pub(crate) fn timestamp(text: &str) -> Option<&str> {
     let b = text.as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<u32> {
         let part = b.get(range)?;
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     // Nanosecond timestamps only span 1677-09-21 to 2262-04-11.
@@ -117,13 +125,18 @@ pub(crate) fn timestamp(text: &str) -> Option<&str> {
         1..=12 => 31,
         _ => return None,
     };
-    if b[4] != b'-' || b[7] != b'-' || !(1678..=2261).contains(&year) || !(1..=days_in_month).contains(&day) {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !(1678..=2261).contains(&year)
+        || !(1..=days_in_month).contains(&day)
+    {
         return None;
     }
     if b.len() == 10 {
         return Some(text);
     }
-    if !matches!(b[10], b'T' | b't' | b' ') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+    if !matches!(b[10], b'T' | b't' | b' ') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':')
+    {
         return None;
     }
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
@@ -132,7 +145,9 @@ pub(crate) fn timestamp(text: &str) -> Option<&str> {
     }
     let mut rest = &text[19..];
     if let Some(fraction) = rest.strip_prefix('.') {
-        let n = fraction.find(|c: char| !c.is_ascii_digit()).unwrap_or(fraction.len());
+        let n = fraction
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(fraction.len());
         if !(1..=9).contains(&n) {
             return None;
         }
@@ -168,7 +183,10 @@ mod tests {
     #[test]
     fn like_patterns_escape_literals() {
         assert_eq!(like_literal(r"50%_off\x"), r"50\%\_off\\x");
-        assert_eq!(like_pattern(r"a*b?c\*d\?e\\f%g_"), (r"a%b_c*d?e\\f\%g\_".into(), false, false));
+        assert_eq!(
+            like_pattern(r"a*b?c\*d\?e\\f%g_"),
+            (r"a%b_c*d?e\\f\%g\_".into(), false, false)
+        );
         assert_eq!(like_pattern("*x*"), ("%x%".into(), true, true));
         assert_eq!(like_pattern(r"x\*"), ("x*".into(), false, false));
         assert_eq!(like_pattern("x\\"), (r"x\\".into(), false, false));

@@ -200,9 +200,16 @@ fn field_sql(column: &Column, matcher: &Matcher) -> String {
                 return format!("{col} IS NOT NULL");
             }
             comparable(column, &values).map(|(lhs, rhs)| {
-                let parts: Vec<String> =
-                    bounds.iter().zip(rhs).map(|((op, _), r)| format!("{lhs} {} {r}", op.symbol())).collect();
-                if parts.len() == 1 { parts.concat() } else { format!("({})", parts.join(" AND ")) }
+                let parts: Vec<String> = bounds
+                    .iter()
+                    .zip(rhs)
+                    .map(|((op, _), r)| format!("{lhs} {} {r}", op.symbol()))
+                    .collect();
+                if parts.len() == 1 {
+                    parts.concat()
+                } else {
+                    format!("({})", parts.join(" AND "))
+                }
             })
         }
     };

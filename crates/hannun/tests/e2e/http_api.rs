@@ -42,6 +42,16 @@ fn post(
     (status, response.json().unwrap_or(serde_json::Value::Null))
 }
 
+/// A request that must fail: path, content type, encoding, body, status, message part.
+type BadInput = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Vec<u8>,
+    u16,
+    &'static str,
+);
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(bytes).unwrap();
@@ -157,7 +167,7 @@ fn ndjson_search_sql_and_bad_input() {
     );
 
     // Bad input: a clear 4xx naming the problem.
-    let cases: Vec<(&str, &str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<BadInput> = vec![
         (
             "/api/v1/ingest/Bad-Name",
             "application/x-ndjson",

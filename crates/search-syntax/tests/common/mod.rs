@@ -20,7 +20,10 @@ impl Schema for TestSchema {
             ("sampled", _) => ("sampled", ColumnKind::Boolean),
             _ => return None,
         };
-        Some(Column { sql_name: sql_name.into(), kind })
+        Some(Column {
+            sql_name: sql_name.into(),
+            kind,
+        })
     }
 
     fn text_columns(&self) -> Vec<String> {

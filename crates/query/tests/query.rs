@@ -1,0 +1,192 @@
+//! SQL and search over a real store: rows in Parquet files and in memory,
+//! time pruning, needle search, and the query limits.
+
+use std::time::Duration;
+
+use model::{DatasetName, format_rfc3339_nanos};
+use query::{QueryEngine, QueryError, QueryLimits, SearchRequest};
+use store::{Store, StoreConfig};
+
+const DAY: i64 = 86_400_000_000_000;
+const BASE: i64 = 1_760_000_000_000_000_000; // 2025-10-09
+
+fn ingest(store: &Store, lines: &str) {
+    let window = formats::TimeWindow::new(BASE + 10 * DAY, 365 * DAY, DAY);
+    let schema = store.dataset_schema(&DatasetName::logs());
+    let decoded = formats::decode_ndjson(lines.as_bytes(), &schema, &window).unwrap();
+    assert_eq!(decoded.rejected, 0, "{:?}", decoded.reject_samples);
+    store
+        .append(&DatasetName::logs(), decoded.built.unwrap().batch)
+        .unwrap();
+}
+
+fn day_of_logs(day: i64, n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let t = BASE + day * DAY + i as i64 * 60_000_000_000;
+            let service = ["jobs-api", "cards-api", "ads-api"][i % 3];
+            let level = if i % 10 == 0 { "error" } else { "info" };
+            format!(
+                "{{\"timestamp\":\"{}\",\"service\":\"{service}\",\"level\":\"{level}\",\"message\":\"request {i} of day {day}\",\"trace_id\":\"{:032x}\",\"attributes\":{{\"http.status_code\":{}}}}}\n",
+                format_rfc3339_nanos(t),
+                day * 100_000 + i as i64,
+                if level == "error" { 500 } else { 200 }
+            )
+        })
+        .collect()
+}
+
+fn setup(limits: QueryLimits) -> (tempfile::TempDir, QueryEngine) {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(StoreConfig::new(dir.path())).unwrap();
+    // Days 0 and 1 in Parquet files, day 2 still in memory.
+    ingest(&store, &day_of_logs(0, 300));
+    ingest(&store, &day_of_logs(1, 300));
+    store.flush().unwrap();
+    ingest(&store, &day_of_logs(2, 300));
+    (dir, QueryEngine::new(store, limits))
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn sql_sees_files_and_memory_and_prunes_by_time() {
+    let (_dir, engine) = setup(QueryLimits::default());
+    rt().block_on(async {
+        let r = engine.sql("SELECT count(*) AS n FROM logs").await.unwrap();
+        assert_eq!(r.rows[0]["n"], 900);
+        let r = engine
+            .sql("SELECT service, count(*) AS n FROM logs WHERE level = 'error' GROUP BY service ORDER BY service")
+            .await
+            .unwrap();
+        let got: Vec<(String, i64)> = r.rows.iter().map(|r| (r["service"].as_str().unwrap().to_owned(), r["n"].as_i64().unwrap())).collect();
+        let want: Vec<(String, i64)> = ["ads-api", "cards-api", "jobs-api"].iter().map(|s| (s.to_string(), 30)).collect();
+        assert_eq!(got, want, "every 10th row is an error, services rotate");
+
+        // Needle: one trace id in one file.
+        let needle = format!("{:032x}", 100_000 + 42);
+        let r = engine.sql(&format!("SELECT body FROM logs WHERE trace_id = '{needle}'")).await.unwrap();
+        assert_eq!(r.rows.len(), 1);
+        assert_eq!(r.rows[0]["body"], "request 42 of day 1");
+
+        // A time range on day 1 scans only day 1's file.
+        let from = format_rfc3339_nanos(BASE + DAY);
+        let to = format_rfc3339_nanos(BASE + DAY + 3_600_000_000_000);
+        let plan = engine
+            .sql(&format!("EXPLAIN SELECT count(*) FROM logs WHERE timestamp >= TIMESTAMP '{from}' AND timestamp < TIMESTAMP '{to}'"))
+            .await
+            .unwrap();
+        let text: String = plan.rows.iter().map(|r| r["plan"].as_str().unwrap_or_default()).collect();
+        assert_eq!(text.matches(".parquet").count(), 1, "{text}");
+        let r = engine
+            .sql(&format!("SELECT count(*) AS n FROM logs WHERE timestamp >= TIMESTAMP '{from}' AND timestamp < TIMESTAMP '{to}'"))
+            .await
+            .unwrap();
+        assert_eq!(r.rows[0]["n"], 60);
+    });
+}
+
+#[test]
+fn search_returns_events_histogram_and_facets() {
+    let (_dir, engine) = setup(QueryLimits::default());
+    rt().block_on(async {
+        let request = SearchRequest {
+            dataset: "logs".into(),
+            query:
+                "status:error @http.status_code:>=500 \"of day 2\" -service:cards-api @no.such:1"
+                    .into(),
+            from: BASE,
+            to: BASE + 3 * DAY,
+            limit: 5,
+            facets: None,
+            buckets: 60,
+        };
+        let r = engine.search(&request).await.unwrap();
+        // The unknown field makes its term match nothing; negated it is true.
+        assert_eq!(r.total, 0);
+        assert_eq!(r.unknown_fields, vec!["@no.such".to_owned()]);
+        let request = SearchRequest {
+            query: "status:error \"of day 2\" -service:cards-api".into(),
+            ..request
+        };
+        let r = engine.search(&request).await.unwrap();
+        assert_eq!(r.total, 20);
+        assert_eq!(r.events.len(), 5);
+        assert_eq!(r.events[0]["body"], "request 290 of day 2", "newest first");
+        assert_eq!(r.histogram.iter().map(|b| b.count).sum::<u64>(), 20);
+        let service = r.facets.iter().find(|f| f.field == "service").unwrap();
+        let values: Vec<(String, u64)> = service
+            .values
+            .iter()
+            .map(|v| (v.value.as_str().unwrap().to_owned(), v.count))
+            .collect();
+        assert_eq!(
+            values,
+            vec![("ads-api".to_owned(), 10), ("jobs-api".to_owned(), 10)]
+        );
+        let bad = SearchRequest {
+            query: "service:(a OR".into(),
+            ..request.clone()
+        };
+        assert!(matches!(
+            engine.search(&bad).await,
+            Err(QueryError::Search(_))
+        ));
+        let unknown = SearchRequest {
+            dataset: "nope".into(),
+            ..request
+        };
+        assert!(matches!(
+            engine.search(&unknown).await,
+            Err(QueryError::UnknownDataset(_))
+        ));
+    });
+}
+
+#[test]
+fn limits_give_clear_errors() {
+    let rows = QueryLimits {
+        max_rows: 10,
+        ..QueryLimits::default()
+    };
+    let (_dir, engine) = setup(rows);
+    rt().block_on(async {
+        let e = engine.sql("SELECT * FROM logs").await.unwrap_err();
+        assert!(e.to_string().contains("more than 10 rows"), "{e}");
+        let e = engine.sql("CREATE TABLE x AS SELECT 1").await.unwrap_err();
+        assert!(matches!(e, QueryError::Invalid(_)), "{e}");
+        let e = engine.sql("SELECT * FROM missing").await.unwrap_err();
+        assert!(e.to_string().contains("missing"), "{e}");
+    });
+    let memory = QueryLimits {
+        memory_bytes: 64 << 10,
+        ..QueryLimits::default()
+    };
+    let (_dir, engine) = setup(memory);
+    rt().block_on(async {
+        let e = engine
+            .sql("SELECT a.body, count(*) FROM logs a CROSS JOIN logs b GROUP BY a.body, b.body ORDER BY 2 LIMIT 1")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, QueryError::MemoryBudget { .. }), "{e}");
+        assert!(e.to_string().contains("memory budget"), "{e}");
+    });
+    let timeout = QueryLimits {
+        timeout: Duration::from_millis(50),
+        ..QueryLimits::default()
+    };
+    let (_dir, engine) = setup(timeout);
+    rt().block_on(async {
+        let e = engine
+            .sql("SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.body < b.body AND b.body < c.body")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, QueryError::Timeout { .. }), "{e}");
+    });
+}
