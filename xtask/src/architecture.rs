@@ -19,7 +19,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "model", "formats", "store", "query", "ingest", "api", "demo",
         ],
     ),
-    ("xtask", &[]),
+    ("xtask", &["demo", "model"]),
 ];
 
 /// Crates that must do no IO and use no async runtime.

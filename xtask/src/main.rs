@@ -1,12 +1,37 @@
-//! Developer automation: `cargo xtask bench` (see docs/benchmarks.md).
+//! Developer automation: `cargo xtask bench` (docs/benchmarks.md) and
+//! `cargo xtask architecture`.
 
 mod architecture;
+mod bench;
+mod report;
+mod server;
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("bench") => {
+            let number = |name: &str, default: usize| -> anyhow::Result<usize> {
+                Ok(flag(&args, name)
+                    .map(|v| v.replace('_', "").parse())
+                    .transpose()?
+                    .unwrap_or(default))
+            };
+            bench::bench(bench::Options {
+                events: number("--events", 10_000_000)?,
+                otlp_events: number("--otlp-events", 2_000_000)?,
+                runs: number("--runs", 5)?.max(1),
+                write_doc: !args.iter().any(|a| a == "--no-write"),
+            })
+        }
         Some("architecture") => {
-            let output = std::process::Command::new("cargo")
+            let output = std::process::Command::new(env!("CARGO"))
                 .args(["metadata", "--format-version", "1", "--no-deps"])
                 .output()?;
             let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
@@ -23,7 +48,9 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         _ => {
-            eprintln!("usage: cargo xtask architecture");
+            eprintln!(
+                "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask architecture"
+            );
             std::process::exit(2)
         }
     }

@@ -224,7 +224,7 @@ mod tests {
             o.float("h", 0.42, 4);
             o.bool("b", true);
             o.hex("id", 0xabc, 16);
-            o.array("a", &[1u64, 2, 3], |b, v| write_uint(b, v));
+            o.array("a", &[1u64, 2, 3], write_uint);
             let mut inner = o.obj("nested");
             inner.int("x", 1);
             inner.end();

@@ -40,7 +40,10 @@ fn slot(dataset: DemoDataset) -> usize {
 }
 
 impl<'s> Output<'s> {
-    pub(crate) fn new(chunk_lines: usize, sink: &'s mut dyn FnMut(DemoDataset, &[u8])) -> Output<'s> {
+    pub(crate) fn new(
+        chunk_lines: usize,
+        sink: &'s mut dyn FnMut(DemoDataset, &[u8]),
+    ) -> Output<'s> {
         let chunk = |dataset| Chunk {
             dataset,
             buf: Vec::new(),
@@ -60,14 +63,22 @@ impl<'s> Output<'s> {
     }
 
     /// Adds one line at `timestamp`, written by `write` (without newline).
-    pub(crate) fn line(&mut self, dataset: DemoDataset, timestamp: i64, write: impl FnOnce(&mut Vec<u8>)) {
+    pub(crate) fn line(
+        &mut self,
+        dataset: DemoDataset,
+        timestamp: i64,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
         let pending = &mut self.pending[slot(dataset)];
         let from = pending.arena.len();
         write(&mut pending.arena);
         pending.arena.push(b'\n');
-        pending
-            .items
-            .push((timestamp, pending.next_seq, from, pending.arena.len() - from));
+        pending.items.push((
+            timestamp,
+            pending.next_seq,
+            from,
+            pending.arena.len() - from,
+        ));
         pending.next_seq += 1;
     }
 
@@ -79,11 +90,15 @@ impl<'s> Output<'s> {
                 continue;
             }
             // Insertion order breaks ties, so equal timestamps stay stable.
-            pending.items.sort_unstable_by_key(|&(t, seq, _, _)| (t, seq));
+            pending
+                .items
+                .sort_unstable_by_key(|&(t, seq, _, _)| (t, seq));
             let ready = pending.items.partition_point(|&(t, _, _, _)| t < bound);
             let chunk = &mut self.chunks[i];
             for &(_, _, from, len) in &pending.items[..ready] {
-                chunk.buf.extend_from_slice(&pending.arena[from..from + len]);
+                chunk
+                    .buf
+                    .extend_from_slice(&pending.arena[from..from + len]);
                 chunk.lines += 1;
                 if chunk.lines >= self.chunk_lines {
                     (self.sink)(chunk.dataset, &chunk.buf);
@@ -124,10 +139,21 @@ mod tests {
     #[test]
     fn releases_sorted_chunks_before_the_bound() {
         let mut got: Vec<(DemoDataset, String)> = Vec::new();
-        let mut sink = |d: DemoDataset, chunk: &[u8]| got.push((d, String::from_utf8(chunk.to_vec()).unwrap()));
+        let mut sink = |d: DemoDataset, chunk: &[u8]| {
+            got.push((d, String::from_utf8(chunk.to_vec()).unwrap()))
+        };
         let mut out = Output::new(2, &mut sink);
-        for (t, text) in [(5, "e"), (1, "a"), (3, "c"), (3, "d"), (2, "b"), (9, "late")] {
-            out.line(DemoDataset::Logs, t, |b| b.extend_from_slice(text.as_bytes()));
+        for (t, text) in [
+            (5, "e"),
+            (1, "a"),
+            (3, "c"),
+            (3, "d"),
+            (2, "b"),
+            (9, "late"),
+        ] {
+            out.line(DemoDataset::Logs, t, |b| {
+                b.extend_from_slice(text.as_bytes())
+            });
         }
         out.line(DemoDataset::Metrics, 4, |b| b.extend_from_slice(b"m"));
         out.release_before(6);

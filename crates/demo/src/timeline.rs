@@ -112,17 +112,21 @@ impl Timeline {
     /// When the current tasks started (for memory that grows with uptime).
     pub(crate) fn task_started(&self, service: usize, env: Env, t: i64) -> i64 {
         let deploys = &self.deploys[service * 3 + env.index()];
-        let last = deploys[..deploys.partition_point(|&d| d <= t)].last().copied();
+        let last = deploys[..deploys.partition_point(|&d| d <= t)]
+            .last()
+            .copied();
         let migration = (t >= self.migration).then_some(self.migration);
         let first = self.start - (mix(self.seed ^ service as u64) % (2 * DAY) as u64) as i64;
         last.max(migration).unwrap_or(first)
     }
 
-    /// The ECS task id of a task slot at time `t` (32 hex digits, like ECS).
+    /// The ECS task id of a task slot at time `t`.
     pub(crate) fn task_id(&self, service: usize, env: Env, slot: usize, t: i64) -> u128 {
         let generation = self.generation(service, env, t);
-        let key = mix(self.seed ^ mix(((service as u64) << 16) | ((env.index() as u64) << 8) | slot as u64))
-            ^ mix(generation.wrapping_add(0x5eed));
+        let key =
+            mix(self.seed
+                ^ mix(((service as u64) << 16) | ((env.index() as u64) << 8) | slot as u64))
+                ^ mix(generation.wrapping_add(0x5eed));
         u128::from(mix(key)) << 64 | u128::from(mix(key ^ 0xa5a5_a5a5))
     }
 
@@ -133,7 +137,8 @@ impl Timeline {
         let mut day = kst_midnight(self.start - DAY);
         while day < self.end {
             let weekday = kst_weekday(day);
-            let h = mix(self.seed ^ mix(day as u64 ^ ((service as u64) << 40) ^ ((env.index() as u64) << 48)));
+            let h = mix(self.seed
+                ^ mix(day as u64 ^ ((service as u64) << 40) ^ ((env.index() as u64) << 48)));
             let chance = match env {
                 Env::Prod if weekday <= 3 => 45,
                 Env::Stg if weekday <= 4 => 70,
@@ -213,8 +218,14 @@ mod tests {
         let before = t.task_id(0, Env::Prod, 0, t.migration - 1);
         let after = t.task_id(0, Env::Prod, 0, t.migration);
         assert_ne!(before, after);
-        assert_ne!(t.task_id(0, Env::Prod, 0, END - 1), t.task_id(0, Env::Prod, 1, END - 1));
-        assert_eq!(t.task_id(5, Env::Dev, 0, END - 1), t.task_id(5, Env::Dev, 0, END - 1));
+        assert_ne!(
+            t.task_id(0, Env::Prod, 0, END - 1),
+            t.task_id(0, Env::Prod, 1, END - 1)
+        );
+        assert_eq!(
+            t.task_id(5, Env::Dev, 0, END - 1),
+            t.task_id(5, Env::Dev, 0, END - 1)
+        );
         assert!(t.task_started(0, Env::Prod, END - 1) >= t.migration);
     }
 }

@@ -124,16 +124,19 @@ fn set_value(
             None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         Json::String(s) => Value::Text(s),
+        // A structured value for a core column (span events, histogram
+        // buckets) is kept as JSON text in that column.
+        Json::Array(_) | Json::Object(_) if core.is_some() => {
+            let text = value.to_string();
+            builder.set_core(core.expect("checked above"), Value::Text(&text));
+            return;
+        }
         Json::Array(_) => {
             builder.set_attribute_json(key, value.clone());
             return;
         }
         Json::Object(map) => {
-            if core.is_some() {
-                builder.set_attribute_json(key, value.clone());
-            } else {
-                flatten_into(builder, format!("{key}."), map, depth + 1);
-            }
+            flatten_into(builder, format!("{key}."), map, depth + 1);
             return;
         }
     };

@@ -42,6 +42,7 @@ fn ndjson_logs() {
     let input = [
         r#"{"@timestamp":"2018-12-13T14:50:00Z","service":"jobs-api","level":"WARNING","msg":"slow query","http":{"status_code":200,"route":"/v1/jobs"},"tags":["a","b"]}"#,
         r#"{"time":1544712600,"service.name":"cards-api","severity":"err","message":"boom","duration_ms":12.5,"user":{"id":7,"vip":true}}"#,
+        r#"{"time":1544712601,"message":{"structured":"body"},"trace_id":["not","text"]}"#,
         r#"{"message":"no time: gets the receive time","attributes":{"k":"v"}}"#,
         "",
         r#"{"timestamp":"yesterday","message":"bad time"}"#,
