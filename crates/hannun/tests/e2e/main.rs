@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod cli;
 mod crash;
 mod http_api;
 mod otel_sdk;
