@@ -322,11 +322,18 @@ pub(crate) fn bench(options: Options) -> anyhow::Result<()> {
     let root = workspace_root();
     let work = target_dir().join("bench");
     std::fs::create_dir_all(&work)?;
-    eprintln!("building the release binary...");
-    run(Command::new(env!("CARGO"))
-        .args(["build", "--release", "-p", "hannun"])
-        .current_dir(&root))?;
-    let binary = target_dir().join("release/hannun");
+    // HANNUN_BENCH_BINARY lets a quick check run a debug build; figures for
+    // docs/benchmarks.md always come from the release build.
+    let binary = match std::env::var_os("HANNUN_BENCH_BINARY") {
+        Some(path) => PathBuf::from(path),
+        None => {
+            eprintln!("building the release binary...");
+            run(Command::new(env!("CARGO"))
+                .args(["build", "--release", "-p", "hannun"])
+                .current_dir(&root))?;
+            target_dir().join("release/hannun")
+        }
+    };
     let python = peer_python()?;
 
     let ndjson = work.join(format!("logs-{}.ndjson", options.events));
