@@ -18,8 +18,11 @@ use datafusion::error::Result;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
+use datafusion::physical_plan::filter::FilterExec;
+use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::union::UnionExec;
 use model::TIME_COLUMN;
 use store::DatasetSnapshot;
@@ -33,6 +36,43 @@ pub(crate) struct DatasetTable {
 impl DatasetTable {
     pub(crate) fn new(snapshot: DatasetSnapshot) -> DatasetTable {
         DatasetTable { snapshot }
+    }
+
+    /// A Parquet scan of `files` with `predicate` for statistics, bloom
+    /// filters and row filtering.
+    fn parquet_scan(
+        &self,
+        state: &dyn Session,
+        schema: &SchemaRef,
+        files: &[&(std::path::PathBuf, store::FileEntry)],
+        predicate: Option<Expr>,
+        projection: Option<Vec<usize>>,
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let mut source = ParquetSource::new(schema.clone())
+            .with_pushdown_filters(true)
+            .with_reorder_filters(true)
+            .with_bloom_filter_on_read(true)
+            .with_enable_page_index(true);
+        if let Some(predicate) = predicate {
+            let df_schema = DFSchema::try_from(schema.as_ref().clone())?;
+            source = source.with_predicate(state.create_physical_expr(predicate, &df_schema)?);
+        }
+        let partitions = state.config().target_partitions().max(1).min(files.len());
+        let mut groups: Vec<Vec<PartitionedFile>> = vec![Vec::new(); partitions];
+        for (i, (path, entry)) in files.iter().enumerate() {
+            groups[i % partitions].push(PartitionedFile::new(
+                path.to_string_lossy().into_owned(),
+                entry.bytes,
+            ));
+        }
+        let config =
+            FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
+                .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
+                .with_projection_indices(projection)?
+                .with_limit(limit)
+                .build();
+        Ok(DataSourceExec::from_data_source(config))
     }
 }
 
@@ -55,6 +95,43 @@ fn literal(expr: &Expr) -> Option<i64> {
         Expr::Literal(v, _) => timestamp_nanos(v),
         Expr::Cast(c) => literal(&c.expr),
         _ => None,
+    }
+}
+
+/// `(operator, literal)` of a comparison between the time column and a
+/// timestamp literal, oriented as `time <op> literal`.
+fn time_comparison(expr: &Expr) -> Option<(Operator, i64)> {
+    let Expr::BinaryExpr(BinaryExpr { left, op, right }) = expr else {
+        return None;
+    };
+    let (op, value) = if is_time_column(left) {
+        (*op, literal(right)?)
+    } else if is_time_column(right) {
+        (op.swap()?, literal(left)?)
+    } else {
+        return None;
+    };
+    matches!(
+        op,
+        Operator::Gt | Operator::GtEq | Operator::Lt | Operator::LtEq
+    )
+    .then_some((op, value))
+}
+
+/// Whether the scan can apply `expr` exactly: a time-range bound, which it
+/// skips for files entirely inside the range and filters row by row elsewhere.
+pub(crate) fn is_time_filter(expr: &Expr) -> bool {
+    time_comparison(expr).is_some()
+}
+
+/// Whether time `t` passes the time filter `expr`.
+fn passes(expr: &Expr, t: i64) -> bool {
+    match time_comparison(expr) {
+        Some((Operator::Gt, v)) => t > v,
+        Some((Operator::GtEq, v)) => t >= v,
+        Some((Operator::Lt, v)) => t < v,
+        Some((Operator::LtEq, v)) => t <= v,
+        _ => false,
     }
 }
 
@@ -123,8 +200,19 @@ impl TableProvider for DatasetTable {
         &self,
         filters: &[&Expr],
     ) -> Result<Vec<TableProviderFilterPushDown>> {
-        // Inexact: the scan prunes with them, and DataFusion still filters rows.
-        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+        // Time bounds are applied exactly by the scan (and skipped for files
+        // wholly inside the range); the rest prune files and row groups, and
+        // DataFusion still filters rows with them.
+        Ok(filters
+            .iter()
+            .map(|f| {
+                if is_time_filter(f) {
+                    TableProviderFilterPushDown::Exact
+                } else {
+                    TableProviderFilterPushDown::Inexact
+                }
+            })
+            .collect())
     }
 
     async fn scan(
@@ -136,6 +224,11 @@ impl TableProvider for DatasetTable {
     ) -> Result<Arc<dyn ExecutionPlan>> {
         let schema = self.snapshot.schema.clone();
         let (low, high) = time_bounds(filters);
+        let time_filters: Vec<Expr> = filters
+            .iter()
+            .filter(|f| is_time_filter(f))
+            .cloned()
+            .collect();
         let mut files: Vec<_> = self
             .snapshot
             .files
@@ -145,48 +238,85 @@ impl TableProvider for DatasetTable {
             })
             .collect();
         files.sort_by_key(|(_, f)| f.min_time);
+        let (inside, partial): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, f)| {
+            time_filters
+                .iter()
+                .all(|e| passes(e, f.min_time) && passes(e, f.max_time))
+        });
+
+        // Parts that need the time filter also read the time column, then
+        // drop it again if the query did not ask for it.
+        let time_index = schema.index_of(TIME_COLUMN)?;
+        let filtered_projection = projection.map(|p| {
+            let mut p = p.clone();
+            if !time_filters.is_empty() && !p.contains(&time_index) {
+                p.push(time_index);
+            }
+            p
+        });
+        let output_schema = match projection {
+            Some(p) => Arc::new(schema.project(p)?),
+            None => schema.clone(),
+        };
+        let time_filter = |input: Arc<dyn ExecutionPlan>| -> Result<Arc<dyn ExecutionPlan>> {
+            let Some(predicate) = conjunction(time_filters.clone()) else {
+                return Ok(input);
+            };
+            let df_schema = DFSchema::try_from(input.schema().as_ref().clone())?;
+            let filtered: Arc<dyn ExecutionPlan> = Arc::new(FilterExec::try_new(
+                state.create_physical_expr(predicate, &df_schema)?,
+                input,
+            )?);
+            if filtered.schema().fields().len() == output_schema.fields().len() {
+                return Ok(filtered);
+            }
+            let columns: Vec<(Arc<dyn datafusion::physical_plan::PhysicalExpr>, String)> =
+                output_schema
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (Arc::new(Column::new(f.name(), i)) as _, f.name().clone()))
+                    .collect();
+            Ok(Arc::new(ProjectionExec::try_new(columns, filtered)?))
+        };
+
         let mut inputs: Vec<Arc<dyn ExecutionPlan>> = Vec::new();
-        if !files.is_empty() {
-            let mut source = ParquetSource::new(schema.clone())
-                .with_pushdown_filters(true)
-                .with_reorder_filters(true)
-                .with_bloom_filter_on_read(true)
-                .with_enable_page_index(true);
-            if let Some(predicate) = conjunction(filters.to_vec()) {
-                let df_schema = DFSchema::try_from(schema.as_ref().clone())?;
-                source = source.with_predicate(state.create_physical_expr(predicate, &df_schema)?);
-            }
-            let partitions = state.config().target_partitions().max(1).min(files.len());
-            let mut groups: Vec<Vec<PartitionedFile>> = vec![Vec::new(); partitions];
-            for (i, (path, entry)) in files.iter().enumerate() {
-                groups[i % partitions].push(PartitionedFile::new(
-                    path.to_string_lossy().into_owned(),
-                    entry.bytes,
-                ));
-            }
-            let config =
-                FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), Arc::new(source))
-                    .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
-                    .with_projection_indices(projection.cloned())?
-                    .with_limit(limit)
-                    .build();
-            inputs.push(DataSourceExec::from_data_source(config));
+        if !inside.is_empty() {
+            let others: Vec<Expr> = filters
+                .iter()
+                .filter(|f| !is_time_filter(f))
+                .cloned()
+                .collect();
+            inputs.push(self.parquet_scan(
+                state,
+                &schema,
+                &inside,
+                conjunction(others),
+                projection.cloned(),
+                limit,
+            )?);
+        }
+        if !partial.is_empty() {
+            let scan = self.parquet_scan(
+                state,
+                &schema,
+                &partial,
+                conjunction(filters.to_vec()),
+                filtered_projection.clone(),
+                None,
+            )?;
+            inputs.push(time_filter(scan)?);
         }
         if !self.snapshot.batches.is_empty() {
             let memory = MemorySourceConfig::try_new(
                 std::slice::from_ref(&self.snapshot.batches),
                 schema.clone(),
-                projection.cloned(),
-            )?
-            .with_limit(limit);
-            inputs.push(DataSourceExec::from_data_source(memory));
+                filtered_projection.clone(),
+            )?;
+            inputs.push(time_filter(DataSourceExec::from_data_source(memory))?);
         }
         if inputs.is_empty() {
-            let projected = match projection {
-                Some(p) => Arc::new(schema.project(p)?),
-                None => schema,
-            };
-            return Ok(Arc::new(EmptyExec::new(projected)));
+            return Ok(Arc::new(EmptyExec::new(output_schema)));
         }
         UnionExec::try_new(inputs)
     }

@@ -181,8 +181,14 @@ fn schema_for<'a>(
 impl Store {
     /// Opens (or creates) the store in `config.data_dir`, replaying the WAL.
     pub fn open(config: StoreConfig) -> Result<(Store, RecoveryReport), StoreError> {
+        let mut config = config;
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(StoreError::io("create data directory", &config.data_dir))?;
+        // Queries address files by absolute path: a relative data directory
+        // (the default ./hannun-data) would resolve against the filesystem root.
+        config.data_dir = std::fs::canonicalize(&config.data_dir)
+            .map_err(StoreError::io("resolve data directory", &config.data_dir))?;
         let dir = config.data_dir.clone();
-        std::fs::create_dir_all(&dir).map_err(StoreError::io("create data directory", &dir))?;
         let catalog = Catalog::load(&dir)?;
         let mut report = RecoveryReport {
             orphan_files_removed: remove_orphans(&dir, &catalog)?,

@@ -23,8 +23,9 @@ impl Server {
         let config_path = dir.join("hannun.toml");
         std::fs::write(&config_path, config).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_hannun"))
-            .args(["serve", "--data-dir"])
-            .arg(dir.join("data"))
+            // A relative data directory, as in the zero-config default.
+            .current_dir(dir)
+            .args(["serve", "--data-dir", "data"])
             .arg("--config")
             .arg(&config_path)
             .args([
