@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod backpressure;
 mod cli;
 mod crash;
 mod http_api;
