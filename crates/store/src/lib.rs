@@ -8,6 +8,7 @@
 mod catalog;
 mod engine;
 mod error;
+mod maintenance;
 mod memtable;
 mod parquet_io;
 mod wal;
