@@ -6,11 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Reuse a build cache outside the clone when there is one; never require it.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hannun/target}"
+CACHE="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/hannun"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 mkdir -p "$CARGO_TARGET_DIR"
 
 # Python OpenTelemetry SDK for the end-to-end tests, in a venv kept beside the cache.
-VENV="${HANNUN_TEST_VENV:-$HOME/.cache/hannun/venv}"
+VENV="${HANNUN_TEST_VENV:-$CACHE/venv}"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
