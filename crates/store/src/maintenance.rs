@@ -94,6 +94,42 @@ fn clone_memtable(m: &Memtable) -> Memtable {
     out
 }
 
+/// Sorts `batches` (all of `schema`) into one Parquet file per UTC day and
+/// returns their catalog entries; used by flushes (level 0) and compaction.
+fn write_day_files(
+    inner: &Inner,
+    dataset: &DatasetName,
+    schema: &arrow::datatypes::SchemaRef,
+    batches: &[arrow::record_batch::RecordBatch],
+    level: u32,
+) -> Result<Vec<FileEntry>, StoreError> {
+    let mut entries = Vec::new();
+    for (day, batch) in sort_and_split_by_day(dataset.kind(), schema, batches)? {
+        let relative = inner
+            .state
+            .write()
+            .expect("state lock")
+            .catalog
+            .allocate_file_path(dataset.as_str(), day);
+        let bytes = write_parquet(
+            dataset.kind(),
+            &inner.config.data_dir.join(&relative),
+            &batch,
+        )?;
+        let (min_time, max_time) = time_range(&batch);
+        entries.push(FileEntry {
+            dataset: dataset.to_string(),
+            path: relative.to_string_lossy().into_owned(),
+            min_time,
+            max_time,
+            rows: batch.num_rows() as u64,
+            bytes,
+            level,
+        });
+    }
+    Ok(entries)
+}
+
 /// Writes a frozen memtable as one sorted file per dataset and day.
 fn write_memtable(inner: &Inner, frozen: &Memtable) -> Result<Vec<FileEntry>, StoreError> {
     let mut entries = Vec::new();
@@ -110,29 +146,7 @@ fn write_memtable(inner: &Inner, frozen: &Memtable) -> Result<Vec<FileEntry>, St
             .iter()
             .map(|b| conform_batch(b, &schema))
             .collect::<Result<Vec<_>, _>>()?;
-        for (day, batch) in sort_and_split_by_day(dataset.kind(), &schema, &conformed)? {
-            let relative = inner
-                .state
-                .write()
-                .expect("state lock")
-                .catalog
-                .allocate_file_path(dataset.as_str(), day);
-            let bytes = write_parquet(
-                dataset.kind(),
-                &inner.config.data_dir.join(&relative),
-                &batch,
-            )?;
-            let (min_time, max_time) = time_range(&batch);
-            entries.push(FileEntry {
-                dataset: dataset.to_string(),
-                path: relative.to_string_lossy().into_owned(),
-                min_time,
-                max_time,
-                rows: batch.num_rows() as u64,
-                bytes,
-                level: 0,
-            });
-        }
+        entries.extend(write_day_files(inner, dataset, &schema, &conformed, 0)?);
     }
     Ok(entries)
 }
@@ -183,26 +197,7 @@ pub(crate) fn compact(inner: &Inner) -> Result<usize, StoreError> {
             }
         }
         let level = files.iter().map(|f| f.level).max().unwrap_or(0) + 1;
-        let mut new_files = Vec::new();
-        for (day, batch) in sort_and_split_by_day(name.kind(), &schema, &batches)? {
-            let relative = inner
-                .state
-                .write()
-                .expect("state lock")
-                .catalog
-                .allocate_file_path(&dataset, day);
-            let bytes = write_parquet(name.kind(), &inner.config.data_dir.join(&relative), &batch)?;
-            let (min_time, max_time) = time_range(&batch);
-            new_files.push(FileEntry {
-                dataset: dataset.clone(),
-                path: relative.to_string_lossy().into_owned(),
-                min_time,
-                max_time,
-                rows: batch.num_rows() as u64,
-                bytes,
-                level,
-            });
-        }
+        let new_files = write_day_files(inner, &name, &schema, &batches, level)?;
         let mut state = inner.state.write().expect("state lock");
         let mut catalog = state.catalog.clone();
         catalog
