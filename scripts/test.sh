@@ -18,6 +18,19 @@ fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 export HANNUN_TEST_PYTHON="$VENV/bin/python"
 
+# Debian's Chromium (and CJK fonts for the Korean UI) for the browser tests.
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ] || ! compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+fi
+
+# The web UI: unit tests, then the build the binary embeds.
+echo "== web UI"
+scripts/build-ui.sh
+npm --prefix web test
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
 fi

@@ -23,6 +23,10 @@ pub(crate) enum ApiError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Query(#[from] QueryError),
+    #[error(transparent)]
+    Saved(#[from] saved::SavedError),
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -46,6 +50,10 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::Query(QueryError::Execution(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Saved(saved::SavedError::Invalid(_)) => StatusCode::BAD_REQUEST,
+            ApiError::Saved(saved::SavedError::NotFound { .. }) => StatusCode::NOT_FOUND,
+            ApiError::Saved(saved::SavedError::TooMany { .. }) => StatusCode::CONFLICT,
+            ApiError::Saved(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -67,6 +75,11 @@ impl ApiError {
             ApiError::Query(QueryError::MemoryBudget { .. }) => "query_memory_budget",
             ApiError::Query(QueryError::RowLimit { .. }) => "query_row_limit",
             ApiError::Query(QueryError::Execution(_)) => "query_failed",
+            ApiError::Saved(saved::SavedError::Invalid(_)) => "invalid_document",
+            ApiError::Saved(saved::SavedError::NotFound { .. }) => "not_found",
+            ApiError::Saved(saved::SavedError::TooMany { .. }) => "too_many",
+            ApiError::Saved(_) => "storage_error",
+            ApiError::Internal(_) => "internal",
         }
     }
 

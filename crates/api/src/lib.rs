@@ -1,12 +1,15 @@
 //! The HTTP API: the only crate that knows HTTP and JSON DTOs. Routes for
-//! ingest (NDJSON, OTLP/HTTP), SQL, search, datasets and stats; the OpenAPI
-//! document; the web page.
+//! ingest (NDJSON, OTLP/HTTP), SQL, search, aggregations, datasets and
+//! stats, dashboards and saved views; the OpenAPI document; the embedded
+//! web UI.
 
 mod body;
 mod error;
 mod otlp_http;
 mod routes;
+mod saved_routes;
 mod state;
+mod web;
 
 pub use routes::{OPENAPI_JSON, ROUTES, app_router, otlp_router};
 pub use state::AppState;

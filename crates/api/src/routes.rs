@@ -3,17 +3,19 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use model::DatasetName;
-use query::SearchRequest;
+use query::{AggregateRequest, RangeInput, SearchRequest, TimeseriesRequest, ValuesRequest};
 
 use crate::body::{MAX_BODY_BYTES, decode_body, media_type, presented_key};
 use crate::error::ApiError;
 use crate::otlp_http;
+use crate::saved_routes as saved;
 use crate::state::AppState;
+use crate::web;
 
 /// The OpenAPI document of this API.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
@@ -29,7 +31,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/search"),
     ("get", "/api/v1/datasets"),
     ("get", "/api/v1/datasets/{dataset}"),
+    ("get", "/api/v1/datasets/{dataset}/values"),
+    ("post", "/api/v1/aggregate"),
+    ("post", "/api/v1/timeseries"),
     ("get", "/api/v1/stats"),
+    ("get", "/api/v1/dashboards"),
+    ("post", "/api/v1/dashboards"),
+    ("get", "/api/v1/dashboards/{id}"),
+    ("put", "/api/v1/dashboards/{id}"),
+    ("delete", "/api/v1/dashboards/{id}"),
+    ("get", "/api/v1/views"),
+    ("post", "/api/v1/views"),
+    ("delete", "/api/v1/views/{id}"),
     ("post", "/v1/logs"),
     ("post", "/v1/traces"),
     ("post", "/v1/metrics"),
@@ -39,7 +52,6 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// single port is enough behind a proxy.
 pub fn app_router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
         .route("/api/v1/health", get(health))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/ingest/{dataset}", post(ingest_ndjson))
@@ -48,9 +60,30 @@ pub fn app_router(state: AppState) -> Router {
         .route("/api/v1/search", post(search))
         .route("/api/v1/datasets", get(datasets))
         .route("/api/v1/datasets/{dataset}", get(dataset))
+        .route("/api/v1/datasets/{dataset}/values", get(values))
+        .route("/api/v1/aggregate", post(aggregate))
+        .route("/api/v1/timeseries", post(timeseries))
         .route("/api/v1/stats", get(stats))
+        .route(
+            "/api/v1/dashboards",
+            get(saved::list_dashboards).post(saved::create_dashboard),
+        )
+        .route(
+            "/api/v1/dashboards/{id}",
+            get(saved::get_dashboard)
+                .put(saved::replace_dashboard)
+                .delete(saved::delete_dashboard),
+        )
+        .route(
+            "/api/v1/views",
+            get(saved::list_views).post(saved::create_view),
+        )
+        .route(
+            "/api/v1/views/{id}",
+            axum::routing::delete(saved::delete_view),
+        )
         .merge(otlp_routes())
-        .fallback(not_found)
+        .fallback(fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -74,8 +107,17 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("no such route; see /api/v1/openapi.json".into())
 }
 
-async fn index() -> Html<&'static str> {
-    Html(include_str!("index.html"))
+/// The web UI for GETs (its routes and files), a JSON 404 for the rest.
+async fn fallback(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        web::serve(uri, headers).await
+    } else {
+        not_found().await.into_response()
+    }
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -120,9 +162,12 @@ async fn ingest_stats(State(state): State<AppState>) -> Json<ingest::IngestStats
 #[derive(serde::Deserialize)]
 struct SqlRequest {
     sql: String,
+    /// Optional range for the `$__timeFilter` and `$__interval` macros.
+    #[serde(flatten)]
+    range: RangeInput,
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<T, ApiError> {
@@ -142,7 +187,9 @@ async fn sql(
     body: Bytes,
 ) -> Result<Json<query::QueryResult>, ApiError> {
     let request: SqlRequest = parse_json(&headers, &body)?;
-    Ok(Json(state.engine.sql(&request.sql).await?))
+    let range = request.range.optional()?;
+    let sql = query::expand_macros(&request.sql, range)?;
+    Ok(Json(state.engine.sql(&sql).await?))
 }
 
 async fn search(
@@ -152,6 +199,58 @@ async fn search(
 ) -> Result<Json<query::SearchResponse>, ApiError> {
     let request: SearchRequest = parse_json(&headers, &body)?;
     Ok(Json(state.engine.search(&request).await?))
+}
+
+async fn aggregate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<query::AggregateResponse>, ApiError> {
+    let request: AggregateRequest = parse_json(&headers, &body)?;
+    Ok(Json(state.engine.aggregate(&request).await?))
+}
+
+async fn timeseries(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<query::TimeseriesResponse>, ApiError> {
+    let request: TimeseriesRequest = parse_json(&headers, &body)?;
+    Ok(Json(state.engine.timeseries(&request).await?))
+}
+
+/// Query parameters of the values endpoint (flat: URL forms cannot carry
+/// the flattened range of the JSON requests).
+#[derive(serde::Deserialize)]
+struct ValuesParams {
+    field: String,
+    #[serde(default)]
+    prefix: String,
+    from: Option<i64>,
+    to: Option<i64>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    limit: Option<usize>,
+}
+
+async fn values(
+    State(state): State<AppState>,
+    Path(dataset): Path<String>,
+    params: Result<Query<ValuesParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<query::ValuesResponse>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let request = ValuesRequest {
+        field: p.field,
+        prefix: p.prefix,
+        range: RangeInput {
+            from: p.from,
+            to: p.to,
+            from_ms: p.from_ms,
+            to_ms: p.to_ms,
+        },
+        limit: p.limit.unwrap_or(20),
+    };
+    Ok(Json(state.engine.field_values(&dataset, &request).await?))
 }
 
 async fn datasets(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -77,6 +77,33 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The dashboard templates the demo starts with (the web UI's schema).
+const DASHBOARD_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "service-overview.json",
+        include_str!("../../../web/templates/service-overview.json"),
+    ),
+    (
+        "customer-support.json",
+        include_str!("../../../web/templates/customer-support.json"),
+    ),
+];
+
+/// Adds the demo's dashboards when there are none yet.
+pub(crate) fn seed_dashboards(saved: &saved::Saved) -> anyhow::Result<()> {
+    if !saved.list(saved::Kind::Dashboards).is_empty() {
+        return Ok(());
+    }
+    for (name, text) in DASHBOARD_TEMPLATES {
+        let doc: serde_json::Value =
+            serde_json::from_str(text).with_context(|| format!("dashboard template {name}"))?;
+        saved
+            .create(saved::Kind::Dashboards, doc)
+            .with_context(|| format!("dashboard template {name}"))?;
+    }
+    Ok(())
+}
+
 /// The demo's ingest key: read from the data directory, or made and saved.
 pub(crate) fn demo_api_key(dir: &Path) -> anyhow::Result<String> {
     let path = dir.join("demo-api-key");

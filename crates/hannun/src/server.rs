@@ -2,6 +2,7 @@
 //! order: stop accepting, finish in-flight requests, flush the store.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use api::AppState;
@@ -49,8 +50,13 @@ pub(crate) fn run(mut config: Config, demo_seed: Option<u64>) -> anyhow::Result<
         );
     }
     store.start_background();
+    let saved = Arc::new(
+        saved::Saved::open(config.data_dir.join("saved"))
+            .context("opening saved dashboards and views")?,
+    );
     if let Some(seed) = demo_seed {
         crate::demo_seed::seed_if_empty(&store, seed)?;
+        crate::demo_seed::seed_dashboards(&saved)?;
         if config.api_keys.is_empty() {
             config
                 .api_keys
@@ -60,13 +66,13 @@ pub(crate) fn run(mut config: Config, demo_seed: Option<u64>) -> anyhow::Result<
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let result = runtime.block_on(serve(config, store.clone()));
+    let result = runtime.block_on(serve(config, store.clone(), saved));
     store.close().context("flushing data on shutdown")?;
     println!("hannun stopped; all acknowledged data is on disk");
     result
 }
 
-async fn serve(config: Config, store: Store) -> anyhow::Result<()> {
+async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow::Result<()> {
     let keys = ApiKeys::new(config.api_keys.clone());
     let pipeline = Pipeline::new(store.clone(), config.pipeline.clone());
     let engine = QueryEngine::new(store, config.query);
@@ -74,6 +80,7 @@ async fn serve(config: Config, store: Store) -> anyhow::Result<()> {
         pipeline: pipeline.clone(),
         engine,
         ingest_keys: keys.clone(),
+        saved,
     };
     let http = bind(config.http_addr, "the UI and API").await?;
     let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;

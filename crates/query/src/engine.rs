@@ -3,6 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use datafusion::execution::cache::cache_manager::{
+    CacheManager, CacheManagerConfig, FileMetadataCache,
+};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -31,16 +34,31 @@ impl Default for QueryLimits {
     }
 }
 
+/// Memory for cached Parquet footers and page indexes, shared by queries.
+const METADATA_CACHE_BYTES: usize = 64 << 20;
+
 /// Plans and runs queries against snapshots of the store.
 #[derive(Clone)]
 pub struct QueryEngine {
     store: Store,
     limits: QueryLimits,
+    /// Parquet metadata of the store's files, kept across queries: files
+    /// are immutable and never reuse a name, so an entry never goes stale.
+    metadata_cache: Arc<FileMetadataCache>,
 }
 
 impl QueryEngine {
     pub fn new(store: Store, limits: QueryLimits) -> QueryEngine {
-        QueryEngine { store, limits }
+        let config = CacheManagerConfig::default().with_metadata_cache_limit(METADATA_CACHE_BYTES);
+        let metadata_cache = match CacheManager::try_new(&config) {
+            Ok(manager) => manager.get_file_metadata_cache(),
+            Err(e) => unreachable!("the default cache configuration is valid: {e}"),
+        };
+        QueryEngine {
+            store,
+            limits,
+            metadata_cache,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -53,8 +71,12 @@ impl QueryEngine {
 
     /// A session with every dataset registered as a table of the same name.
     fn context(&self) -> Result<SessionContext, QueryError> {
+        let caches = CacheManagerConfig::default()
+            .with_file_metadata_cache(Some(self.metadata_cache.clone()))
+            .with_metadata_cache_limit(METADATA_CACHE_BYTES);
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_limit(self.limits.memory_bytes, 1.0)
+            .with_cache_manager(caches)
             .build_arc()
             .map_err(|e| QueryError::Execution(e.to_string()))?;
         let config = SessionConfig::new()

@@ -41,6 +41,14 @@ impl DatasetFields {
         exists(&field.name).then(|| field.name.clone())
     }
 
+    /// The type of a column, if the dataset has it.
+    pub fn data_type(&self, column: &str) -> Option<DataType> {
+        self.schema
+            .field_with_name(column)
+            .ok()
+            .map(|f| f.data_type().clone())
+    }
+
     /// Columns that free text is matched against.
     pub fn text_columns(&self) -> Vec<String> {
         let preferred: &[&str] = match self.kind {
@@ -60,7 +68,12 @@ impl DatasetFields {
         self.schema
             .fields()
             .iter()
-            .filter(|f| f.data_type() == &DataType::Utf8)
+            .filter(|f| {
+                matches!(
+                    f.data_type(),
+                    DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+                )
+            })
             .map(|f| f.name().clone())
             .collect()
     }

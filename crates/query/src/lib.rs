@@ -5,15 +5,25 @@
 //! Feature crates reach storage only through here, so another engine
 //! (ClickHouse) can replace the embedded one without touching them.
 
+mod aggregate;
 mod engine;
 mod error;
 mod fields;
+mod range;
 mod results;
 mod search;
 mod table;
 
+pub use aggregate::{
+    AggregateRequest, AggregateResponse, AggregateRow, Measure, MeasureOp, Order, Series,
+    TimeseriesRequest, TimeseriesResponse,
+};
 pub use engine::{QueryEngine, QueryLimits};
 pub use error::QueryError;
 pub use fields::DatasetFields;
+pub use range::{RangeInput, TimeRange, expand_macros};
 pub use results::{ColumnInfo, QueryResult};
-pub use search::{Facet, FacetValue, HistogramBucket, SearchRequest, SearchResponse};
+pub use search::{
+    Facet, FacetValue, HistogramBucket, SearchRequest, SearchResponse, ValuesRequest,
+    ValuesResponse,
+};

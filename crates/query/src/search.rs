@@ -1,12 +1,13 @@
 //! The event search: matching events (newest first), counts per time bucket
 //! and top values of facets, from one search-syntax query and a time range.
 
-use model::{DatasetName, TIME_COLUMN, format_rfc3339_nanos};
+use model::{DatasetName, TIME_COLUMN};
 use search_syntax::FieldRef;
 
 use crate::engine::QueryEngine;
 use crate::error::QueryError;
 use crate::fields::DatasetFields;
+use crate::range::{RangeInput, bucket_seconds, quote_ident};
 
 /// Most events one search returns.
 const MAX_EVENTS: usize = 1000;
@@ -18,10 +19,9 @@ pub struct SearchRequest {
     pub dataset: String,
     #[serde(default)]
     pub query: String,
-    /// Inclusive start, nanoseconds since the epoch.
-    pub from: i64,
-    /// Exclusive end, nanoseconds since the epoch.
-    pub to: i64,
+    /// `from`/`to` in nanoseconds or `from_ms`/`to_ms`; start inclusive.
+    #[serde(flatten)]
+    pub range: RangeInput,
     #[serde(default = "default_limit")]
     pub limit: usize,
     /// Fields to return top values for; default facets when absent.
@@ -36,6 +36,46 @@ fn default_limit() -> usize {
 }
 fn default_buckets() -> usize {
     60
+}
+
+/// Top values of one field, for autocomplete.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ValuesRequest {
+    pub field: String,
+    /// Only values starting with this text (case-insensitive).
+    #[serde(default)]
+    pub prefix: String,
+    #[serde(flatten)]
+    pub range: RangeInput,
+    #[serde(default = "default_values_limit")]
+    pub limit: usize,
+}
+
+fn default_values_limit() -> usize {
+    20
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ValuesResponse {
+    pub field: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// `LIKE` pattern text matching `text` literally.
+fn like_prefix(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        match c {
+            '%' | '_' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\'' => out.push_str("''"),
+            c => out.push(c),
+        }
+    }
+    out.push('%');
+    out
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -84,28 +124,6 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
     .collect()
 }
 
-/// A bucket width from a 1-2-5 ladder of round durations.
-fn bucket_seconds(range_nanos: i64, buckets: usize) -> i64 {
-    const STEPS: &[i64] = &[
-        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
-        172800, 604800,
-    ];
-    let wanted = (range_nanos / 1_000_000_000).max(1) / buckets.max(1) as i64;
-    STEPS
-        .iter()
-        .copied()
-        .find(|s| *s >= wanted)
-        .unwrap_or(604800)
-}
-
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn time_literal(nanos: i64) -> String {
-    format!("TIMESTAMP '{}'", format_rfc3339_nanos(nanos))
-}
-
 fn count_of(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> u64 {
     row.get(key)
         .and_then(|v| v.as_u64().or_else(|| v.as_i64().map(|i| i.max(0) as u64)))
@@ -118,11 +136,7 @@ impl QueryEngine {
         let started = std::time::Instant::now();
         let dataset =
             DatasetName::new(&request.dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
-        if request.to <= request.from {
-            return Err(QueryError::Invalid(
-                "time range is empty: `to` must be after `from`".into(),
-            ));
-        }
+        let range = request.range.required()?;
         let Some(snapshot) = self.store().snapshot(&dataset) else {
             return Err(QueryError::UnknownDataset(dataset.to_string()));
         };
@@ -132,20 +146,12 @@ impl QueryEngine {
         let predicate = search_syntax::to_sql(&parsed, &fields);
         let table = quote_ident(dataset.as_str());
         let time = quote_ident(TIME_COLUMN);
-        let where_clause = format!(
-            "{time} >= {} AND {time} < {} AND ({})",
-            time_literal(request.from),
-            time_literal(request.to),
-            predicate.sql
-        );
+        let where_clause = format!("{} AND ({})", range.sql_filter(), predicate.sql);
         let limit = request.limit.min(MAX_EVENTS);
         let events_sql = format!(
             "SELECT * FROM {table} WHERE {where_clause} ORDER BY {time} DESC LIMIT {limit}"
         );
-        let seconds = bucket_seconds(
-            request.to - request.from,
-            request.buckets.clamp(1, MAX_BUCKETS),
-        );
+        let seconds = bucket_seconds(range.nanos(), request.buckets.clamp(1, MAX_BUCKETS));
         let histogram_sql = format!(
             "SELECT CAST(date_bin(INTERVAL '{seconds} seconds', {time}, TIMESTAMP '1970-01-01T00:00:00Z') AS BIGINT) AS bucket, \
              count(*) AS n FROM {table} WHERE {where_clause} GROUP BY 1 ORDER BY 1"
@@ -219,14 +225,86 @@ impl QueryEngine {
     }
 }
 
+impl QueryEngine {
+    /// The most frequent values of a field over a time range (the last day
+    /// when none is given), optionally only those with a prefix.
+    pub async fn field_values(
+        &self,
+        dataset: &str,
+        request: &ValuesRequest,
+    ) -> Result<ValuesResponse, QueryError> {
+        let dataset = DatasetName::new(dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
+        let Some(snapshot) = self.store().snapshot(&dataset) else {
+            return Err(QueryError::UnknownDataset(dataset.to_string()));
+        };
+        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
+        let (attribute, bare) = match request.field.strip_prefix('@') {
+            Some(rest) => (true, rest),
+            None => (false, request.field.as_str()),
+        };
+        let column = fields
+            .column_name(&FieldRef {
+                name: bare.to_owned(),
+                attribute,
+            })
+            .ok_or_else(|| {
+                QueryError::Invalid(format!(
+                    "unknown field {:?}: {} has no such column",
+                    request.field,
+                    dataset.as_str()
+                ))
+            })?;
+        let range = match request.range.optional()? {
+            Some(range) => range,
+            None => {
+                let to = now_nanos() + 1;
+                crate::range::TimeRange {
+                    from: to - 86_400 * 1_000_000_000,
+                    to,
+                }
+            }
+        };
+        let c = quote_ident(&column);
+        let table = quote_ident(dataset.as_str());
+        let mut filter = format!("{} AND {c} IS NOT NULL", range.sql_filter());
+        if !request.prefix.is_empty() {
+            filter.push_str(&format!(
+                " AND CAST({c} AS VARCHAR) ILIKE '{}' ESCAPE '\\'",
+                like_prefix(&request.prefix)
+            ));
+        }
+        let limit = request.limit.clamp(1, 100);
+        let sql = format!(
+            "SELECT {c} AS value, count(*) AS n FROM {table} WHERE {filter} \
+             GROUP BY {c} ORDER BY n DESC, {c} LIMIT {limit}"
+        );
+        let rows = self.sql_with_limit(&sql, limit).await?.rows;
+        Ok(ValuesResponse {
+            field: request.field.clone(),
+            values: rows
+                .iter()
+                .map(|r| FacetValue {
+                    value: r.get("value").cloned().unwrap_or_default(),
+                    count: count_of(r, "n"),
+                })
+                .collect(),
+        })
+    }
+}
+
+fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn bucket_widths_are_round() {
-        assert_eq!(bucket_seconds(3600 * 1_000_000_000, 60), 60);
-        assert_eq!(bucket_seconds(7 * 86400 * 1_000_000_000, 60), 10800);
-        assert_eq!(bucket_seconds(1_000_000_000, 60), 1);
+    fn prefixes_are_literal() {
+        assert_eq!(like_prefix("50%_a\\'b"), "50\\%\\_a\\\\''b%");
     }
 }

@@ -12,6 +12,7 @@ use datafusion::datasource::TableProvider;
 use datafusion::datasource::TableType;
 use datafusion::datasource::listing::PartitionedFile;
 use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::physical_plan::parquet::CachedParquetFileReaderFactory;
 use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder, ParquetSource};
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::error::Result;
@@ -49,7 +50,15 @@ impl DatasetTable {
         projection: Option<Vec<usize>>,
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
+        let store = state
+            .runtime_env()
+            .object_store(ObjectStoreUrl::local_filesystem())?;
+        let metadata_cache = state.runtime_env().cache_manager.get_file_metadata_cache();
         let mut source = ParquetSource::new(schema.clone())
+            .with_parquet_file_reader_factory(Arc::new(CachedParquetFileReaderFactory::new(
+                store,
+                metadata_cache,
+            )))
             .with_pushdown_filters(true)
             .with_reorder_filters(true)
             .with_bloom_filter_on_read(true)

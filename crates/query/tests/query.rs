@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use model::{DatasetName, format_rfc3339_nanos};
-use query::{QueryEngine, QueryError, QueryLimits, SearchRequest};
+use query::{
+    AggregateRequest, Measure, MeasureOp, Order, QueryEngine, QueryError, QueryLimits, RangeInput,
+    SearchRequest, TimeseriesRequest, ValuesRequest,
+};
 use store::{Store, StoreConfig};
 
 const DAY: i64 = 86_400_000_000_000;
@@ -122,8 +125,7 @@ fn search_returns_events_histogram_and_facets() {
             query:
                 "status:error @http.status_code:>=500 \"of day 2\" -service:cards-api @no.such:1"
                     .into(),
-            from: BASE,
-            to: BASE + 3 * DAY,
+            range: RangeInput::nanos(BASE, BASE + 3 * DAY),
             limit: 5,
             facets: None,
             buckets: 60,
@@ -167,6 +169,259 @@ fn search_returns_events_histogram_and_facets() {
             engine.search(&unknown).await,
             Err(QueryError::UnknownDataset(_))
         ));
+    });
+}
+
+fn aggregate(
+    query: &str,
+    from: i64,
+    to: i64,
+    measure: Measure,
+    group_by: &[&str],
+) -> AggregateRequest {
+    AggregateRequest {
+        dataset: "logs".into(),
+        query: query.into(),
+        range: RangeInput::nanos(from, to),
+        measure,
+        group_by: group_by.iter().map(|s| s.to_string()).collect(),
+        limit: 10,
+        order: Order::Desc,
+    }
+}
+
+fn measure(op: MeasureOp, field: Option<&str>) -> Measure {
+    Measure {
+        op,
+        field: field.map(String::from),
+    }
+}
+
+#[test]
+fn aggregations_group_and_measure() {
+    let (_dir, engine) = setup(QueryLimits::default());
+    rt().block_on(async {
+        // Errors are every 10th row; services rotate, so 10 per service and day.
+        let r = engine
+            .aggregate(&aggregate(
+                "status:error",
+                BASE,
+                BASE + 3 * DAY,
+                Measure::default(),
+                &["service"],
+            ))
+            .await
+            .unwrap();
+        let got: Vec<(String, Option<f64>)> = r
+            .rows
+            .iter()
+            .map(|r| (r.group.as_str().unwrap().to_owned(), r.value))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("ads-api".into(), Some(30.0)),
+                ("cards-api".into(), Some(30.0)),
+                ("jobs-api".into(), Some(30.0))
+            ]
+        );
+        assert!(r.sql.contains("GROUP BY"), "{}", r.sql);
+
+        // Average status code on day 0 (files): 10 errors (500) in 100 rows per service.
+        let r = engine
+            .aggregate(&aggregate(
+                "",
+                BASE,
+                BASE + DAY,
+                measure(MeasureOp::Avg, Some("@http.status_code")),
+                &["service"],
+            ))
+            .await
+            .unwrap();
+        assert!(
+            r.rows.iter().all(|r| r.value == Some(230.0)),
+            "{:?}",
+            r.rows
+        );
+        // Day 2 is in memory: the same figures.
+        let r = engine
+            .aggregate(&aggregate(
+                "service:jobs-api",
+                BASE + 2 * DAY,
+                BASE + 3 * DAY,
+                measure(MeasureOp::Max, Some("http.status_code")),
+                &[],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.rows.len(), 1);
+        assert_eq!(r.rows[0].group, serde_json::Value::Null);
+        assert_eq!(r.rows[0].value, Some(500.0));
+        let r = engine
+            .aggregate(&aggregate(
+                "",
+                BASE,
+                BASE + 3 * DAY,
+                measure(MeasureOp::P50, Some("http.status_code")),
+                &[],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.rows[0].value, Some(200.0));
+        let r = engine
+            .aggregate(&aggregate(
+                "",
+                BASE,
+                BASE + 3 * DAY,
+                measure(MeasureOp::CountDistinct, Some("service")),
+                &[],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.rows[0].value, Some(3.0));
+
+        // Clear errors.
+        for (request, want) in [
+            (
+                aggregate("", BASE, BASE + DAY, measure(MeasureOp::Avg, None), &[]),
+                "needs a field",
+            ),
+            (
+                aggregate(
+                    "",
+                    BASE,
+                    BASE + DAY,
+                    measure(MeasureOp::Sum, Some("nope")),
+                    &[],
+                ),
+                "unknown field \"nope\"",
+            ),
+            (
+                aggregate(
+                    "",
+                    BASE,
+                    BASE + DAY,
+                    Measure::default(),
+                    &["service", "level"],
+                ),
+                "at most one field",
+            ),
+            (
+                aggregate("", BASE + DAY, BASE, Measure::default(), &[]),
+                "time range is empty",
+            ),
+        ] {
+            let e = engine.aggregate(&request).await.unwrap_err();
+            assert!(matches!(e, QueryError::Invalid(_)), "{e}");
+            assert!(e.to_string().contains(want), "{e}");
+        }
+    });
+}
+
+#[test]
+fn timeseries_fill_every_bucket() {
+    let (_dir, engine) = setup(QueryLimits::default());
+    rt().block_on(async {
+        let five_hours = 5 * 3_600_000_000_000;
+        let request = TimeseriesRequest {
+            dataset: "logs".into(),
+            query: String::new(),
+            range: RangeInput::nanos(BASE, BASE + five_hours),
+            measure: Measure::default(),
+            group_by: vec![],
+            limit: 10,
+            buckets: 5,
+        };
+        let r = engine.timeseries(&request).await.unwrap();
+        assert_eq!(r.bucket_seconds, 3600);
+        assert_eq!(r.series.len(), 1);
+        let points = &r.series[0].points;
+        // BASE is not on the hour: six hourly buckets cover the five hours.
+        assert_eq!(points.len(), 6);
+        assert!(points[0].0 <= BASE / 1_000_000 && points[1].0 > BASE / 1_000_000);
+        assert!(points.windows(2).all(|w| w[1].0 - w[0].0 == 3_600_000));
+        assert_eq!(points.iter().filter_map(|p| p.1).sum::<f64>(), 300.0);
+        assert!(
+            points.iter().all(|p| p.1.is_some()),
+            "counts are filled with zero"
+        );
+
+        // The top two services, each its own series.
+        let request = TimeseriesRequest {
+            group_by: vec!["service".into()],
+            limit: 2,
+            range: RangeInput::nanos(BASE, BASE + 3 * DAY),
+            buckets: 3,
+            query: "level:error".into(),
+            ..request
+        };
+        let r = engine.timeseries(&request).await.unwrap();
+        let groups: Vec<&str> = r.series.iter().map(|s| s.group.as_str().unwrap()).collect();
+        assert_eq!(groups, ["ads-api", "cards-api"], "ties go alphabetically");
+        for s in &r.series {
+            assert_eq!(s.points.iter().filter_map(|p| p.1).sum::<f64>(), 30.0);
+        }
+        assert!(r.sql.contains("top_groups"), "{}", r.sql);
+    });
+}
+
+#[test]
+fn field_values_for_autocomplete() {
+    let (_dir, engine) = setup(QueryLimits::default());
+    rt().block_on(async {
+        let request = ValuesRequest {
+            field: "service".into(),
+            prefix: "J".into(),
+            range: RangeInput::nanos(BASE, BASE + 3 * DAY),
+            limit: 5,
+        };
+        let r = engine.field_values("logs", &request).await.unwrap();
+        assert_eq!(r.values.len(), 1);
+        assert_eq!(r.values[0].value, "jobs-api");
+        assert_eq!(r.values[0].count, 300);
+        let all = ValuesRequest {
+            prefix: String::new(),
+            ..request.clone()
+        };
+        assert_eq!(
+            engine
+                .field_values("logs", &all)
+                .await
+                .unwrap()
+                .values
+                .len(),
+            3
+        );
+        let literal = ValuesRequest {
+            prefix: "%".into(),
+            ..request.clone()
+        };
+        assert!(
+            engine
+                .field_values("logs", &literal)
+                .await
+                .unwrap()
+                .values
+                .is_empty()
+        );
+        let status = ValuesRequest {
+            field: "status".into(),
+            prefix: String::new(),
+            ..request.clone()
+        };
+        let r = engine.field_values("logs", &status).await.unwrap();
+        assert_eq!(r.values[0].value, "info", "status is the level");
+        let e = engine
+            .field_values(
+                "logs",
+                &ValuesRequest {
+                    field: "nope".into(),
+                    ..request
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("nope"), "{e}");
     });
 }
 

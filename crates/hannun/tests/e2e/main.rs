@@ -9,3 +9,4 @@ mod cli;
 mod crash;
 mod http_api;
 mod otel_sdk;
+mod ui_api;
