@@ -1,0 +1,118 @@
+import type {
+  AggregateRequest,
+  AggregateResponse,
+  DatasetInfo,
+  DatasetStats,
+  Health,
+  SavedView,
+  SearchRequest,
+  SearchResponse,
+  SqlRequest,
+  SqlResponse,
+  TimeseriesRequest,
+  TimeseriesResponse,
+  ValuesResponse,
+} from './types';
+
+/** An error answered by the server (`{"error": {code, message}}`) or the network. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(message: string, status: number, code: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && e.name === 'AbortError';
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body === undefined ? { Accept: 'application/json' } : { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    throw new ApiError(`Cannot reach the hannun server (${errorMessage(e)})`, 0, 'network');
+  }
+  const text = await res.text();
+  let json: unknown = undefined;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const message = err?.message || (text && text.length < 300 ? text : '') || `${res.status} ${res.statusText}`;
+    throw new ApiError(message, res.status, err?.code || String(res.status));
+  }
+  return json as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  health: (signal?: AbortSignal) => request<Health>('GET', '/api/v1/health', undefined, signal),
+  datasets: (signal?: AbortSignal) =>
+    request<{ datasets: DatasetStats[] }>('GET', '/api/v1/datasets', undefined, signal).then((r) => r.datasets ?? []),
+  dataset: (name: string, signal?: AbortSignal) =>
+    request<DatasetInfo>('GET', `/api/v1/datasets/${enc(name)}`, undefined, signal),
+  values: (
+    dataset: string,
+    p: { field: string; prefix?: string; from_ms?: number; to_ms?: number; limit?: number },
+    signal?: AbortSignal,
+  ) => {
+    const qs = new URLSearchParams({ field: p.field });
+    if (p.prefix) qs.set('prefix', p.prefix);
+    if (p.from_ms !== undefined) qs.set('from_ms', String(Math.floor(p.from_ms)));
+    if (p.to_ms !== undefined) qs.set('to_ms', String(Math.ceil(p.to_ms)));
+    qs.set('limit', String(p.limit ?? 20));
+    return request<ValuesResponse>('GET', `/api/v1/datasets/${enc(dataset)}/values?${qs}`, undefined, signal);
+  },
+  search: (body: SearchRequest, signal?: AbortSignal) => request<SearchResponse>('POST', '/api/v1/search', body, signal),
+  sql: (body: SqlRequest, signal?: AbortSignal) => request<SqlResponse>('POST', '/api/v1/sql', body, signal),
+  aggregate: (body: AggregateRequest, signal?: AbortSignal) =>
+    request<AggregateResponse>('POST', '/api/v1/aggregate', body, signal),
+  timeseries: (body: TimeseriesRequest, signal?: AbortSignal) =>
+    request<TimeseriesResponse>('POST', '/api/v1/timeseries', body, signal),
+  views: (signal?: AbortSignal) =>
+    request<{ views: SavedView[] }>('GET', '/api/v1/views', undefined, signal).then((r) => r.views ?? []),
+  createView: (view: Omit<SavedView, 'id'>) => request<SavedView>('POST', '/api/v1/views', view),
+  deleteView: (id: string) => request<unknown>('DELETE', `/api/v1/views/${enc(id)}`),
+  dashboards: (signal?: AbortSignal) =>
+    request<{ dashboards: StoredDashboardSummary[] }>('GET', '/api/v1/dashboards', undefined, signal).then(
+      (r) => r.dashboards ?? [],
+    ),
+  dashboard: (id: string, signal?: AbortSignal) =>
+    request<Record<string, unknown>>('GET', `/api/v1/dashboards/${enc(id)}`, undefined, signal),
+  createDashboard: (d: unknown) => request<Record<string, unknown>>('POST', '/api/v1/dashboards', d),
+  updateDashboard: (id: string, d: unknown) =>
+    request<Record<string, unknown>>('PUT', `/api/v1/dashboards/${enc(id)}`, d),
+  deleteDashboard: (id: string) => request<unknown>('DELETE', `/api/v1/dashboards/${enc(id)}`),
+};
+
+export interface StoredDashboardSummary {
+  id: string;
+  title: string;
+  description?: string;
+  updated_at?: unknown;
+  created_at?: unknown;
+  widgets?: unknown[];
+  [k: string]: unknown;
+}
