@@ -35,6 +35,21 @@ pub(crate) struct DemoArgs {
     /// Seed of the generated demo world.
     #[arg(long, default_value_t = 42)]
     pub(crate) seed: u64,
+    /// Share of the demo world's user traffic (0.01-1; per-minute metrics
+    /// and scheduled jobs stay): smaller worlds generate faster.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    pub(crate) scale: f64,
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    let scale: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.01..=1.0).contains(&scale) {
+        Ok(scale)
+    } else {
+        Err(format!("{scale} is outside 0.01-1"))
+    }
 }
 
 /// The config file as written.

@@ -11,7 +11,7 @@ use model::DatasetName;
 use store::Store;
 
 /// Generates and stores the demo world unless the store already has data.
-pub(crate) fn seed_if_empty(store: &Store, seed: u64) -> anyhow::Result<()> {
+pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Result<()> {
     if !store.datasets().is_empty() {
         println!("reusing the demo data in this directory (delete it to regenerate)");
         return Ok(());
@@ -23,7 +23,7 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64) -> anyhow::Result<()> {
         seed,
         end_unix_nanos: end,
         days: 7,
-        scale: 1.0,
+        scale,
     };
     let window = TimeWindow::new(now, 8 * 86_400_000_000_000, 3_600_000_000_000);
     println!("generating the demo world (seed {seed}, 7 days of logs, traces and metrics)...");

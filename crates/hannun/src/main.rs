@@ -78,7 +78,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => server::run(config::Config::from_serve_args(&args)?, None),
         Command::Demo(args) => {
             let config = config::Config::from_demo_args(&args)?;
-            server::run(config, Some(args.seed))
+            server::run(config, Some((args.seed, args.scale)))
         }
         Command::Sql { sql, target, json } => client::sql(&target, &sql, json),
         Command::Search {

@@ -36,8 +36,8 @@ async fn shutdown_signal() {
 }
 
 /// Runs the server until SIGINT or SIGTERM; seeds the demo world first when
-/// `demo_seed` is set and the data directory is empty.
-pub(crate) fn run(mut config: Config, demo_seed: Option<u64>) -> anyhow::Result<()> {
+/// `demo` (seed, scale) is set and the data directory is empty.
+pub(crate) fn run(mut config: Config, demo: Option<(u64, f64)>) -> anyhow::Result<()> {
     let (store, report) = Store::open(config.store.clone())
         .with_context(|| format!("opening data directory {}", config.data_dir.display()))?;
     if report.replayed_entries > 0 || report.torn_bytes > 0 || report.orphan_files_removed > 0 {
@@ -54,8 +54,8 @@ pub(crate) fn run(mut config: Config, demo_seed: Option<u64>) -> anyhow::Result<
         saved::Saved::open(config.data_dir.join("saved"))
             .context("opening saved dashboards and views")?,
     );
-    if let Some(seed) = demo_seed {
-        crate::demo_seed::seed_if_empty(&store, seed)?;
+    if let Some((seed, scale)) = demo {
+        crate::demo_seed::seed_if_empty(&store, seed, scale)?;
         crate::demo_seed::seed_dashboards(&saved)?;
         if config.api_keys.is_empty() {
             config

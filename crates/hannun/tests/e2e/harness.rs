@@ -20,12 +20,28 @@ fn address(line: &str, label: &str) -> Option<String> {
 impl Server {
     /// Starts a server on `dir` with extra config file text.
     pub(crate) fn start(dir: &Path, config: &str) -> Server {
+        Server::start_command(dir, config, &["serve"], Duration::from_secs(60))
+    }
+
+    /// Starts `hannun demo` on `dir`: seeds the demo world (at `scale` of
+    /// its volume) when the directory is new.
+    pub(crate) fn start_demo(dir: &Path, scale: &str) -> Server {
+        Server::start_command(
+            dir,
+            "",
+            &["demo", "--scale", scale],
+            Duration::from_secs(900),
+        )
+    }
+
+    fn start_command(dir: &Path, config: &str, command: &[&str], wait: Duration) -> Server {
         let config_path = dir.join("hannun.toml");
         std::fs::write(&config_path, config).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_hannun"))
             // A relative data directory, as in the zero-config default.
             .current_dir(dir)
-            .args(["serve", "--data-dir", "data"])
+            .args(command)
+            .args(["--data-dir", "data"])
             .arg("--config")
             .arg(&config_path)
             .args([
@@ -44,7 +60,7 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let (mut http, mut grpc, mut otlp_http) = (None, None, None);
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + wait;
         while http.is_none() || grpc.is_none() || otlp_http.is_none() {
             assert!(
                 Instant::now() < deadline,

@@ -5,6 +5,7 @@
 mod harness;
 
 mod backpressure;
+mod browser;
 mod cli;
 mod crash;
 mod http_api;
