@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use async_trait::async_trait;
 use datafusion::catalog::Session;
 use datafusion::common::{DFSchema, ScalarValue};
@@ -32,11 +33,69 @@ use store::DatasetSnapshot;
 #[derive(Debug)]
 pub(crate) struct DatasetTable {
     snapshot: DatasetSnapshot,
+    /// The stored schema with strings as views: the Parquet reader then
+    /// points into its decoded pages instead of copying every string, and
+    /// short strings (service names, levels, hosts) compare inline.
+    schema: SchemaRef,
+}
+
+/// `schema` with every UTF-8 column as a string view.
+fn with_string_views(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => {
+                f.as_ref().clone().with_data_type(DataType::Utf8View)
+            }
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
 impl DatasetTable {
     pub(crate) fn new(snapshot: DatasetSnapshot) -> DatasetTable {
-        DatasetTable { snapshot }
+        let schema = with_string_views(&snapshot.schema);
+        DatasetTable { snapshot, schema }
+    }
+
+    /// The buffered rows, projected, with strings as views.
+    fn memory_batches(
+        &self,
+        projection: Option<&Vec<usize>>,
+    ) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+        let indices: Vec<usize> = match projection {
+            Some(p) => p.clone(),
+            None => (0..self.schema.fields().len()).collect(),
+        };
+        let schema = Arc::new(self.schema.project(&indices)?);
+        let batches = self
+            .snapshot
+            .batches
+            .iter()
+            .map(|batch| {
+                let columns = indices
+                    .iter()
+                    .zip(schema.fields())
+                    .map(|(&i, field)| {
+                        let column = batch.column(i);
+                        if column.data_type() == field.data_type() {
+                            Ok(column.clone())
+                        } else {
+                            arrow::compute::cast(column, field.data_type())
+                        }
+                    })
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+                Ok(RecordBatch::try_new_with_options(
+                    schema.clone(),
+                    columns,
+                    &options,
+                )?)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((schema, batches))
     }
 
     /// A Parquet scan of `files` with `predicate` for statistics, bloom
@@ -198,7 +257,7 @@ pub(crate) fn time_bounds(filters: &[Expr]) -> (Option<i64>, Option<i64>) {
 #[async_trait]
 impl TableProvider for DatasetTable {
     fn schema(&self) -> SchemaRef {
-        self.snapshot.schema.clone()
+        self.schema.clone()
     }
 
     fn table_type(&self) -> TableType {
@@ -231,7 +290,7 @@ impl TableProvider for DatasetTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let schema = self.snapshot.schema.clone();
+        let schema = self.schema.clone();
         let (low, high) = time_bounds(filters);
         let time_filters: Vec<Expr> = filters
             .iter()
@@ -317,11 +376,8 @@ impl TableProvider for DatasetTable {
             inputs.push(time_filter(scan)?);
         }
         if !self.snapshot.batches.is_empty() {
-            let memory = MemorySourceConfig::try_new(
-                std::slice::from_ref(&self.snapshot.batches),
-                schema.clone(),
-                filtered_projection.clone(),
-            )?;
+            let (memory_schema, batches) = self.memory_batches(filtered_projection.as_ref())?;
+            let memory = MemorySourceConfig::try_new(&[batches], memory_schema, None)?;
             inputs.push(time_filter(DataSourceExec::from_data_source(memory))?);
         }
         if inputs.is_empty() {
