@@ -14,10 +14,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ui", &[]),
     ("query", &["model", "store", "search-syntax"]),
     ("ingest", &["model", "formats", "store"]),
+    ("apm", &["query"]),
     (
         "api",
         &[
-            "model", "formats", "store", "query", "ingest", "saved", "ui",
+            "model", "formats", "store", "query", "ingest", "saved", "ui", "apm",
         ],
     ),
     (

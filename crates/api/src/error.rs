@@ -29,6 +29,16 @@ pub(crate) enum ApiError {
     Internal(String),
 }
 
+impl From<apm::TraceError> for ApiError {
+    fn from(e: apm::TraceError) -> Self {
+        match e {
+            apm::TraceError::Invalid(m) => ApiError::BadRequest(m),
+            apm::TraceError::NotFound(m) => ApiError::NotFound(m),
+            apm::TraceError::Query(q) => ApiError::Query(q),
+        }
+    }
+}
+
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {

@@ -40,6 +40,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/dashboards/{id}"),
     ("put", "/api/v1/dashboards/{id}"),
     ("delete", "/api/v1/dashboards/{id}"),
+    ("get", "/api/v1/apm/traces/{trace_id}"),
     ("get", "/api/v1/views"),
     ("post", "/api/v1/views"),
     ("delete", "/api/v1/views/{id}"),
@@ -64,6 +65,7 @@ pub fn app_router(state: AppState) -> Router {
         .route("/api/v1/aggregate", post(aggregate))
         .route("/api/v1/timeseries", post(timeseries))
         .route("/api/v1/stats", get(stats))
+        .route("/api/v1/apm/traces/{trace_id}", get(trace))
         .route(
             "/api/v1/dashboards",
             get(saved::list_dashboards).post(saved::create_dashboard),
@@ -251,6 +253,38 @@ async fn values(
         limit: p.limit.unwrap_or(20),
     };
     Ok(Json(state.engine.field_values(&dataset, &request).await?))
+}
+
+/// Optional time range in query parameters.
+#[derive(serde::Deserialize)]
+struct RangeParams {
+    from: Option<i64>,
+    to: Option<i64>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+}
+
+impl RangeParams {
+    fn input(&self) -> RangeInput {
+        RangeInput {
+            from: self.from,
+            to: self.to,
+            from_ms: self.from_ms,
+            to_ms: self.to_ms,
+        }
+    }
+}
+
+async fn trace(
+    State(state): State<AppState>,
+    Path(trace_id): Path<String>,
+    params: Result<Query<RangeParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<apm::TraceResponse>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let range = p.input().optional()?;
+    Ok(Json(
+        apm::fetch_trace(&state.engine, &trace_id, range).await?,
+    ))
 }
 
 async fn datasets(State(state): State<AppState>) -> Json<serde_json::Value> {

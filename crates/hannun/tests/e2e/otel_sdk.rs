@@ -64,6 +64,54 @@ fn opentelemetry_sdk_over_grpc_and_http() {
         assert_eq!(logs[1]["app.attempt"], 2);
         assert_eq!(logs[0]["trace_id"], spans[0]["trace_id"]);
 
+        // The trace as a waterfall, with its logs one request away.
+        let trace_id = spans[0]["trace_id"].as_str().unwrap();
+        let reply = crate::harness::client()
+            .get(server.url(&format!("/api/v1/apm/traces/{}", trace_id.to_uppercase())))
+            .send()
+            .unwrap();
+        assert_eq!(reply.status(), 200, "{transport}");
+        let trace: serde_json::Value = reply.json().unwrap();
+        let rows: Vec<(&str, u64)> = trace["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["name"].as_str().unwrap(), s["depth"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("POST /checkout", 0),
+                ("SELECT orders", 1),
+                ("charge card", 1)
+            ],
+            "{transport}: {trace}"
+        );
+        assert_eq!(trace["roots"], serde_json::json!([0]));
+        assert_eq!(trace["spans"][0]["children"], serde_json::json!([1, 2]));
+        assert_eq!(trace["errors"], 1);
+        assert_eq!(trace["spans"][2]["error"], true);
+        assert_eq!(trace["spans"][0]["on_critical_path"], true);
+        assert_eq!(trace["missing_parents"], 0);
+        assert_eq!(trace["services"], serde_json::json!([service]));
+        let trace_logs: Vec<&str> = trace["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["body"].as_str().unwrap())
+            .collect();
+        assert_eq!(trace_logs, bodies, "{transport}");
+        let missing = crate::harness::client()
+            .get(server.url("/api/v1/apm/traces/00000000000000000000000000000001"))
+            .send()
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        let bad = crate::harness::client()
+            .get(server.url("/api/v1/apm/traces/not-a-trace"))
+            .send()
+            .unwrap();
+        assert_eq!(bad.status(), 400);
+
         // Metrics: the counter's sum and the histogram's count and sum.
         let counter = server.sql(&format!(
             "SELECT value, kind, is_monotonic FROM metrics WHERE service = '{service}' AND metric = 'orders.placed' ORDER BY timestamp DESC LIMIT 1"

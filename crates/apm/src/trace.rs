@@ -1,0 +1,153 @@
+//! Fetches one trace's spans (and the logs that carry its id) through the
+//! query engine and builds its tree.
+
+use query::{QueryEngine, QueryError, TimeRange};
+use serde_json::{Map, Value};
+
+use crate::tree::{TraceTree, build_tree};
+
+/// Most spans one trace fetch returns; larger traces are cut (and say so).
+pub const MAX_TRACE_SPANS: usize = 10_000;
+/// Most log lines returned with a trace.
+pub const MAX_TRACE_LOGS: usize = 1_000;
+
+#[derive(Debug)]
+pub enum TraceError {
+    Invalid(String),
+    NotFound(String),
+    Query(QueryError),
+}
+
+impl std::fmt::Display for TraceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TraceError::Invalid(m) | TraceError::NotFound(m) => f.write_str(m),
+            TraceError::Query(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+impl From<QueryError> for TraceError {
+    fn from(e: QueryError) -> Self {
+        TraceError::Query(e)
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TraceResponse {
+    #[serde(flatten)]
+    pub trace: TraceTree,
+    /// Spans the trace has in storage.
+    pub total_spans: u64,
+    /// Only the first `MAX_TRACE_SPANS` spans (by start time) are in the tree.
+    pub truncated: bool,
+    /// Log lines with this trace id, oldest first.
+    pub logs: Vec<Map<String, Value>>,
+    pub logs_truncated: bool,
+}
+
+/// A trace id as stored: lowercase hex, at most 32 bytes.
+fn normalize(trace_id: &str) -> Result<String, TraceError> {
+    let id = trace_id.trim().to_ascii_lowercase();
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(TraceError::Invalid(format!(
+            "{trace_id:?} is not a trace id: expected up to 64 hexadecimal digits"
+        )));
+    }
+    Ok(id)
+}
+
+/// The trace with this id, within `range` when given (faster), else
+/// anywhere in the retained data.
+pub async fn fetch_trace(
+    engine: &QueryEngine,
+    trace_id: &str,
+    range: Option<TimeRange>,
+) -> Result<TraceResponse, TraceError> {
+    let id = normalize(trace_id)?;
+    let datasets = engine.store().datasets();
+    let has = |name: &str| datasets.iter().any(|d| d.as_str() == name);
+    if !has("spans") {
+        return Err(TraceError::NotFound(
+            "no spans have been received yet: send OTLP traces to :4317 or :4318".into(),
+        ));
+    }
+    let time = range
+        .map(|r| format!(" AND {}", r.sql_filter()))
+        .unwrap_or_default();
+    let filter = format!("trace_id = '{id}'{time}");
+    let spans = engine
+        .sql(&format!(
+            "SELECT *, CAST(\"timestamp\" AS BIGINT) AS start_ns FROM spans WHERE {filter} \
+             ORDER BY \"timestamp\" LIMIT {}",
+            MAX_TRACE_SPANS + 1
+        ))
+        .await?
+        .rows;
+    if spans.is_empty() {
+        return Err(TraceError::NotFound(format!(
+            "no spans with trace id {id}{}",
+            if range.is_some() {
+                " in this time range"
+            } else {
+                ""
+            }
+        )));
+    }
+    let truncated = spans.len() > MAX_TRACE_SPANS;
+    let total_spans = if truncated {
+        engine
+            .sql(&format!("SELECT count(*) AS n FROM spans WHERE {filter}"))
+            .await?
+            .rows
+            .first()
+            .and_then(|r| r.get("n"))
+            .and_then(|n| n.as_u64())
+            .unwrap_or(0)
+    } else {
+        spans.len() as u64
+    };
+    let spans: Vec<_> = spans.into_iter().take(MAX_TRACE_SPANS).collect();
+    let (logs, logs_truncated) = if has("logs") {
+        let mut logs = engine
+            .sql(&format!(
+                "SELECT * FROM logs WHERE {filter} ORDER BY \"timestamp\" LIMIT {}",
+                MAX_TRACE_LOGS + 1
+            ))
+            .await?
+            .rows;
+        let cut = logs.len() > MAX_TRACE_LOGS;
+        logs.truncate(MAX_TRACE_LOGS);
+        (logs, cut)
+    } else {
+        (Vec::new(), false)
+    };
+    Ok(TraceResponse {
+        trace: build_tree(&id, spans),
+        total_spans,
+        truncated,
+        logs,
+        logs_truncated,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_ids_are_checked() {
+        assert_eq!(
+            normalize(" 0AF7651916cd43dd8448eb211c80319c ").unwrap(),
+            "0af7651916cd43dd8448eb211c80319c"
+        );
+        for bad in ["", "xyz", "' OR 1=1 --", &"a".repeat(65)] {
+            assert!(
+                matches!(normalize(bad), Err(TraceError::Invalid(_))),
+                "{bad}"
+            );
+        }
+    }
+}
