@@ -273,6 +273,26 @@ async function flows(context) {
     await page.keyboard.press('Escape');
   });
 
+  await step('trace-waterfall', async () => {
+    await page.goto(`${BASE}/explore?dataset=spans&q=${encodeURIComponent('status:error')}&${RANGE}`);
+    await waitFor(`${tid('event-row')} ${tid('view-trace')}`, 'an error span with a "View trace" link');
+    await page.locator(`${tid('event-row')} ${tid('view-trace')}`).first().click();
+    await waitUntil(() => new URL(page.url()).pathname.startsWith('/traces/'), 'URL becomes /traces/<id>');
+    await waitFor(tid('waterfall-row'), 'waterfall rows');
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+    const shownId = await page.textContent(tid('trace-id'));
+    expect(shownId === id, `header shows trace id "${shownId}", expected "${id}"`);
+    const errors = Number(await page.textContent(tid('trace-errors')));
+    expect(errors > 0, `an error span's trace shows ${errors} errors`);
+    const rows = await page.locator(tid('waterfall-row')).count();
+    await page.locator(tid('waterfall-row')).nth(rows > 1 ? 1 : 0).click();
+    await waitFor(tid('span-details'), 'span details panel');
+    const details = (await page.textContent(tid('span-details'))) ?? '';
+    expect(/Duration/.test(details) && /Self time/.test(details), `details panel lacks duration/self time: "${details.slice(0, 200)}"`);
+    await page.click(tid('critical-toggle'));
+    await waitFor(`${tid('waterfall-row')}.critical`, 'critical path highlighted');
+  });
+
   await step('sql-run', async () => {
     await page.click(tid('nav-sql'));
     await waitFor(tid('sql-page'), 'SQL workbench');

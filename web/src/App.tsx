@@ -14,11 +14,12 @@ const Explore = lazyPage(() => import('./pages/Explore'));
 const Sql = lazyPage(() => import('./pages/Sql'));
 const Dashboards = lazyPage(() => import('./pages/Dashboards'));
 const DashboardPage = lazyPage(() => import('./pages/DashboardPage'));
+const TracePage = lazyPage(() => import('./pages/Trace'));
 
 /** Loads the code of the page at `pathname` (before the first render, on hover of a link). */
 export function preloadRoute(pathname: string): Promise<void> {
   const p = pathname.replace(/\/+$/, '') || '/';
-  const page = p === '/' ? Home : p === '/explore' ? Explore : p === '/sql' ? Sql : p === '/dashboards' ? Dashboards : matchPath('/dashboards/:id', p) ? DashboardPage : null;
+  const page = p === '/' ? Home : p === '/explore' ? Explore : p === '/sql' ? Sql : p === '/dashboards' ? Dashboards : matchPath('/dashboards/:id', p) ? DashboardPage : matchPath('/traces/:traceId', p) ? TracePage : null;
   return page ? page.preload().catch(() => undefined) : Promise.resolve();
 }
 
@@ -57,6 +58,7 @@ function Shell() {
   else if (pathname === '/sql') page = <Sql />;
   else if (pathname === '/dashboards') page = <Dashboards />;
   else if ((params = matchPath('/dashboards/:id', pathname))) page = <DashboardPage key={params.id} id={params.id} />;
+  else if ((params = matchPath('/traces/:traceId', pathname))) page = <TracePage key={params.traceId} traceId={params.traceId} />;
   else page = <NotFound />;
 
   const active = (p: string) => (p === '/' ? pathname === '/' : pathname === p || pathname.startsWith(p + '/'));

@@ -29,12 +29,12 @@ pub(crate) enum ApiError {
     Internal(String),
 }
 
-impl From<apm::TraceError> for ApiError {
-    fn from(e: apm::TraceError) -> Self {
+impl From<apm::ApmError> for ApiError {
+    fn from(e: apm::ApmError) -> Self {
         match e {
-            apm::TraceError::Invalid(m) => ApiError::BadRequest(m),
-            apm::TraceError::NotFound(m) => ApiError::NotFound(m),
-            apm::TraceError::Query(q) => ApiError::Query(q),
+            apm::ApmError::Invalid(m) => ApiError::BadRequest(m),
+            apm::ApmError::NotFound(m) => ApiError::NotFound(m),
+            apm::ApmError::Query(q) => ApiError::Query(q),
         }
     }
 }

@@ -40,6 +40,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/dashboards/{id}"),
     ("put", "/api/v1/dashboards/{id}"),
     ("delete", "/api/v1/dashboards/{id}"),
+    ("get", "/api/v1/apm/services"),
     ("get", "/api/v1/apm/traces/{trace_id}"),
     ("get", "/api/v1/views"),
     ("post", "/api/v1/views"),
@@ -65,6 +66,7 @@ pub fn app_router(state: AppState) -> Router {
         .route("/api/v1/aggregate", post(aggregate))
         .route("/api/v1/timeseries", post(timeseries))
         .route("/api/v1/stats", get(stats))
+        .route("/api/v1/apm/services", get(apm_services))
         .route("/api/v1/apm/traces/{trace_id}", get(trace))
         .route(
             "/api/v1/dashboards",
@@ -273,6 +275,47 @@ impl RangeParams {
             to_ms: self.to_ms,
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct ServicesParams {
+    from: Option<i64>,
+    to: Option<i64>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    env: Option<String>,
+    apdex_ms: Option<f64>,
+}
+
+async fn apm_services(
+    State(state): State<AppState>,
+    params: Result<Query<ServicesParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<apm::ServicesResponse>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let input = RangeInput {
+        from: p.from,
+        to: p.to,
+        from_ms: p.from_ms,
+        to_ms: p.to_ms,
+    };
+    let range = match input.optional()? {
+        Some(range) => range,
+        None => {
+            // The last hour, as an APM page opens by default.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as i64)
+                .unwrap_or(0);
+            query::TimeRange {
+                from: now - 3_600_000_000_000,
+                to: now + 1,
+            }
+        }
+    };
+    let threshold = p.apdex_ms.unwrap_or(500.0);
+    Ok(Json(
+        apm::services(&state.engine, range, p.env.as_deref(), threshold).await?,
+    ))
 }
 
 async fn trace(

@@ -12,26 +12,26 @@ pub const MAX_TRACE_SPANS: usize = 10_000;
 pub const MAX_TRACE_LOGS: usize = 1_000;
 
 #[derive(Debug)]
-pub enum TraceError {
+pub enum ApmError {
     Invalid(String),
     NotFound(String),
     Query(QueryError),
 }
 
-impl std::fmt::Display for TraceError {
+impl std::fmt::Display for ApmError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TraceError::Invalid(m) | TraceError::NotFound(m) => f.write_str(m),
-            TraceError::Query(e) => e.fmt(f),
+            ApmError::Invalid(m) | ApmError::NotFound(m) => f.write_str(m),
+            ApmError::Query(e) => e.fmt(f),
         }
     }
 }
 
-impl std::error::Error for TraceError {}
+impl std::error::Error for ApmError {}
 
-impl From<QueryError> for TraceError {
+impl From<QueryError> for ApmError {
     fn from(e: QueryError) -> Self {
-        TraceError::Query(e)
+        ApmError::Query(e)
     }
 }
 
@@ -49,10 +49,10 @@ pub struct TraceResponse {
 }
 
 /// A trace id as stored: lowercase hex, at most 32 bytes.
-fn normalize(trace_id: &str) -> Result<String, TraceError> {
+fn normalize(trace_id: &str) -> Result<String, ApmError> {
     let id = trace_id.trim().to_ascii_lowercase();
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(TraceError::Invalid(format!(
+        return Err(ApmError::Invalid(format!(
             "{trace_id:?} is not a trace id: expected up to 64 hexadecimal digits"
         )));
     }
@@ -65,12 +65,12 @@ pub async fn fetch_trace(
     engine: &QueryEngine,
     trace_id: &str,
     range: Option<TimeRange>,
-) -> Result<TraceResponse, TraceError> {
+) -> Result<TraceResponse, ApmError> {
     let id = normalize(trace_id)?;
     let datasets = engine.store().datasets();
     let has = |name: &str| datasets.iter().any(|d| d.as_str() == name);
     if !has("spans") {
-        return Err(TraceError::NotFound(
+        return Err(ApmError::NotFound(
             "no spans have been received yet: send OTLP traces to :4317 or :4318".into(),
         ));
     }
@@ -87,7 +87,7 @@ pub async fn fetch_trace(
         .await?
         .rows;
     if spans.is_empty() {
-        return Err(TraceError::NotFound(format!(
+        return Err(ApmError::NotFound(format!(
             "no spans with trace id {id}{}",
             if range.is_some() {
                 " in this time range"
@@ -144,10 +144,7 @@ mod tests {
             "0af7651916cd43dd8448eb211c80319c"
         );
         for bad in ["", "xyz", "' OR 1=1 --", &"a".repeat(65)] {
-            assert!(
-                matches!(normalize(bad), Err(TraceError::Invalid(_))),
-                "{bad}"
-            );
+            assert!(matches!(normalize(bad), Err(ApmError::Invalid(_))), "{bad}");
         }
     }
 }

@@ -21,7 +21,7 @@ pub use aggregate::{
 pub use engine::{QueryEngine, QueryLimits};
 pub use error::QueryError;
 pub use fields::DatasetFields;
-pub use range::{RangeInput, TimeRange, expand_macros};
+pub use range::{RangeInput, TimeRange, expand_macros, time_literal};
 pub use results::{ColumnInfo, QueryResult};
 pub use search::{
     Facet, FacetValue, HistogramBucket, SearchRequest, SearchResponse, ValuesRequest,

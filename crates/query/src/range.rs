@@ -84,7 +84,8 @@ pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-pub(crate) fn time_literal(nanos: i64) -> String {
+/// `TIMESTAMP '…'` for a time in nanoseconds.
+pub fn time_literal(nanos: i64) -> String {
     format!("TIMESTAMP '{}'", format_rfc3339_nanos(nanos))
 }
 

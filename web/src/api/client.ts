@@ -11,6 +11,7 @@ import type {
   SqlResponse,
   TimeseriesRequest,
   TimeseriesResponse,
+  TraceResponse,
   ValuesResponse,
 } from './types';
 
@@ -104,6 +105,10 @@ export const api = {
   createDashboard: (d: unknown) => request<Record<string, unknown>>('POST', '/api/v1/dashboards', d),
   updateDashboard: (id: string, d: unknown) =>
     request<Record<string, unknown>>('PUT', `/api/v1/dashboards/${enc(id)}`, d),
+  trace: (traceId: string, range?: { from_ms: number; to_ms: number }, signal?: AbortSignal) => {
+    const qs = range ? `?from_ms=${Math.floor(range.from_ms)}&to_ms=${Math.ceil(range.to_ms)}` : '';
+    return request<TraceResponse>('GET', `/api/v1/apm/traces/${enc(traceId)}${qs}`, undefined, signal);
+  },
   deleteDashboard: (id: string) => request<unknown>('DELETE', `/api/v1/dashboards/${enc(id)}`),
 };
 

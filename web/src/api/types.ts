@@ -162,3 +162,41 @@ export interface SavedView {
   created_at?: unknown;
   [k: string]: unknown;
 }
+
+/** One span of a trace, in waterfall (depth-first) order. */
+export interface TraceSpan {
+  span_id: string;
+  parent_span_id?: string | null;
+  service: string;
+  name: string;
+  /** Epoch ns; may be imprecise past 2^53, use offset_ns for layout. */
+  start_ns: number;
+  duration_ns: number;
+  /** Start relative to the trace start (exact). */
+  offset_ns: number;
+  depth: number;
+  /** Indexes into `spans`. */
+  children: number[];
+  self_ns: number;
+  error: boolean;
+  on_critical_path: boolean;
+  parent_missing: boolean;
+  outside_parent: boolean;
+  fields: Record<string, unknown>;
+}
+
+export interface TraceResponse {
+  trace_id: string;
+  start_ns: number;
+  duration_ns: number;
+  services: string[];
+  errors: number;
+  duplicate_spans: number;
+  missing_parents: number;
+  roots: number[];
+  total_spans: number;
+  truncated: boolean;
+  logs_truncated: boolean;
+  spans: TraceSpan[];
+  logs: Event[];
+}

@@ -20,6 +20,12 @@ interface Props {
   onHoverChange?: (h: boolean) => void;
   /** Link builder for "show all events of this trace". */
   traceLink?: (traceId: string) => string;
+  /** URL query (`from=..&to=..`) carried over to the trace page. */
+  traceRange?: string;
+}
+
+function traceUrl(traceId: string, range?: string): string {
+  return `/traces/${encodeURIComponent(traceId)}${range ? `?${range}` : ''}`;
 }
 
 function levelClass(level: unknown): string {
@@ -31,7 +37,7 @@ function levelClass(level: unknown): string {
   return 'level';
 }
 
-export function EventsTable({ events, columns, expanded, onToggle, onScroll, onHoverChange, traceLink }: Props) {
+export function EventsTable({ events, columns, expanded, onToggle, onScroll, onHoverChange, traceLink, traceRange }: Props) {
   const t = useT();
   const cols: GridColumn<KeyedEvent>[] = [
     {
@@ -57,6 +63,19 @@ export function EventsTable({ events, columns, expanded, onToggle, onScroll, onH
       },
     })),
   ];
+  if (events.some((e) => typeof e.ev.trace_id === 'string' && e.ev.trace_id)) {
+    cols.push({
+      id: '__trace',
+      label: '',
+      width: '96px',
+      render: (r) =>
+        typeof r.ev.trace_id === 'string' && r.ev.trace_id ? (
+          <Link className="btn btn-small view-trace" to={traceUrl(r.ev.trace_id, traceRange)} data-testid="view-trace" onClick={(e) => e.stopPropagation()}>
+            {t('trace.viewTrace')}
+          </Link>
+        ) : null,
+    });
+  }
   return (
     <DataGrid
       rows={events}
@@ -72,10 +91,15 @@ export function EventsTable({ events, columns, expanded, onToggle, onScroll, onH
       rowClass={(r) => (String(r.ev.level ?? r.ev.status_code ?? '').toLowerCase().startsWith('err') ? 'row-error' : '')}
       renderExpanded={(r) => (
         <div className="event-detail">
-          {traceLink && typeof r.ev.trace_id === 'string' && r.ev.trace_id ? (
+          {typeof r.ev.trace_id === 'string' && r.ev.trace_id ? (
             <div className="event-actions">
-              <Link className="btn btn-small" to={traceLink(r.ev.trace_id)}>
-                {t('explore.sameTrace')}
+              {traceLink ? (
+                <Link className="btn btn-small" to={traceLink(r.ev.trace_id)}>
+                  {t('explore.sameTrace')}
+                </Link>
+              ) : null}
+              <Link className="btn btn-small" to={traceUrl(r.ev.trace_id, traceRange)} data-testid="view-trace">
+                {t('trace.viewTrace')}
               </Link>
             </div>
           ) : null}

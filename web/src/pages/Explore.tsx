@@ -255,6 +255,7 @@ export default function Explore() {
               onToggle={toggle}
               onScroll={(top) => setScrolled(top > 4)}
               onHoverChange={setHovering}
+              traceRange={`from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`}
               traceLink={(id) => withTime(`/explore?dataset=${encodeURIComponent(dataset)}&q=${encodeURIComponent(`trace_id:${id}`)}`, range)}
             />
           )}

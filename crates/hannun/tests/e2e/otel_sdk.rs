@@ -101,6 +101,32 @@ fn opentelemetry_sdk_over_grpc_and_http() {
             .map(|l| l["body"].as_str().unwrap())
             .collect();
         assert_eq!(trace_logs, bodies, "{transport}");
+        // The service catalog: one entry span (POST /checkout), not an error.
+        let catalog: serde_json::Value = crate::harness::client()
+            .get(server.url("/api/v1/apm/services?env=e2e"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let entry = catalog["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["service"] == service)
+            .unwrap_or_else(|| panic!("{transport}: {catalog}"));
+        assert_eq!(entry["requests"], 1, "{entry}");
+        assert_eq!(entry["errors"], 0);
+        assert_eq!(entry["env"], "e2e");
+        assert!(entry["p95_ms"].as_f64().unwrap() > 0.0);
+        assert_eq!(
+            entry["requests_series"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .sum::<u64>(),
+            1
+        );
         let missing = crate::harness::client()
             .get(server.url("/api/v1/apm/traces/00000000000000000000000000000001"))
             .send()
