@@ -67,7 +67,7 @@ export function EventsTable({ events, columns, expanded, onToggle, onScroll, onH
     cols.push({
       id: '__trace',
       label: '',
-      width: '96px',
+      width: '112px',
       render: (r) =>
         typeof r.ev.trace_id === 'string' && r.ev.trace_id ? (
           <Link className="btn btn-small view-trace" to={traceUrl(r.ev.trace_id, traceRange)} data-testid="view-trace" onClick={(e) => e.stopPropagation()}>
