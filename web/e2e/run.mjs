@@ -293,6 +293,24 @@ async function flows(context) {
     await waitFor(`${tid('waterfall-row')}.critical`, 'critical path highlighted');
   });
 
+  await step('apm-services', async () => {
+    await page.click(tid('nav-services'));
+    await waitUntil(() => new URL(page.url()).pathname === '/apm/services', 'URL becomes /apm/services');
+    await waitFor(tid('apm-service-row'), 'APM service rows');
+    const title = await page.textContent(tid('page-title'));
+    expect(title === 'Services', `page title is "${title}", expected "Services"`);
+    const column = (id) => page.locator(`${tid('apm-service-row')} ${tid(id)}`).allTextContents();
+    const services = await column('apm-service-link');
+    const requests = (await page.locator(tid('apm-service-row')).evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid="apm-requests"]')?.getAttribute('title') ?? ''))).map((s) => Number(s.replace(/\D/g, '')));
+    expect(requests.every((v, i) => i === 0 || requests[i - 1] >= v), `rows are not sorted by requests desc by default: ${requests.join(', ')}`);
+    await page.click(tid('apm-sort-service'));
+    await waitFor(`th[aria-sort="ascending"] ${tid('apm-sort-service')}`, 'the service column sorted ascending');
+    const byName = await column('apm-service-link');
+    const sorted = [...byName].sort((a, b) => a.localeCompare(b));
+    expect(JSON.stringify(byName) === JSON.stringify(sorted), `rows are not sorted by service: ${byName.join(', ')}`);
+    expect(services.length === byName.length, `row count changed on sort: ${services.length} -> ${byName.length}`);
+  });
+
   await step('sql-run', async () => {
     await page.click(tid('nav-sql'));
     await waitFor(tid('sql-page'), 'SQL workbench');

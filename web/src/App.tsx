@@ -15,11 +15,12 @@ const Sql = lazyPage(() => import('./pages/Sql'));
 const Dashboards = lazyPage(() => import('./pages/Dashboards'));
 const DashboardPage = lazyPage(() => import('./pages/DashboardPage'));
 const TracePage = lazyPage(() => import('./pages/Trace'));
+const ServicesPage = lazyPage(() => import('./pages/Services'));
 
 /** Loads the code of the page at `pathname` (before the first render, on hover of a link). */
 export function preloadRoute(pathname: string): Promise<void> {
   const p = pathname.replace(/\/+$/, '') || '/';
-  const page = p === '/' ? Home : p === '/explore' ? Explore : p === '/sql' ? Sql : p === '/dashboards' ? Dashboards : matchPath('/dashboards/:id', p) ? DashboardPage : matchPath('/traces/:traceId', p) ? TracePage : null;
+  const page = p === '/' ? Home : p === '/explore' ? Explore : p === '/apm/services' ? ServicesPage : p === '/sql' ? Sql : p === '/dashboards' ? Dashboards : matchPath('/dashboards/:id', p) ? DashboardPage : matchPath('/traces/:traceId', p) ? TracePage : null;
   return page ? page.preload().catch(() => undefined) : Promise.resolve();
 }
 
@@ -40,6 +41,7 @@ export function App() {
 const NAV: { path: string; key: MessageKey; icon: ReactNode; testid: string }[] = [
   { path: '/', key: 'nav.home', testid: 'nav-home', icon: <path d="M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z" /> },
   { path: '/explore', key: 'nav.explore', testid: 'nav-explore', icon: <><circle cx="11" cy="11" r="6.5" /><path d="m16 16 5 5" /></> },
+  { path: '/apm/services', key: 'nav.services', testid: 'nav-services', icon: <><rect x="3" y="4" width="18" height="5" rx="1" /><rect x="3" y="15" width="18" height="5" rx="1" /><path d="M7 6.5h.01M7 17.5h.01M11 6.5h6M11 17.5h6M12 9v6" /></> },
   { path: '/sql', key: 'nav.sql', testid: 'nav-sql', icon: <><ellipse cx="12" cy="5.5" rx="7.5" ry="2.8" /><path d="M4.5 5.5v13c0 1.5 3.4 2.8 7.5 2.8s7.5-1.3 7.5-2.8v-13M4.5 12c0 1.5 3.4 2.8 7.5 2.8s7.5-1.3 7.5-2.8" /></> },
   { path: '/dashboards', key: 'nav.dashboards', testid: 'nav-dashboards', icon: <><rect x="3" y="3" width="8" height="10" rx="1" /><rect x="13" y="3" width="8" height="6" rx="1" /><rect x="13" y="11" width="8" height="10" rx="1" /><rect x="3" y="15" width="8" height="6" rx="1" /></> },
 ];
@@ -55,6 +57,7 @@ function Shell() {
   let params: Record<string, string> | null;
   if (pathname === '/' || pathname === '') page = <Home />;
   else if (pathname === '/explore') page = <Explore />;
+  else if (pathname === '/apm/services' || pathname === '/apm/services/') page = <ServicesPage />;
   else if (pathname === '/sql') page = <Sql />;
   else if (pathname === '/dashboards') page = <Dashboards />;
   else if ((params = matchPath('/dashboards/:id', pathname))) page = <DashboardPage key={params.id} id={params.id} />;

@@ -14,6 +14,7 @@ import type {
   TraceResponse,
   ValuesResponse,
 } from './types';
+import type { ServicesResponse } from '../apm/services';
 
 /** An error answered by the server (`{"error": {code, message}}`) or the network. */
 export class ApiError extends Error {
@@ -108,6 +109,12 @@ export const api = {
   trace: (traceId: string, range?: { from_ms: number; to_ms: number }, signal?: AbortSignal) => {
     const qs = range ? `?from_ms=${Math.floor(range.from_ms)}&to_ms=${Math.ceil(range.to_ms)}` : '';
     return request<TraceResponse>('GET', `/api/v1/apm/traces/${enc(traceId)}${qs}`, undefined, signal);
+  },
+  apmServices: (p: { from_ms: number; to_ms: number; env?: string; apdex_ms?: number }, signal?: AbortSignal) => {
+    const qs = new URLSearchParams({ from_ms: String(Math.floor(p.from_ms)), to_ms: String(Math.ceil(p.to_ms)) });
+    if (p.env) qs.set('env', p.env);
+    if (p.apdex_ms !== undefined) qs.set('apdex_ms', String(p.apdex_ms));
+    return request<ServicesResponse>('GET', `/api/v1/apm/services?${qs}`, undefined, signal);
   },
   deleteDashboard: (id: string) => request<unknown>('DELETE', `/api/v1/dashboards/${enc(id)}`),
 };
