@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -223,95 +224,55 @@ async fn timeseries(
     Ok(Json(state.engine.timeseries(&request).await?))
 }
 
-/// Query parameters of the values endpoint (flat: URL forms cannot carry
-/// the flattened range of the JSON requests).
+/// Query parameters, parsed into `T` or a 400 naming the problem.
+fn params<T>(parsed: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    parsed
+        .map(|Query(p)| p)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))
+}
+
+/// Query parameters of the values endpoint besides the time range.
 #[derive(serde::Deserialize)]
 struct ValuesParams {
     field: String,
     #[serde(default)]
     prefix: String,
-    from: Option<i64>,
-    to: Option<i64>,
-    from_ms: Option<i64>,
-    to_ms: Option<i64>,
     limit: Option<usize>,
 }
 
 async fn values(
     State(state): State<AppState>,
     Path(dataset): Path<String>,
-    params: Result<Query<ValuesParams>, axum::extract::rejection::QueryRejection>,
+    values: Result<Query<ValuesParams>, QueryRejection>,
+    range: Result<Query<RangeInput>, QueryRejection>,
 ) -> Result<Json<query::ValuesResponse>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let p = params(values)?;
     let request = ValuesRequest {
         field: p.field,
         prefix: p.prefix,
-        range: RangeInput {
-            from: p.from,
-            to: p.to,
-            from_ms: p.from_ms,
-            to_ms: p.to_ms,
-        },
+        range: params(range)?,
         limit: p.limit.unwrap_or(20),
     };
     Ok(Json(state.engine.field_values(&dataset, &request).await?))
 }
 
-/// Optional time range in query parameters.
-#[derive(serde::Deserialize)]
-struct RangeParams {
-    from: Option<i64>,
-    to: Option<i64>,
-    from_ms: Option<i64>,
-    to_ms: Option<i64>,
-}
-
-impl RangeParams {
-    fn input(&self) -> RangeInput {
-        RangeInput {
-            from: self.from,
-            to: self.to,
-            from_ms: self.from_ms,
-            to_ms: self.to_ms,
-        }
-    }
-}
-
+/// Query parameters of the service catalog besides the time range.
 #[derive(serde::Deserialize)]
 struct ServicesParams {
-    from: Option<i64>,
-    to: Option<i64>,
-    from_ms: Option<i64>,
-    to_ms: Option<i64>,
     env: Option<String>,
     apdex_ms: Option<f64>,
 }
 
 async fn apm_services(
     State(state): State<AppState>,
-    params: Result<Query<ServicesParams>, axum::extract::rejection::QueryRejection>,
+    services: Result<Query<ServicesParams>, QueryRejection>,
+    range: Result<Query<RangeInput>, QueryRejection>,
 ) -> Result<Json<apm::ServicesResponse>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let input = RangeInput {
-        from: p.from,
-        to: p.to,
-        from_ms: p.from_ms,
-        to_ms: p.to_ms,
-    };
-    let range = match input.optional()? {
-        Some(range) => range,
-        None => {
-            // The last hour, as an APM page opens by default.
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as i64)
-                .unwrap_or(0);
-            query::TimeRange {
-                from: now - 3_600_000_000_000,
-                to: now + 1,
-            }
-        }
-    };
+    let p = params(services)?;
+    // The last hour when no range is given, as an APM page opens.
+    let range = params(range)?
+        .optional()?
+        .unwrap_or_else(|| query::TimeRange::last(3_600_000_000_000));
     let threshold = p.apdex_ms.unwrap_or(500.0);
     Ok(Json(
         apm::services(&state.engine, range, p.env.as_deref(), threshold).await?,
@@ -321,10 +282,9 @@ async fn apm_services(
 async fn trace(
     State(state): State<AppState>,
     Path(trace_id): Path<String>,
-    params: Result<Query<RangeParams>, axum::extract::rejection::QueryRejection>,
+    range: Result<Query<RangeInput>, QueryRejection>,
 ) -> Result<Json<apm::TraceResponse>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let range = p.input().optional()?;
+    let range = params(range)?.optional()?;
     Ok(Json(
         apm::fetch_trace(&state.engine, &trace_id, range).await?,
     ))

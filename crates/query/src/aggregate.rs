@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use arrow::datatypes::DataType;
 use model::{DatasetName, TIME_COLUMN};
-use search_syntax::FieldRef;
 
 use crate::engine::QueryEngine;
 use crate::error::QueryError;
@@ -160,19 +159,6 @@ struct Scope {
     unknown_fields: Vec<String>,
 }
 
-fn field_ref(name: &str) -> FieldRef {
-    match name.strip_prefix('@') {
-        Some(rest) => FieldRef {
-            name: rest.to_owned(),
-            attribute: true,
-        },
-        None => FieldRef {
-            name: name.to_owned(),
-            attribute: false,
-        },
-    }
-}
-
 impl Scope {
     fn new(
         engine: &QueryEngine,
@@ -198,7 +184,7 @@ impl Scope {
     /// The column a field names, with its type; an error naming the field
     /// when the dataset has no such column.
     fn column(&self, name: &str) -> Result<(String, DataType), QueryError> {
-        let column = self.fields.column_name(&field_ref(name)).ok_or_else(|| {
+        let column = self.fields.column_for(name).ok_or_else(|| {
             QueryError::Invalid(format!(
                 "unknown field {name:?}: the dataset has no such column"
             ))

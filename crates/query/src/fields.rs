@@ -41,6 +41,22 @@ impl DatasetFields {
         exists(&field.name).then(|| field.name.clone())
     }
 
+    /// The column a field name as users type it refers to: `@name` is an
+    /// attribute, a bare name may be a core column's alias.
+    pub fn column_for(&self, typed: &str) -> Option<String> {
+        let field = match typed.strip_prefix('@') {
+            Some(rest) => FieldRef {
+                name: rest.to_owned(),
+                attribute: true,
+            },
+            None => FieldRef {
+                name: typed.to_owned(),
+                attribute: false,
+            },
+        };
+        self.column_name(&field)
+    }
+
     /// The type of a column, if the dataset has it.
     pub fn data_type(&self, column: &str) -> Option<DataType> {
         self.schema

@@ -103,6 +103,18 @@ impl TimeRange {
     pub fn nanos(&self) -> i64 {
         self.to - self.from
     }
+
+    /// The last `nanos` up to now (inclusive).
+    pub fn last(nanos: i64) -> TimeRange {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        TimeRange {
+            from: now - nanos,
+            to: now + 1,
+        }
+    }
 }
 
 /// A bucket width from a 1-2-5 ladder of round durations, so that about

@@ -2,7 +2,6 @@
 //! and top values of facets, from one search-syntax query and a time range.
 
 use model::{DatasetName, TIME_COLUMN};
-use search_syntax::FieldRef;
 
 use crate::engine::QueryEngine;
 use crate::error::QueryError;
@@ -163,17 +162,7 @@ impl QueryEngine {
         let facet_columns: Vec<(String, String)> = facet_names
             .iter()
             .take(20)
-            .filter_map(|name| {
-                let (attribute, bare) = match name.strip_prefix('@') {
-                    Some(rest) => (true, rest),
-                    None => (false, name.as_str()),
-                };
-                let column = fields.column_name(&FieldRef {
-                    name: bare.to_owned(),
-                    attribute,
-                })?;
-                Some((name.clone(), column))
-            })
+            .filter_map(|name| Some((name.clone(), fields.column_for(name)?)))
             .collect();
         let facet_queries = facet_columns.iter().map(|(_, column)| {
             let c = quote_ident(column);
@@ -238,32 +227,17 @@ impl QueryEngine {
             return Err(QueryError::UnknownDataset(dataset.to_string()));
         };
         let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
-        let (attribute, bare) = match request.field.strip_prefix('@') {
-            Some(rest) => (true, rest),
-            None => (false, request.field.as_str()),
-        };
-        let column = fields
-            .column_name(&FieldRef {
-                name: bare.to_owned(),
-                attribute,
-            })
-            .ok_or_else(|| {
-                QueryError::Invalid(format!(
-                    "unknown field {:?}: {} has no such column",
-                    request.field,
-                    dataset.as_str()
-                ))
-            })?;
-        let range = match request.range.optional()? {
-            Some(range) => range,
-            None => {
-                let to = now_nanos() + 1;
-                crate::range::TimeRange {
-                    from: to - 86_400 * 1_000_000_000,
-                    to,
-                }
-            }
-        };
+        let column = fields.column_for(&request.field).ok_or_else(|| {
+            QueryError::Invalid(format!(
+                "unknown field {:?}: {} has no such column",
+                request.field,
+                dataset.as_str()
+            ))
+        })?;
+        let range = request
+            .range
+            .optional()?
+            .unwrap_or_else(|| crate::range::TimeRange::last(86_400 * 1_000_000_000));
         let c = quote_ident(&column);
         let table = quote_ident(dataset.as_str());
         let mut filter = format!("{} AND {c} IS NOT NULL", range.sql_filter());
@@ -290,13 +264,6 @@ impl QueryEngine {
                 .collect(),
         })
     }
-}
-
-fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

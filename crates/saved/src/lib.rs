@@ -160,13 +160,9 @@ impl Saved {
     }
 
     pub fn get(&self, kind: Kind, id: &str) -> Result<Map<String, Value>, SavedError> {
-        self.lock()
-            .get(&kind)
-            .and_then(|docs| docs.iter().find(|d| d["id"] == id).cloned())
-            .ok_or_else(|| SavedError::NotFound {
-                kind: kind.singular(),
-                id: id.to_owned(),
-            })
+        let kinds = self.lock();
+        let docs = kinds.get(&kind).map(Vec::as_slice).unwrap_or_default();
+        Ok(docs[position(kind, docs, id)?].clone())
     }
 
     /// Stores a new document; returns it with `id`, `created_at` and
@@ -203,12 +199,7 @@ impl Saved {
         let mut doc = validate(kind, doc)?;
         let mut kinds = self.lock();
         let docs = kinds.entry(kind).or_default();
-        let Some(index) = docs.iter().position(|d| d["id"] == id) else {
-            return Err(SavedError::NotFound {
-                kind: kind.singular(),
-                id: id.to_owned(),
-            });
-        };
+        let index = position(kind, docs, id)?;
         let created = docs[index]
             .get("created_at")
             .cloned()
@@ -226,12 +217,7 @@ impl Saved {
     pub fn delete(&self, kind: Kind, id: &str) -> Result<(), SavedError> {
         let mut kinds = self.lock();
         let docs = kinds.entry(kind).or_default();
-        let Some(index) = docs.iter().position(|d| d["id"] == id) else {
-            return Err(SavedError::NotFound {
-                kind: kind.singular(),
-                id: id.to_owned(),
-            });
-        };
+        let index = position(kind, docs, id)?;
         let mut next = docs.clone();
         next.remove(index);
         self.write(kind, &next)?;
@@ -257,6 +243,16 @@ impl Saved {
             .map_err(io(&self.dir))?;
         Ok(())
     }
+}
+
+/// Where the document with `id` is; `NotFound` naming the kind if nowhere.
+fn position(kind: Kind, docs: &[Map<String, Value>], id: &str) -> Result<usize, SavedError> {
+    docs.iter()
+        .position(|d| d["id"] == id)
+        .ok_or_else(|| SavedError::NotFound {
+            kind: kind.singular(),
+            id: id.to_owned(),
+        })
 }
 
 /// An id not used by any document of the kind: prefix and time in hex.
