@@ -3,6 +3,7 @@
 //! stats, dashboards and saved views; the OpenAPI document; the embedded
 //! web UI.
 
+mod apm_routes;
 mod body;
 mod error;
 mod otlp_http;

@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use model::DatasetName;
 use query::{AggregateRequest, RangeInput, SearchRequest, TimeseriesRequest, ValuesRequest};
 
+use crate::apm_routes as apm;
 use crate::body::{MAX_BODY_BYTES, decode_body, media_type, presented_key};
 use crate::error::ApiError;
 use crate::otlp_http;
@@ -42,7 +43,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/dashboards/{id}"),
     ("delete", "/api/v1/dashboards/{id}"),
     ("get", "/api/v1/apm/services"),
+    ("get", "/api/v1/apm/services/{service}"),
+    ("get", "/api/v1/apm/service-map"),
+    ("get", "/api/v1/apm/traces"),
     ("get", "/api/v1/apm/traces/{trace_id}"),
+    ("get", "/api/v1/issues"),
+    ("get", "/api/v1/issues/{fingerprint}"),
+    ("put", "/api/v1/issues/{fingerprint}/status"),
     ("get", "/api/v1/views"),
     ("post", "/api/v1/views"),
     ("delete", "/api/v1/views/{id}"),
@@ -67,8 +74,17 @@ pub fn app_router(state: AppState) -> Router {
         .route("/api/v1/aggregate", post(aggregate))
         .route("/api/v1/timeseries", post(timeseries))
         .route("/api/v1/stats", get(stats))
-        .route("/api/v1/apm/services", get(apm_services))
-        .route("/api/v1/apm/traces/{trace_id}", get(trace))
+        .route("/api/v1/apm/services", get(apm::services))
+        .route("/api/v1/apm/services/{service}", get(apm::service))
+        .route("/api/v1/apm/service-map", get(apm::service_map))
+        .route("/api/v1/apm/traces", get(apm::traces))
+        .route("/api/v1/apm/traces/{trace_id}", get(apm::trace))
+        .route("/api/v1/issues", get(apm::issues))
+        .route("/api/v1/issues/{fingerprint}", get(apm::issue))
+        .route(
+            "/api/v1/issues/{fingerprint}/status",
+            axum::routing::put(apm::set_issue_status),
+        )
         .route(
             "/api/v1/dashboards",
             get(saved::list_dashboards).post(saved::create_dashboard),
@@ -225,7 +241,7 @@ async fn timeseries(
 }
 
 /// Query parameters, parsed into `T` or a 400 naming the problem.
-fn params<T>(parsed: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+pub(crate) fn params<T>(parsed: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     parsed
         .map(|Query(p)| p)
         .map_err(|e| ApiError::BadRequest(e.body_text()))
@@ -254,40 +270,6 @@ async fn values(
         limit: p.limit.unwrap_or(20),
     };
     Ok(Json(state.engine.field_values(&dataset, &request).await?))
-}
-
-/// Query parameters of the service catalog besides the time range.
-#[derive(serde::Deserialize)]
-struct ServicesParams {
-    env: Option<String>,
-    apdex_ms: Option<f64>,
-}
-
-async fn apm_services(
-    State(state): State<AppState>,
-    services: Result<Query<ServicesParams>, QueryRejection>,
-    range: Result<Query<RangeInput>, QueryRejection>,
-) -> Result<Json<apm::ServicesResponse>, ApiError> {
-    let p = params(services)?;
-    // The last hour when no range is given, as an APM page opens.
-    let range = params(range)?
-        .optional()?
-        .unwrap_or_else(|| query::TimeRange::last(3_600_000_000_000));
-    let threshold = p.apdex_ms.unwrap_or(500.0);
-    Ok(Json(
-        apm::services(&state.engine, range, p.env.as_deref(), threshold).await?,
-    ))
-}
-
-async fn trace(
-    State(state): State<AppState>,
-    Path(trace_id): Path<String>,
-    range: Result<Query<RangeInput>, QueryRejection>,
-) -> Result<Json<apm::TraceResponse>, ApiError> {
-    let range = params(range)?.optional()?;
-    Ok(Json(
-        apm::fetch_trace(&state.engine, &trace_id, range).await?,
-    ))
 }
 
 async fn datasets(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -1,15 +1,34 @@
-//! APM over the `spans` dataset: a trace as a tree of spans (the waterfall,
-//! with its critical path and what is wrong with it), and the logs that
-//! carry its id; the service catalog with RED metrics per service.
+//! APM and error tracking over the `spans`, `span_metrics` and `errors`
+//! datasets: a trace as a tree of spans (the waterfall, with its critical
+//! path and what is wrong with it) and the logs that carry its id; the
+//! service catalog and service pages (RED per endpoint and dependency, from
+//! the rollups ingest derives); the service map; trace search; issues.
 //!
-//! `tree.rs` is pure (rows in, tree out); `trace.rs` fetches rows through
-//! the query engine. This crate knows nothing of HTTP or of how spans are
-//! stored.
+//! `tree.rs` and the map's pairing (`map::build_map`) are pure; the rest
+//! reads through the query engine. This crate knows nothing of HTTP or of
+//! how data is stored, and nothing of where issue statuses are kept (the
+//! caller passes them in).
 
+mod issues;
+mod map;
+mod rollups;
+mod search;
 mod services;
 mod trace;
 mod tree;
 
-pub use services::{ServiceSummary, ServicesResponse, services};
+pub use issues::{
+    DEFAULT_ISSUES, IssueDetail, IssueQuery, IssueState, IssueSummary, IssuesResponse, MAX_ISSUES,
+    check_fingerprint, effective_status, issue_detail, list_issues,
+};
+pub use map::{CallGroup, MapEdge, MapNode, ServiceMap, build_map, service_map};
+pub use rollups::RedSummary;
+pub use search::{
+    DEFAULT_TRACES, MAX_TRACES, TraceSearch, TraceSearchResponse, TraceSummary, search_traces,
+};
+pub use services::{
+    DependencySummary, EndpointSummary, ServiceDetail, ServiceSummary, ServicesResponse,
+    service_detail, services,
+};
 pub use trace::{ApmError, MAX_TRACE_LOGS, MAX_TRACE_SPANS, TraceResponse, fetch_trace};
 pub use tree::{SpanNode, TraceTree, build_tree};

@@ -1,35 +1,33 @@
-//! The service catalog: every service seen in spans with its request rate,
-//! error rate, latency percentiles and Apdex over a time range, from the
-//! entry spans (server and consumer kinds), with a per-bucket series for
-//! sparklines.
+//! The service catalog and the service page, from the `span_metrics`
+//! rollups: RED, percentiles and Apdex per service (entry spans: server and
+//! consumer kinds), per endpoint, and per dependency (client and producer
+//! spans by peer), with series for charts and sparklines.
 
 use std::collections::BTreeMap;
 
 use query::{QueryEngine, TimeRange};
-use serde_json::{Map, Value};
 
+use crate::rollups::{self, GroupKey, Red, RedSummary, quote};
 use crate::trace::ApmError;
 
-/// Buckets of each service's sparkline.
+/// Buckets of each sparkline.
 const SPARK_BUCKETS: i64 = 30;
+/// Buckets of the service page's charts.
+const CHART_BUCKETS: i64 = 60;
 /// Most services listed.
 const MAX_SERVICES: usize = 500;
+/// Most endpoints and dependencies on a service page.
+const MAX_ENDPOINTS: usize = 200;
+
+const ENTRY: &str = "kind IN ('server', 'consumer')";
+const EXIT: &str = "kind IN ('client', 'producer')";
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ServiceSummary {
     pub service: String,
     pub env: Option<String>,
-    pub requests: u64,
-    pub errors: u64,
-    pub error_rate: f64,
-    /// Requests per second over the range.
-    pub rate_per_s: f64,
-    pub p50_ms: Option<f64>,
-    pub p95_ms: Option<f64>,
-    pub p99_ms: Option<f64>,
-    /// (satisfied + tolerating / 2) / requests, with the threshold T of the
-    /// request (tolerating up to 4T).
-    pub apdex: Option<f64>,
+    #[serde(flatten)]
+    pub red: RedSummary,
     /// Requests per bucket (`bucket_seconds` wide, from the range's start).
     pub requests_series: Vec<u64>,
     pub errors_series: Vec<u64>,
@@ -43,15 +41,74 @@ pub struct ServicesResponse {
     pub elapsed_ms: f64,
 }
 
-/// A service in one environment.
-type ServiceKey = (String, Option<String>);
-
-fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EndpointSummary {
+    pub endpoint: String,
+    pub kind: String,
+    #[serde(flatten)]
+    pub red: RedSummary,
+    pub requests_series: Vec<u64>,
+    pub errors_series: Vec<u64>,
 }
 
-fn num(row: &Map<String, Value>, key: &str) -> Option<f64> {
-    row.get(key).and_then(|v| v.as_f64())
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DependencySummary {
+    pub peer: String,
+    pub peer_kind: String,
+    #[serde(flatten)]
+    pub red: RedSummary,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ServiceSeries {
+    pub timestamps_ms: Vec<i64>,
+    pub requests: Vec<u64>,
+    pub errors: Vec<u64>,
+    pub p95_ms: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ServiceDetail {
+    pub service: String,
+    pub env: Option<String>,
+    pub summary: RedSummary,
+    pub bucket_seconds: i64,
+    pub series: ServiceSeries,
+    pub endpoints: Vec<EndpointSummary>,
+    pub dependencies: Vec<DependencySummary>,
+    pub apdex_threshold_ms: f64,
+    pub elapsed_ms: f64,
+}
+
+fn check_threshold(apdex_threshold_ms: f64) -> Result<f64, ApmError> {
+    if apdex_threshold_ms.is_finite() && apdex_threshold_ms > 0.0 {
+        Ok(apdex_threshold_ms * 1e6)
+    } else {
+        Err(ApmError::Invalid(format!(
+            "the Apdex threshold must be a positive number of milliseconds, not {apdex_threshold_ms}"
+        )))
+    }
+}
+
+fn env_filter(env: Option<&str>) -> String {
+    match env.filter(|e| !e.is_empty()) {
+        Some(env) => format!(" AND env = {}", quote(env)),
+        None => String::new(),
+    }
+}
+
+fn counts(slots: Option<&Vec<Red>>, buckets: usize) -> (Vec<u64>, Vec<u64>) {
+    match slots {
+        Some(s) => (
+            s.iter().map(|r| r.requests).collect(),
+            s.iter().map(|r| r.errors).collect(),
+        ),
+        None => (vec![0; buckets], vec![0; buckets]),
+    }
+}
+
+fn range_seconds(range: TimeRange) -> f64 {
+    range.nanos() as f64 / 1e9
 }
 
 /// The catalog over `range`, optionally for one environment.
@@ -62,125 +119,165 @@ pub async fn services(
     apdex_threshold_ms: f64,
 ) -> Result<ServicesResponse, ApmError> {
     let started = std::time::Instant::now();
-    if !(apdex_threshold_ms.is_finite() && apdex_threshold_ms > 0.0) {
-        return Err(ApmError::Invalid(format!(
-            "the Apdex threshold must be a positive number of milliseconds, not {apdex_threshold_ms}"
-        )));
-    }
-    let seconds = ((range.nanos() / 1_000_000_000) / SPARK_BUCKETS).max(1);
-    let empty = ServicesResponse {
-        services: Vec::new(),
-        bucket_seconds: seconds,
-        apdex_threshold_ms,
-        elapsed_ms: 0.0,
-    };
-    if !engine
-        .store()
-        .datasets()
-        .iter()
-        .any(|d| d.as_str() == "spans")
-    {
-        return Ok(empty);
-    }
-    let t = (apdex_threshold_ms * 1e6) as i64;
-    let mut filter = format!("{} AND kind IN ('server', 'consumer')", range.sql_filter());
-    if let Some(env) = env.filter(|e| !e.is_empty()) {
-        filter.push_str(&format!(" AND env = {}", quote(env)));
-    }
-    let summary_sql = format!(
-        "SELECT service, env, count(*) AS requests, \
-         sum(CASE WHEN status_code = 'error' THEN 1 ELSE 0 END) AS errors, \
-         approx_percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ns) AS p50, \
-         approx_percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ns) AS p95, \
-         approx_percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ns) AS p99, \
-         sum(CASE WHEN duration_ns <= {t} THEN 1 ELSE 0 END) AS satisfied, \
-         sum(CASE WHEN duration_ns > {t} AND duration_ns <= {} THEN 1 ELSE 0 END) AS tolerating \
-         FROM spans WHERE {filter} GROUP BY service, env ORDER BY requests DESC, service LIMIT {MAX_SERVICES}",
-        t.saturating_mul(4)
+    let t_ns = check_threshold(apdex_threshold_ms)?;
+    let range = rollups::aligned(range);
+    let seconds = rollups::bucket_seconds(range, SPARK_BUCKETS);
+    let filter = format!("{} AND {ENTRY}{}", range.sql_filter(), env_filter(env));
+    let groups = ["service", "env"];
+    let (summary, series) = futures::join!(
+        rollups::grouped(engine, &filter, &groups),
+        rollups::series(engine, &filter, &groups, range, seconds, false)
     );
-    let series_sql = format!(
-        "SELECT service, env, CAST(date_bin(INTERVAL '{seconds} seconds', \"timestamp\", {}) AS BIGINT) AS bucket, \
-         count(*) AS requests, sum(CASE WHEN status_code = 'error' THEN 1 ELSE 0 END) AS errors \
-         FROM spans WHERE {filter} GROUP BY 1, 2, 3",
-        query::time_literal(range.from)
-    );
-    let (summary, series) = futures_join(engine, &summary_sql, &series_sql).await?;
-    let buckets =
-        ((range.nanos() + seconds * 1_000_000_000 - 1) / (seconds * 1_000_000_000)).max(1) as usize;
-    let mut spark: BTreeMap<ServiceKey, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
-    for row in &series {
-        let key = (
-            row.get("service")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned(),
-            row.get("env").and_then(|v| v.as_str()).map(String::from),
-        );
-        let Some(bucket) = row.get("bucket").and_then(|v| v.as_i64()) else {
-            continue;
-        };
-        let index = (bucket - range.from).div_euclid(seconds * 1_000_000_000);
-        if index < 0 || index as usize >= buckets {
-            continue;
-        }
-        let entry = spark
-            .entry(key)
-            .or_insert_with(|| (vec![0; buckets], vec![0; buckets]));
-        entry.0[index as usize] = num(row, "requests").unwrap_or(0.0) as u64;
-        entry.1[index as usize] = num(row, "errors").unwrap_or(0.0) as u64;
-    }
-    let range_s = range.nanos() as f64 / 1e9;
-    let services = summary
+    let (summary, series) = (summary?, series?);
+    let buckets = rollups::bucket_count(range, seconds);
+    let mut services: Vec<ServiceSummary> = summary
         .iter()
-        .map(|row| {
-            let service = row
-                .get("service")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned();
-            let env = row.get("env").and_then(|v| v.as_str()).map(String::from);
-            let requests = num(row, "requests").unwrap_or(0.0);
-            let errors = num(row, "errors").unwrap_or(0.0);
-            let ms = |key: &str| num(row, key).map(|ns| ns / 1e6);
-            let apdex = (requests > 0.0).then(|| {
-                (num(row, "satisfied").unwrap_or(0.0) + num(row, "tolerating").unwrap_or(0.0) / 2.0)
-                    / requests
-            });
-            let (requests_series, errors_series) = spark
-                .remove(&(service.clone(), env.clone()))
-                .unwrap_or_else(|| (vec![0; buckets], vec![0; buckets]));
+        .map(|(key, red)| {
+            let (requests_series, errors_series) = counts(series.get(key), buckets);
             ServiceSummary {
-                service,
-                env,
-                requests: requests as u64,
-                errors: errors as u64,
-                error_rate: if requests > 0.0 {
-                    errors / requests
-                } else {
-                    0.0
-                },
-                rate_per_s: requests / range_s.max(1e-9),
-                p50_ms: ms("p50"),
-                p95_ms: ms("p95"),
-                p99_ms: ms("p99"),
-                apdex,
+                service: key[0].clone().unwrap_or_default(),
+                env: key[1].clone(),
+                red: red.summary(range_seconds(range), t_ns),
                 requests_series,
                 errors_series,
             }
         })
         .collect();
+    services.sort_by(|a, b| {
+        b.red
+            .requests
+            .cmp(&a.red.requests)
+            .then_with(|| a.service.cmp(&b.service))
+    });
+    services.truncate(MAX_SERVICES);
     Ok(ServicesResponse {
         services,
+        bucket_seconds: seconds,
+        apdex_threshold_ms,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
-        ..empty
     })
 }
 
-async fn futures_join(
+fn first(key: &GroupKey, i: usize) -> String {
+    key.get(i).cloned().flatten().unwrap_or_default()
+}
+
+/// One service's page: summary, charts, endpoints and dependencies.
+pub async fn service_detail(
     engine: &QueryEngine,
-    a: &str,
-    b: &str,
-) -> Result<(Vec<Map<String, Value>>, Vec<Map<String, Value>>), ApmError> {
-    let (x, y) = futures::join!(engine.sql(a), engine.sql(b));
-    Ok((x?.rows, y?.rows))
+    service: &str,
+    range: TimeRange,
+    env: Option<&str>,
+    apdex_threshold_ms: f64,
+) -> Result<ServiceDetail, ApmError> {
+    let started = std::time::Instant::now();
+    let t_ns = check_threshold(apdex_threshold_ms)?;
+    if service.is_empty() || service.len() > 512 {
+        return Err(ApmError::Invalid(
+            "a service name has 1 to 512 characters".into(),
+        ));
+    }
+    let range = rollups::aligned(range);
+    let base = format!(
+        "{} AND service = {}{}",
+        range.sql_filter(),
+        quote(service),
+        env_filter(env)
+    );
+    let entry = format!("{base} AND {ENTRY}");
+    let exit = format!("{base} AND {EXIT}");
+    let chart_seconds = rollups::bucket_seconds(range, CHART_BUCKETS);
+    let spark_seconds = rollups::bucket_seconds(range, SPARK_BUCKETS);
+    let (chart, endpoints, endpoint_series, dependencies) = futures::join!(
+        rollups::series(engine, &entry, &[], range, chart_seconds, true),
+        rollups::grouped(engine, &entry, &["endpoint", "kind"]),
+        rollups::series(
+            engine,
+            &entry,
+            &["endpoint", "kind"],
+            range,
+            spark_seconds,
+            false
+        ),
+        rollups::grouped(engine, &exit, &["peer", "peer_kind"]),
+    );
+    let (chart, endpoints, endpoint_series, dependencies) =
+        (chart?, endpoints?, endpoint_series?, dependencies?);
+    let chart = chart.into_values().next().unwrap_or_default();
+    if chart.iter().all(|r| r.requests == 0) && dependencies.is_empty() {
+        return Err(ApmError::NotFound(format!(
+            "no spans of service {service:?} in this time range"
+        )));
+    }
+    let mut total = Red::default();
+    for slot in &chart {
+        total.merge(slot);
+    }
+    let seconds = range_seconds(range);
+    let chart_buckets = rollups::bucket_count(range, chart_seconds);
+    let mut chart = chart;
+    chart.resize(chart_buckets, Red::default());
+    let series = ServiceSeries {
+        timestamps_ms: (0..chart_buckets as i64)
+            .map(|i| (range.from + i * chart_seconds * 1_000_000_000) / 1_000_000)
+            .collect(),
+        requests: chart.iter().map(|r| r.requests).collect(),
+        errors: chart.iter().map(|r| r.errors).collect(),
+        p95_ms: chart.iter().map(|r| r.quantile_ms(0.95)).collect(),
+    };
+    let spark_buckets = rollups::bucket_count(range, spark_seconds);
+    let mut endpoint_rows: Vec<EndpointSummary> = endpoints
+        .iter()
+        .map(|(key, red)| {
+            let (requests_series, errors_series) = counts(endpoint_series.get(key), spark_buckets);
+            EndpointSummary {
+                endpoint: first(key, 0),
+                kind: first(key, 1),
+                red: red.summary(seconds, t_ns),
+                requests_series,
+                errors_series,
+            }
+        })
+        .collect();
+    endpoint_rows.sort_by_key(|x| std::cmp::Reverse(x.red.requests));
+    endpoint_rows.truncate(MAX_ENDPOINTS);
+    let mut dependency_rows: Vec<DependencySummary> = dependencies
+        .iter()
+        .map(|(key, red)| DependencySummary {
+            peer: first(key, 0),
+            peer_kind: first(key, 1),
+            red: red.summary(seconds, t_ns),
+        })
+        .collect();
+    dependency_rows.sort_by_key(|x| std::cmp::Reverse(x.red.requests));
+    dependency_rows.truncate(MAX_ENDPOINTS);
+    Ok(ServiceDetail {
+        service: service.to_owned(),
+        env: env.filter(|e| !e.is_empty()).map(String::from),
+        summary: total.summary(seconds, t_ns),
+        bucket_seconds: chart_seconds,
+        series,
+        endpoints: endpoint_rows,
+        dependencies: dependency_rows,
+        apdex_threshold_ms,
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
+/// Entry-span RED per service (all environments merged), for the map.
+pub(crate) async fn entry_red_by_service(
+    engine: &QueryEngine,
+    range: TimeRange,
+    env: Option<&str>,
+) -> Result<BTreeMap<String, Red>, ApmError> {
+    let filter = format!(
+        "{} AND {ENTRY}{}",
+        rollups::aligned(range).sql_filter(),
+        env_filter(env)
+    );
+    let grouped = rollups::grouped(engine, &filter, &["service"]).await?;
+    Ok(grouped
+        .into_iter()
+        .map(|(key, red)| (first(&key, 0), red))
+        .collect())
 }

@@ -50,8 +50,8 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Res
             if let Some(built) = decoded.built {
                 rows += built.batch.num_rows();
                 loop {
-                    match store.append(&name, built.batch.clone()) {
-                        Err(store::StoreError::Backpressure { .. }) => store.flush()?,
+                    match ingest::append_with_derived(store, &name, built.batch.clone()) {
+                        Err(ingest::IngestError::Backpressure(..)) => store.flush()?,
                         other => {
                             other?;
                             break;

@@ -96,6 +96,12 @@ impl Pipeline {
         + Send
         + 'static,
     ) -> Result<IngestOutcome, IngestError> {
+        if dataset.kind().is_derived() {
+            self.counters.failed(dataset.as_str(), false);
+            return Err(IngestError::BadRequest(format!(
+                "dataset '{dataset}' is derived by hannun from spans and logs and cannot be written directly"
+            )));
+        }
         let permit = match tokio::time::timeout(
             self.config.queue_wait,
             self.permits.clone().acquire_owned(),
@@ -120,7 +126,7 @@ impl Pipeline {
             let schema = store.dataset_schema(&name);
             let decoded = decode(&schema, &window)?;
             if let Some(built) = decoded.built {
-                store.append(&name, built.batch)?;
+                append_with_derived(&store, &name, built.batch)?;
             }
             Ok::<_, IngestError>(IngestOutcome {
                 accepted: decoded.accepted,
@@ -211,6 +217,21 @@ impl Pipeline {
             }
         }
     }
+}
+
+/// Stores a decoded batch with what is derived from it (span endpoints and
+/// peers, RED rollups, error occurrences: crate `derived`) in one durable
+/// append. Every writer of spans and logs goes through here.
+pub fn append_with_derived(
+    store: &Store,
+    dataset: &DatasetName,
+    batch: arrow::record_batch::RecordBatch,
+) -> Result<u64, IngestError> {
+    let derived = derived::derive(dataset, batch)
+        .map_err(|e| IngestError::Storage(format!("deriving from {dataset}: {e}")))?;
+    let mut batches = vec![(dataset.clone(), derived.batch)];
+    batches.extend(derived.derived);
+    Ok(store.append_all(batches)?)
 }
 
 /// The three OTLP signals.

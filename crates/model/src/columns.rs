@@ -182,6 +182,48 @@ const SPANS: &[CoreColumn] = &[
     col("scope", CoreType::Text),
     col("events", CoreType::Text),
     col("links", CoreType::Text),
+    // Derived at ingest (crates/derived) unless the record sets them: the
+    // operation a server span serves ("GET /orders/{id}"), and for client and
+    // producer spans what they call and its kind (service, database, queue,
+    // external).
+    col("endpoint", CoreType::Text),
+    col("peer", CoreType::Text),
+    col("peer_kind", CoreType::Text),
+];
+
+const SPAN_METRICS: &[CoreColumn] = &[
+    col(TIME_COLUMN, CoreType::Timestamp),
+    col("service", CoreType::Text),
+    col("env", CoreType::Text),
+    col("kind", CoreType::Text),
+    col("endpoint", CoreType::Text),
+    col("peer", CoreType::Text),
+    col("peer_kind", CoreType::Text),
+    col("latency_bucket", CoreType::Int64),
+    col("count", CoreType::Int64),
+    col("errors", CoreType::Int64),
+    col("duration_sum_ns", CoreType::Int64),
+];
+
+const ERRORS: &[CoreColumn] = &[
+    col(TIME_COLUMN, CoreType::Timestamp),
+    col("service", CoreType::Text),
+    col("env", CoreType::Text),
+    col("host", CoreType::Text),
+    CoreColumn {
+        name: "fingerprint",
+        core_type: CoreType::Text,
+        aliases: &[],
+        bloom_filter: true,
+    },
+    col("error_type", CoreType::Text),
+    col("message", CoreType::Text),
+    col("culprit", CoreType::Text),
+    col("stack", CoreType::Text),
+    col("source", CoreType::Text),
+    col("endpoint", CoreType::Text),
+    col("trace_id", CoreType::Text),
+    col("span_id", CoreType::Text),
 ];
 
 const METRICS: &[CoreColumn] = &[
@@ -218,5 +260,7 @@ pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {
         DatasetKind::Spans => SPANS,
         DatasetKind::Metrics => METRICS,
         DatasetKind::Events => EVENTS,
+        DatasetKind::SpanMetrics => SPAN_METRICS,
+        DatasetKind::Errors => ERRORS,
     }
 }

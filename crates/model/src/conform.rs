@@ -27,12 +27,7 @@ mod kind_serde {
         k: &DatasetKind,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(match k {
-            DatasetKind::Logs => "logs",
-            DatasetKind::Spans => "spans",
-            DatasetKind::Metrics => "metrics",
-            DatasetKind::Events => "events",
-        })
+        s.serialize_str(k.as_str())
     }
     pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
         d: D,
@@ -42,6 +37,8 @@ mod kind_serde {
             "logs" => DatasetKind::Logs,
             "spans" => DatasetKind::Spans,
             "metrics" => DatasetKind::Metrics,
+            "span_metrics" => DatasetKind::SpanMetrics,
+            "errors" => DatasetKind::Errors,
             _ => DatasetKind::Events,
         })
     }
@@ -66,9 +63,13 @@ impl DatasetSchema {
                 )
             })
             .collect();
+        // A core column added in a later version hides an attribute column
+        // of the same name that older data promoted.
+        let core = core_columns(self.kind);
         fields.extend(
             self.attributes
                 .iter()
+                .filter(|(n, _)| !core.iter().any(|c| c.name == n))
                 .map(|(n, t)| Field::new(n, t.data_type(), true)),
         );
         fields.push(Field::new(ATTRIBUTES_COLUMN, DataType::Utf8, true));

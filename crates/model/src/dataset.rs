@@ -13,6 +13,32 @@ pub enum DatasetKind {
     Metrics,
     /// Any other NDJSON event stream, with a schema that grows as fields appear.
     Events,
+    /// RED rollups derived from spans at ingest (`span_metrics`): one row per
+    /// minute, service, endpoint or peer, and latency bucket.
+    SpanMetrics,
+    /// Error occurrences derived from spans and logs at ingest (`errors`),
+    /// each with its issue fingerprint.
+    Errors,
+}
+
+impl DatasetKind {
+    /// Whether hannun writes this dataset itself from other data; receivers
+    /// refuse to write it directly.
+    pub fn is_derived(self) -> bool {
+        matches!(self, DatasetKind::SpanMetrics | DatasetKind::Errors)
+    }
+
+    /// The kind's name in catalogs and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatasetKind::Logs => "logs",
+            DatasetKind::Spans => "spans",
+            DatasetKind::Metrics => "metrics",
+            DatasetKind::Events => "events",
+            DatasetKind::SpanMetrics => "span_metrics",
+            DatasetKind::Errors => "errors",
+        }
+    }
 }
 
 /// A validated dataset name: `[a-z][a-z0-9_]{0,62}`.
@@ -26,6 +52,8 @@ impl DatasetName {
     pub const LOGS: &'static str = "logs";
     pub const SPANS: &'static str = "spans";
     pub const METRICS: &'static str = "metrics";
+    pub const SPAN_METRICS: &'static str = "span_metrics";
+    pub const ERRORS: &'static str = "errors";
 
     pub fn new(name: &str) -> Result<DatasetName, ModelError> {
         let invalid = |reason| ModelError::InvalidDatasetName {
@@ -61,6 +89,13 @@ impl DatasetName {
         DatasetName(Self::METRICS.to_owned())
     }
 
+    pub fn span_metrics() -> DatasetName {
+        DatasetName(Self::SPAN_METRICS.to_owned())
+    }
+    pub fn errors() -> DatasetName {
+        DatasetName(Self::ERRORS.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -70,6 +105,8 @@ impl DatasetName {
             Self::LOGS => DatasetKind::Logs,
             Self::SPANS => DatasetKind::Spans,
             Self::METRICS => DatasetKind::Metrics,
+            Self::SPAN_METRICS => DatasetKind::SpanMetrics,
+            Self::ERRORS => DatasetKind::Errors,
             _ => DatasetKind::Events,
         }
     }

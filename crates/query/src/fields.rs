@@ -71,6 +71,8 @@ impl DatasetFields {
             DatasetKind::Logs => &["body"],
             DatasetKind::Spans => &["name", "status_message"],
             DatasetKind::Metrics => &["metric"],
+            DatasetKind::SpanMetrics => &["endpoint", "peer"],
+            DatasetKind::Errors => &["message", "error_type", "stack"],
             DatasetKind::Events => &["message", "msg", "body"],
         };
         let found: Vec<String> = preferred

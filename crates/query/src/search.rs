@@ -114,8 +114,12 @@ pub struct SearchResponse {
 fn default_facets(dataset: &DatasetName) -> Vec<String> {
     match dataset.kind() {
         model::DatasetKind::Logs => vec!["service", "level", "env", "host"],
-        model::DatasetKind::Spans => vec!["service", "name", "status_code", "kind", "env"],
+        model::DatasetKind::Spans => {
+            vec!["service", "endpoint", "status_code", "kind", "peer", "env"]
+        }
         model::DatasetKind::Metrics => vec!["metric", "service", "kind", "env"],
+        model::DatasetKind::SpanMetrics => vec!["service", "endpoint", "kind", "peer", "env"],
+        model::DatasetKind::Errors => vec!["service", "error_type", "source", "env"],
         model::DatasetKind::Events => vec![],
     }
     .into_iter()
@@ -130,6 +134,24 @@ fn count_of(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> u64 
 }
 
 impl QueryEngine {
+    /// The SQL predicate of a search-syntax query over a dataset's columns
+    /// (`TRUE` for an empty query); `None` when the dataset does not exist.
+    pub fn search_predicate(
+        &self,
+        dataset: &DatasetName,
+        query: &str,
+    ) -> Result<Option<String>, QueryError> {
+        let Some(snapshot) = self.store().snapshot(dataset) else {
+            return Ok(None);
+        };
+        if query.trim().is_empty() {
+            return Ok(Some("TRUE".to_owned()));
+        }
+        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
+        let parsed = search_syntax::parse(query).map_err(|e| QueryError::Search(e.to_string()))?;
+        Ok(Some(search_syntax::to_sql(&parsed, &fields).sql))
+    }
+
     /// Runs a search: events, histogram and facets, concurrently.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
         let started = std::time::Instant::now();

@@ -33,6 +33,9 @@ const MAX_WIDGETS: usize = 100;
 pub enum Kind {
     Dashboards,
     Views,
+    /// The status of error-tracking issues, by fingerprint (the issues
+    /// themselves are computed from the `errors` dataset).
+    IssueStates,
 }
 
 impl Kind {
@@ -40,6 +43,15 @@ impl Kind {
         match self {
             Kind::Dashboards => "dashboards",
             Kind::Views => "views",
+            Kind::IssueStates => "issues",
+        }
+    }
+
+    /// Most documents of the kind.
+    fn max_documents(self) -> usize {
+        match self {
+            Kind::IssueStates => 50_000,
+            _ => MAX_DOCUMENTS,
         }
     }
 
@@ -47,6 +59,7 @@ impl Kind {
         match self {
             Kind::Dashboards => "dashboard",
             Kind::Views => "saved view",
+            Kind::IssueStates => "issue status",
         }
     }
 
@@ -54,6 +67,7 @@ impl Kind {
         match self {
             Kind::Dashboards => "d",
             Kind::Views => "v",
+            Kind::IssueStates => "i",
         }
     }
 
@@ -62,6 +76,7 @@ impl Kind {
         match self {
             Kind::Dashboards => "title",
             Kind::Views => "name",
+            Kind::IssueStates => "status",
         }
     }
 }
@@ -116,7 +131,7 @@ impl Saved {
         let dir = dir.into();
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let mut kinds = BTreeMap::new();
-        for kind in [Kind::Dashboards, Kind::Views] {
+        for kind in [Kind::Dashboards, Kind::Views, Kind::IssueStates] {
             let path = dir.join(format!("{}.json", kind.as_str()));
             let docs = match fs::read(&path) {
                 Ok(bytes) => {
@@ -171,10 +186,10 @@ impl Saved {
         let mut doc = validate(kind, doc)?;
         let mut kinds = self.lock();
         let docs = kinds.entry(kind).or_default();
-        if docs.len() >= MAX_DOCUMENTS {
+        if docs.len() >= kind.max_documents() {
             return Err(SavedError::TooMany {
                 kind: kind.as_str(),
-                max: MAX_DOCUMENTS,
+                max: kind.max_documents(),
             });
         }
         let id = new_id(kind, docs);
@@ -209,6 +224,47 @@ impl Saved {
         doc.insert("updated_at".into(), Value::String(now_rfc3339()));
         let mut next = docs.clone();
         next[index] = doc.clone();
+        self.write(kind, &next)?;
+        *docs = next;
+        Ok(doc)
+    }
+
+    /// Creates or replaces the document with the caller's `id` (for kinds
+    /// keyed by something else than a generated id, such as fingerprints).
+    pub fn upsert(
+        &self,
+        kind: Kind,
+        id: &str,
+        doc: Value,
+    ) -> Result<Map<String, Value>, SavedError> {
+        let mut doc = validate(kind, doc)?;
+        if id.is_empty() || id.len() > 128 {
+            return Err(SavedError::Invalid(format!(
+                "a {} id must have 1 to 128 characters",
+                kind.singular()
+            )));
+        }
+        let mut kinds = self.lock();
+        let docs = kinds.entry(kind).or_default();
+        let index = docs.iter().position(|d| d["id"] == id);
+        if index.is_none() && docs.len() >= kind.max_documents() {
+            return Err(SavedError::TooMany {
+                kind: kind.as_str(),
+                max: kind.max_documents(),
+            });
+        }
+        let now = now_rfc3339();
+        let created = index
+            .and_then(|i| docs[i].get("created_at").cloned())
+            .unwrap_or_else(|| Value::String(now.clone()));
+        doc.insert("id".into(), Value::String(id.to_owned()));
+        doc.insert("created_at".into(), created);
+        doc.insert("updated_at".into(), Value::String(now));
+        let mut next = docs.clone();
+        match index {
+            Some(i) => next[i] = doc.clone(),
+            None => next.push(doc.clone()),
+        }
         self.write(kind, &next)?;
         *docs = next;
         Ok(doc)
@@ -298,6 +354,14 @@ fn validate(kind: Kind, doc: Value) -> Result<Map<String, Value>, SavedError> {
             return Err(SavedError::Invalid(format!(
                 "a {} needs a non-empty string `{field}`",
                 kind.singular()
+            )));
+        }
+    }
+    if kind == Kind::IssueStates {
+        let status = doc.get("status").and_then(Value::as_str).unwrap_or("");
+        if !matches!(status, "open" | "resolved" | "ignored") {
+            return Err(SavedError::Invalid(format!(
+                "an issue status must be open, resolved or ignored, not {status:?}"
             )));
         }
     }

@@ -106,3 +106,37 @@ fn a_corrupt_file_is_named() {
     let e = Saved::open(dir.path()).unwrap_err();
     assert!(e.to_string().contains("views.json"), "{e}");
 }
+
+#[test]
+fn issue_states_are_upserted_by_fingerprint_and_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = Saved::open(dir.path()).unwrap();
+    let first = saved
+        .upsert(
+            Kind::IssueStates,
+            "0123456789abcdef",
+            json!({"status": "resolved", "resolved_at": 5}),
+        )
+        .unwrap();
+    assert_eq!(first["id"], "0123456789abcdef");
+    let second = saved
+        .upsert(
+            Kind::IssueStates,
+            "0123456789abcdef",
+            json!({"status": "open"}),
+        )
+        .unwrap();
+    assert_eq!(second["created_at"], first["created_at"]);
+    assert_eq!(saved.list(Kind::IssueStates).len(), 1);
+    let err = saved
+        .upsert(Kind::IssueStates, "x", json!({"status": "fixed"}))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("open, resolved or ignored"), "{err}");
+    drop(saved);
+    let reopened = Saved::open(dir.path()).unwrap();
+    assert_eq!(
+        reopened.get(Kind::IssueStates, "0123456789abcdef").unwrap()["status"],
+        "open"
+    );
+}

@@ -282,6 +282,12 @@ impl Store {
     /// Stores `batch` durably: returns once it is in the synced WAL, and it is
     /// visible to queries from then on. Blocks for the disk sync.
     pub fn append(&self, dataset: &DatasetName, batch: RecordBatch) -> Result<u64, StoreError> {
+        self.append_all(vec![(dataset.clone(), batch)])
+    }
+
+    /// Stores batches of several datasets (a batch and the data derived from
+    /// it) in one group commit: returns once all are in the synced WAL.
+    pub fn append_all(&self, batches: Vec<(DatasetName, RecordBatch)>) -> Result<u64, StoreError> {
         let inner = &self.inner;
         if inner.closed.load(Ordering::Acquire) {
             return Err(StoreError::Closed);
@@ -294,22 +300,30 @@ impl Store {
             });
         }
         let _gate = inner.gate.read().expect("gate lock");
-        let batch = {
+        let batches = {
             let mut state = inner.state.write().expect("state lock");
-            schema_for(&mut state.schemas, dataset).absorb(batch)?
+            batches
+                .into_iter()
+                .map(|(dataset, batch)| {
+                    let batch = schema_for(&mut state.schemas, &dataset).absorb(batch)?;
+                    Ok((dataset, batch))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
         };
-        let payload = encode_entry(dataset, &batch)?;
-        let seq = inner.wal.append(&payload)?;
-        inner.appended_batches.fetch_add(1, Ordering::Relaxed);
-        inner
-            .appended_rows
-            .fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
-        inner
-            .state
-            .write()
-            .expect("state lock")
-            .active
-            .push(dataset, batch);
+        let payloads = batches
+            .iter()
+            .map(|(dataset, batch)| encode_entry(dataset, batch))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let refs: Vec<&[u8]> = payloads.iter().map(Vec::as_slice).collect();
+        let seq = inner.wal.append_many(&refs)?;
+        let mut state = inner.state.write().expect("state lock");
+        for (dataset, batch) in batches {
+            inner.appended_batches.fetch_add(1, Ordering::Relaxed);
+            inner
+                .appended_rows
+                .fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+            state.active.push(&dataset, batch);
+        }
         Ok(seq)
     }
 
@@ -355,7 +369,7 @@ impl Store {
             .map(|(name, schema)| {
                 let mut s = DatasetStats {
                     name: name.to_string(),
-                    kind: format!("{:?}", schema.kind).to_lowercase(),
+                    kind: schema.kind.as_str().to_owned(),
                     columns: schema.arrow_schema().fields().len(),
                     ..Default::default()
                 };

@@ -177,16 +177,25 @@ impl Wal {
 
     /// Appends `payload` and returns its sequence number once it is on disk.
     pub fn append(&self, payload: &[u8]) -> Result<u64, StoreError> {
-        if payload.len() > MAX_ENTRY_BYTES {
+        self.append_many(&[payload])
+    }
+
+    /// Appends `payloads` as consecutive entries in one group commit and
+    /// returns the last one's sequence number once all are on disk.
+    pub fn append_many(&self, payloads: &[&[u8]]) -> Result<u64, StoreError> {
+        if let Some(big) = payloads.iter().find(|p| p.len() > MAX_ENTRY_BYTES) {
             return Err(StoreError::Corrupt {
                 what: "WAL entry",
-                detail: format!("{} bytes is over the limit", payload.len()),
+                detail: format!("{} bytes is over the limit", big.len()),
             });
         }
         let mut state = self.state.lock().expect("wal lock");
-        let seq = state.next_seq;
-        state.next_seq += 1;
-        encode_frame(seq, payload, &mut state.pending);
+        let mut seq = state.next_seq;
+        for payload in payloads {
+            seq = state.next_seq;
+            state.next_seq += 1;
+            encode_frame(seq, payload, &mut state.pending);
+        }
         state.pending_last_seq = seq;
         loop {
             if let Some(message) = &state.failed {

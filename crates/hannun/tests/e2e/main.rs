@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod apm_flask;
 mod backpressure;
 mod browser;
 mod cli;

@@ -1,0 +1,264 @@
+//! `derive` on batches decoded from NDJSON as the ingest pipeline decodes
+//! them: spans get endpoints and peers and give rollups and errors; logs with
+//! exceptions give errors; oversized values stay bounded.
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::Int64Type;
+use arrow::record_batch::RecordBatch;
+use derived::derive;
+use formats::{TimeWindow, decode_ndjson};
+use model::{DatasetName, DatasetSchema};
+
+const NOW: i64 = 1_790_000_000_000_000_000;
+
+fn decode(dataset: &DatasetName, lines: &[serde_json::Value]) -> RecordBatch {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let window = TimeWindow::new(NOW, 86_400_000_000_000, 3_600_000_000_000);
+    let decoded = decode_ndjson(
+        text.as_bytes(),
+        &DatasetSchema::new(dataset.kind()),
+        &window,
+    )
+    .unwrap();
+    assert_eq!(decoded.rejected, 0, "{:?}", decoded.reject_samples);
+    decoded.built.unwrap().batch
+}
+
+fn texts(batch: &RecordBatch, column: &str) -> Vec<Option<String>> {
+    let c = batch.column_by_name(column).unwrap().as_string::<i32>();
+    (0..c.len())
+        .map(|i| (!c.is_null(i)).then(|| c.value(i).to_owned()))
+        .collect()
+}
+
+fn ints(batch: &RecordBatch, column: &str) -> Vec<i64> {
+    let c = batch
+        .column_by_name(column)
+        .unwrap()
+        .as_primitive::<Int64Type>();
+    c.values().to_vec()
+}
+
+fn span(kind: &str, name: &str, extra: serde_json::Value) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "timestamp": NOW - 30_000_000_000, "duration_ns": 12_000_000, "service": "jobs-api",
+        "env": "prod", "trace_id": "0af7651916cd43dd8448eb211c80319c",
+        "span_id": "b7ad6b7169203331", "name": name, "kind": kind, "status_code": "ok",
+    });
+    v.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    v
+}
+
+#[test]
+fn spans_get_endpoints_peers_rollups_and_errors() {
+    let spans = DatasetName::spans();
+    let stack = "com.acme.jobs.NotFound: job 42\n\tat com.acme.jobs.JobService.find(JobService.kt:31)\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:885)";
+    let events = serde_json::json!([{"name": "exception", "attributes": {
+        "exception.type": "com.acme.jobs.NotFound", "exception.message": "job 42",
+        "exception.stacktrace": stack}}]);
+    let batch = decode(
+        &spans,
+        &[
+            span(
+                "server",
+                "GET",
+                serde_json::json!({"http.request.method": "GET", "http.route": "/v1/jobs/{id}"}),
+            ),
+            span(
+                "server",
+                "GET",
+                serde_json::json!({"http.request.method": "GET", "http.route": "/v1/jobs/{id}",
+                "status_code": "error", "events": events.to_string()}),
+            ),
+            span(
+                "client",
+                "SELECT jobs",
+                serde_json::json!({"db.system": "postgresql", "db.namespace": "jobs"}),
+            ),
+            span(
+                "client",
+                "GET",
+                serde_json::json!({"peer.service": "search", "server.address": "search.internal"}),
+            ),
+            span(
+                "producer",
+                "publish",
+                serde_json::json!({"messaging.system": "aws_sqs", "messaging.destination.name": "emails"}),
+            ),
+            span("internal", "render", serde_json::json!({})),
+            span(
+                "server",
+                "custom",
+                serde_json::json!({"endpoint": "given by the record"}),
+            ),
+        ],
+    );
+    let out = derive(&spans, batch).unwrap();
+    assert_eq!(
+        texts(&out.batch, "endpoint"),
+        [
+            Some("GET /v1/jobs/{id}"),
+            Some("GET /v1/jobs/{id}"),
+            Some("SELECT jobs"),
+            Some("GET"),
+            Some("publish"),
+            Some("render"),
+            Some("given by the record"),
+        ]
+        .map(|s| s.map(String::from))
+    );
+    assert_eq!(
+        texts(&out.batch, "peer"),
+        [
+            None,
+            None,
+            Some("postgresql jobs"),
+            Some("search"),
+            Some("emails"),
+            None,
+            None
+        ]
+        .map(|s| s.map(String::from))
+    );
+    assert_eq!(
+        texts(&out.batch, "peer_kind"),
+        [
+            None,
+            None,
+            Some("database"),
+            Some("service"),
+            Some("queue"),
+            None,
+            None
+        ]
+        .map(|s| s.map(String::from))
+    );
+
+    let names: Vec<&str> = out.derived.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(names, ["span_metrics", "errors"]);
+    let rollup = &out.derived[0].1;
+    // The two /v1/jobs/{id} spans share a row (same minute and latency
+    // bucket); the internal span is not rolled up.
+    assert_eq!(rollup.num_rows(), 5);
+    let count: i64 = ints(rollup, "count").iter().sum();
+    let errors: i64 = ints(rollup, "errors").iter().sum();
+    assert_eq!((count, errors), (6, 1));
+    let endpoints = texts(rollup, "endpoint");
+    let counts = ints(rollup, "count");
+    let jobs = endpoints
+        .iter()
+        .position(|e| e.as_deref() == Some("GET /v1/jobs/{id}"))
+        .unwrap();
+    assert_eq!(counts[jobs], 2);
+    assert_eq!(ints(rollup, "duration_sum_ns")[jobs], 24_000_000);
+    let minute = rollup
+        .column_by_name("timestamp")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::TimestampNanosecondType>()
+        .value(0);
+    assert_eq!(minute % 60_000_000_000, 0);
+
+    let errors = &out.derived[1].1;
+    assert_eq!(errors.num_rows(), 1);
+    assert_eq!(
+        texts(errors, "error_type")[0].as_deref(),
+        Some("com.acme.jobs.NotFound")
+    );
+    assert_eq!(
+        texts(errors, "culprit")[0].as_deref(),
+        Some("com.acme.jobs.JobService.find (JobService.kt:31)")
+    );
+    assert_eq!(texts(errors, "source")[0].as_deref(), Some("span"));
+    assert_eq!(
+        texts(errors, "endpoint")[0].as_deref(),
+        Some("GET /v1/jobs/{id}")
+    );
+    assert_eq!(texts(errors, "fingerprint")[0].as_ref().unwrap().len(), 16);
+}
+
+#[test]
+fn exception_logs_become_errors_with_the_same_fingerprint_as_their_span() {
+    let logs = DatasetName::logs();
+    let stack = "AxiosError: Network Error\n    at AdsClient.fetchSlots (/app/dist/clients/ads.client.js:41:11)";
+    let batch = decode(
+        &logs,
+        &[
+            serde_json::json!({"timestamp": NOW - 1_000_000_000, "service": "web-bff", "level": "error",
+                "message": "ads call failed", "exception.type": "AxiosError",
+                "exception.message": "Network Error", "exception.stacktrace": stack,
+                "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331"}),
+            serde_json::json!({"timestamp": NOW - 1_000_000_000, "service": "web-bff", "level": "error",
+                "message": "plain error line, no exception"}),
+            serde_json::json!({"timestamp": NOW - 1_000_000_000, "service": "web-bff", "level": "error",
+                "message": "grouped by the client", "error.kind": "Timeout", "error.fingerprint": "ads-timeouts"}),
+        ],
+    );
+    let out = derive(&logs, batch).unwrap();
+    assert_eq!(out.derived.len(), 1);
+    let errors = &out.derived[0].1;
+    assert_eq!(errors.num_rows(), 2);
+    assert_eq!(texts(errors, "source")[0].as_deref(), Some("log"));
+    assert_eq!(
+        texts(errors, "trace_id")[0].as_deref(),
+        Some("0af7651916cd43dd8448eb211c80319c")
+    );
+    assert_eq!(
+        texts(errors, "message")[1].as_deref(),
+        Some("grouped by the client")
+    );
+    let (span_fp, _) = derived::fingerprint("AxiosError", "Network Error", Some(stack), None);
+    assert_eq!(
+        texts(errors, "fingerprint")[0].as_deref(),
+        Some(span_fp.as_str())
+    );
+    let (client_fp, _) = derived::fingerprint("Other", "x", None, Some("ads-timeouts"));
+    assert_eq!(
+        texts(errors, "fingerprint")[1].as_deref(),
+        Some(client_fp.as_str())
+    );
+}
+
+#[test]
+fn gigantic_values_stay_bounded() {
+    let spans = DatasetName::spans();
+    let huge_stack = format!(
+        "Boom: x\n\tat com.acme.A.run(A.java:1)\n{}",
+        "\tat com.acme.Deep.call(Deep.java:2)\n".repeat(20_000)
+    );
+    let events = serde_json::json!([{"name": "exception", "attributes": {
+        "exception.type": "Boom", "exception.message": "m".repeat(100_000),
+        "exception.stacktrace": huge_stack}}]);
+    let batch = decode(
+        &spans,
+        &[span(
+            "server",
+            &"n".repeat(10_000),
+            serde_json::json!({"status_code": "error", "events": events.to_string()}),
+        )],
+    );
+    let out = derive(&spans, batch).unwrap();
+    assert_eq!(
+        texts(&out.batch, "endpoint")[0]
+            .as_ref()
+            .unwrap()
+            .chars()
+            .count(),
+        derived::MAX_LABEL_CHARS
+    );
+    let errors = &out.derived[1].1;
+    assert!(texts(errors, "stack")[0].as_ref().unwrap().len() <= derived::MAX_STACK_BYTES);
+    assert_eq!(
+        texts(errors, "message")[0]
+            .as_ref()
+            .unwrap()
+            .chars()
+            .count(),
+        derived::MAX_MESSAGE_CHARS
+    );
+    assert_eq!(
+        texts(errors, "culprit")[0].as_deref(),
+        Some("com.acme.A.run (A.java:1)")
+    );
+}
