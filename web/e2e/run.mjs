@@ -269,9 +269,14 @@ async function flows(context) {
   });
 
   await step('expand-row', async () => {
-    await page.locator(tid('event-row')).first().click();
-    await waitFor(tid('json-view'), 'pretty JSON of the event');
-    const json = (await page.textContent(`${tid('json-view')} pre`)) ?? '';
+    // The zoom's reload must be over, or it re-renders the rows and the
+    // expanded one closes again.
+    await page.waitForLoadState('networkidle').catch(() => {});
+    const json = await waitUntil(async () => {
+      if (!(await page.locator(tid('json-view')).count())) await page.locator(tid('event-row')).first().click();
+      await page.waitForSelector(`${tid('json-view')} pre`, { state: 'visible', timeout: 5_000 });
+      return page.textContent(`${tid('json-view')} pre`, { timeout: 2_000 });
+    }, 'pretty JSON of the event');
     const parsed = JSON.parse(json);
     expect(typeof parsed === 'object' && 'timestamp' in parsed && 'service' in parsed, 'expanded JSON lacks timestamp/service');
   });
@@ -335,6 +340,80 @@ async function flows(context) {
     const sorted = [...byName].sort((a, b) => a.localeCompare(b));
     expect(JSON.stringify(byName) === JSON.stringify(sorted), `rows are not sorted by service: ${byName.join(', ')}`);
     expect(services.length === byName.length, `row count changed on sort: ${services.length} -> ${byName.length}`);
+  });
+
+  await step('apm-service-page', async () => {
+    // The service with the most requests: the catalog's first row by default.
+    await page.goto(`${BASE}/apm/services?${RANGE}`);
+    await waitFor(tid('apm-service-row'), 'APM service rows');
+    const link = page.locator(`${tid('apm-service-row')} ${tid('apm-service-link')}`).first();
+    const service = ((await link.textContent()) ?? '').trim();
+    await link.click();
+    await waitUntil(() => decodeURIComponent(new URL(page.url()).pathname) === `/apm/services/${service}`, `URL becomes /apm/services/${service}`);
+    await waitFor(tid('service-page'), 'service page');
+    const shown = await page.textContent(tid('svc-name'));
+    expect(shown === service, `service page header shows "${shown}", expected "${service}"`);
+    await waitFor(`${tid('tile-requests')}`, 'summary tiles');
+    await waitFor(`${tid('endpoints-table')} ${tid('endpoint-row')}`, 'endpoint rows');
+    await waitFor(`${tid('dependencies-table')} ${tid('dependency-row')}`, 'dependency rows');
+    await waitFor(`${tid('svc-chart-requests')} canvas`, 'requests chart');
+    await waitFor(tid('svc-explore'), 'the "View spans in Explore" link');
+    await page.locator(`${tid('svc-issues')}, ${tid('svc-no-issues')}`).first().waitFor({ state: 'visible' });
+  });
+
+  await step('service-map', async () => {
+    await page.click(tid('nav-service-map'));
+    await waitUntil(() => new URL(page.url()).pathname === '/apm/map', 'URL becomes /apm/map');
+    await waitFor(`${tid('service-map-graph')} canvas`, 'the service map graph');
+    await waitFor(`${tid('map-edges-table')} ${tid('map-edge-row')}`, 'the edge table');
+    const edges = await page.locator(tid('map-edge-row')).count();
+    expect(edges >= 3, `the edge table has ${edges} rows, expected at least 3`);
+    await sleep(800); // let the force layout settle for the screenshot
+  });
+
+  await step('trace-search', async () => {
+    await page.click(tid('nav-traces'));
+    await waitUntil(() => new URL(page.url()).pathname === '/apm/traces', 'URL becomes /apm/traces');
+    await waitFor(tid('trace-filters'), 'trace search filters');
+    await page.selectOption(tid('tf-status'), 'error');
+    await waitUntil(() => urlParam('status') === 'error', 'status=error in the URL');
+    await waitFor(`${tid('traces-table')} ${tid('trace-row')}`, 'error traces');
+    await waitUntil(async () => (await page.locator(`${tid('trace-row')}:not(.row-error)`).count()) === 0, 'every row is an error trace');
+    const row = page.locator(tid('trace-row')).first();
+    const id = await row.getAttribute('data-trace-id');
+    await row.locator('td').nth(2).click();
+    await waitUntil(() => new URL(page.url()).pathname === `/traces/${id}`, `URL becomes /traces/${id}`);
+    await waitFor(tid('waterfall-row'), 'waterfall rows of the clicked trace');
+  });
+
+  await step('issues', async () => {
+    await page.click(tid('nav-issues'));
+    await waitUntil(() => new URL(page.url()).pathname === '/issues', 'URL becomes /issues');
+    await waitFor(`${tid('issues-table')} ${tid('issue-row')}`, 'issue rows');
+    const first = page.locator(tid('issue-row')).first();
+    const title = ((await first.locator(tid('issue-title')).textContent()) ?? '').trim();
+    const count = ((await first.locator(tid('issue-count')).textContent()) ?? '').trim();
+    const seen = ((await first.locator(tid('issue-last-seen')).textContent()) ?? '').trim();
+    expect(title.length > 0, 'the first issue has no title');
+    expect(/\d/.test(count), `the first issue's count is "${count}"`);
+    expect(/^last seen .*(ago|just now)$/.test(seen), `the first issue's last-seen text is "${seen}"`);
+    const fp = await first.getAttribute('data-fingerprint');
+    await first.locator(tid('issue-title')).click();
+    await waitUntil(() => new URL(page.url()).pathname === `/issues/${fp}`, `URL becomes /issues/${fp}`);
+    await waitFor(tid('issue-page-title'), 'issue page');
+    const shown = ((await page.textContent(tid('issue-page-title'))) ?? '').trim();
+    expect(shown === title, `issue page title is "${shown}", expected "${title}"`);
+    await waitFor(`${tid('issue-page-status')}[data-status="open"]`, 'status open');
+    await page.click(tid('issue-resolve'));
+    await waitFor(`${tid('issue-page-status')}[data-status="resolved"]`, 'status resolved after Resolve');
+    await waitFor(tid('issue-reopen'), 'the Reopen button');
+    await page.screenshot({ path: join(SHOTS, `${String(stepNo).padStart(2, '0')}-issues-resolved.png`) });
+    // The server keeps the status: a reload shows it too.
+    await page.reload();
+    await waitFor(`${tid('issue-page-status')}[data-status="resolved"]`, 'status resolved after reload');
+    await page.click(tid('issue-reopen'));
+    await waitFor(`${tid('issue-page-status')}[data-status="open"]`, 'status open after Reopen');
+    await waitFor(tid('issue-resolve'), 'the Resolve button again');
   });
 
   await step('sql-run', async () => {

@@ -16,11 +16,36 @@ const Dashboards = lazyPage(() => import('./pages/Dashboards'));
 const DashboardPage = lazyPage(() => import('./pages/DashboardPage'));
 const TracePage = lazyPage(() => import('./pages/Trace'));
 const ServicesPage = lazyPage(() => import('./pages/Services'));
+const ServicePage = lazyPage(() => import('./pages/ServicePage'));
+const ServiceMapPage = lazyPage(() => import('./pages/ServiceMap'));
+const TraceSearchPage = lazyPage(() => import('./pages/TraceSearch'));
+const IssuesPage = lazyPage(() => import('./pages/Issues'));
+const IssuePage = lazyPage(() => import('./pages/Issue'));
 
 /** Loads the code of the page at `pathname` (before the first render, on hover of a link). */
 export function preloadRoute(pathname: string): Promise<void> {
   const p = pathname.replace(/\/+$/, '') || '/';
-  const page = p === '/' ? Home : p === '/explore' ? Explore : p === '/apm/services' ? ServicesPage : p === '/sql' ? Sql : p === '/dashboards' ? Dashboards : matchPath('/dashboards/:id', p) ? DashboardPage : matchPath('/traces/:traceId', p) ? TracePage : null;
+  const exact: Record<string, { preload: () => Promise<void> }> = {
+    '/': Home,
+    '/explore': Explore,
+    '/apm/services': ServicesPage,
+    '/apm/map': ServiceMapPage,
+    '/apm/traces': TraceSearchPage,
+    '/issues': IssuesPage,
+    '/sql': Sql,
+    '/dashboards': Dashboards,
+  };
+  const page =
+    exact[p] ??
+    (matchPath('/dashboards/:id', p)
+      ? DashboardPage
+      : matchPath('/traces/:traceId', p)
+        ? TracePage
+        : matchPath('/apm/services/:service', p)
+          ? ServicePage
+          : matchPath('/issues/:fingerprint', p)
+            ? IssuePage
+            : null);
   return page ? page.preload().catch(() => undefined) : Promise.resolve();
 }
 
@@ -42,6 +67,9 @@ const NAV: { path: string; key: MessageKey; icon: ReactNode; testid: string }[] 
   { path: '/', key: 'nav.home', testid: 'nav-home', icon: <path d="M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z" /> },
   { path: '/explore', key: 'nav.explore', testid: 'nav-explore', icon: <><circle cx="11" cy="11" r="6.5" /><path d="m16 16 5 5" /></> },
   { path: '/apm/services', key: 'nav.services', testid: 'nav-services', icon: <><rect x="3" y="4" width="18" height="5" rx="1" /><rect x="3" y="15" width="18" height="5" rx="1" /><path d="M7 6.5h.01M7 17.5h.01M11 6.5h6M11 17.5h6M12 9v6" /></> },
+  { path: '/apm/map', key: 'nav.serviceMap', testid: 'nav-service-map', icon: <><circle cx="5.5" cy="12" r="2.5" /><circle cx="18.5" cy="5.5" r="2.5" /><circle cx="18.5" cy="18.5" r="2.5" /><path d="M7.8 10.8 16.2 6.7M7.8 13.2l8.4 4.1M18.5 8v8" /></> },
+  { path: '/apm/traces', key: 'nav.traces', testid: 'nav-traces', icon: <><path d="M4 5h9M7 10h10M10 15h6M6 20h12" /><path d="M4 5v0M4 3v4" /></> },
+  { path: '/issues', key: 'nav.issues', testid: 'nav-issues', icon: <><path d="M12 3 2.5 20h19z" /><path d="M12 10v4.5M12 17.3h.01" /></> },
   { path: '/sql', key: 'nav.sql', testid: 'nav-sql', icon: <><ellipse cx="12" cy="5.5" rx="7.5" ry="2.8" /><path d="M4.5 5.5v13c0 1.5 3.4 2.8 7.5 2.8s7.5-1.3 7.5-2.8v-13M4.5 12c0 1.5 3.4 2.8 7.5 2.8s7.5-1.3 7.5-2.8" /></> },
   { path: '/dashboards', key: 'nav.dashboards', testid: 'nav-dashboards', icon: <><rect x="3" y="3" width="8" height="10" rx="1" /><rect x="13" y="3" width="8" height="6" rx="1" /><rect x="13" y="11" width="8" height="10" rx="1" /><rect x="3" y="15" width="8" height="6" rx="1" /></> },
 ];
@@ -62,9 +90,15 @@ function Shell() {
   else if (pathname === '/dashboards') page = <Dashboards />;
   else if ((params = matchPath('/dashboards/:id', pathname))) page = <DashboardPage key={params.id} id={params.id} />;
   else if ((params = matchPath('/traces/:traceId', pathname))) page = <TracePage key={params.traceId} traceId={params.traceId} />;
+  else if ((params = matchPath('/apm/services/:service', pathname))) page = <ServicePage key={params.service} service={params.service} />;
+  else if (pathname === '/apm/map' || pathname === '/apm/map/') page = <ServiceMapPage />;
+  else if (pathname === '/apm/traces' || pathname === '/apm/traces/') page = <TraceSearchPage />;
+  else if (pathname === '/issues' || pathname === '/issues/') page = <IssuesPage />;
+  else if ((params = matchPath('/issues/:fingerprint', pathname))) page = <IssuePage key={params.fingerprint} fingerprint={params.fingerprint} />;
   else page = <NotFound />;
 
-  const active = (p: string) => (p === '/' ? pathname === '/' : pathname === p || pathname.startsWith(p + '/'));
+  const active = (p: string) =>
+    p === '/' ? pathname === '/' : pathname === p || pathname.startsWith(p + '/') || (p === '/apm/traces' && pathname.startsWith('/traces/'));
 
   return (
     <PageTitleContext.Provider value={setTitle}>

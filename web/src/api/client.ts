@@ -15,6 +15,10 @@ import type {
   ValuesResponse,
 } from './types';
 import type { ServicesResponse } from '../apm/services';
+import type { ServiceDetailResponse } from '../apm/service';
+import type { ServiceMapResponse } from '../apm/map';
+import type { TracesResponse } from '../apm/traces';
+import type { IssueDetailResponse, IssuesResponse, IssueStatus, StatusUpdate } from '../issues/issues';
 
 /** An error answered by the server (`{"error": {code, message}}`) or the network. */
 export class ApiError extends Error {
@@ -60,7 +64,10 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     }
   }
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    // `{"error": {code, message}}` or `{"error": "message"}`.
+    const raw = (json as { error?: unknown } | undefined)?.error;
+    const err: { code?: string; message?: string } | undefined =
+      typeof raw === 'string' ? { message: raw } : raw && typeof raw === 'object' ? (raw as { code?: string; message?: string }) : undefined;
     const message = err?.message || (text && text.length < 300 ? text : '') || `${res.status} ${res.statusText}`;
     throw new ApiError(message, res.status, err?.code || String(res.status));
   }
@@ -116,6 +123,30 @@ export const api = {
     if (p.apdex_ms !== undefined) qs.set('apdex_ms', String(p.apdex_ms));
     return request<ServicesResponse>('GET', `/api/v1/apm/services?${qs}`, undefined, signal);
   },
+  apmService: (service: string, p: { from_ms: number; to_ms: number; env?: string; apdex_ms?: number }, signal?: AbortSignal) => {
+    const qs = new URLSearchParams({ from_ms: String(Math.floor(p.from_ms)), to_ms: String(Math.ceil(p.to_ms)) });
+    if (p.env) qs.set('env', p.env);
+    if (p.apdex_ms !== undefined) qs.set('apdex_ms', String(p.apdex_ms));
+    return request<ServiceDetailResponse>('GET', `/api/v1/apm/services/${enc(service)}?${qs}`, undefined, signal);
+  },
+  serviceMap: (p: { from_ms: number; to_ms: number; env?: string }, signal?: AbortSignal) => {
+    const qs = new URLSearchParams({ from_ms: String(Math.floor(p.from_ms)), to_ms: String(Math.ceil(p.to_ms)) });
+    if (p.env) qs.set('env', p.env);
+    return request<ServiceMapResponse>('GET', `/api/v1/apm/service-map?${qs}`, undefined, signal);
+  },
+  /** `qs` from tracesQuery(). */
+  traces: (qs: URLSearchParams, signal?: AbortSignal) => request<TracesResponse>('GET', `/api/v1/apm/traces?${qs}`, undefined, signal),
+  /** `qs` from issuesQuery(). */
+  issues: (qs: URLSearchParams, signal?: AbortSignal) => request<IssuesResponse>('GET', `/api/v1/issues?${qs}`, undefined, signal),
+  issue: (fingerprint: string, range: { from_ms: number; to_ms: number }, signal?: AbortSignal) =>
+    request<IssueDetailResponse>(
+      'GET',
+      `/api/v1/issues/${enc(fingerprint)}?from_ms=${Math.floor(range.from_ms)}&to_ms=${Math.ceil(range.to_ms)}`,
+      undefined,
+      signal,
+    ),
+  setIssueStatus: (fingerprint: string, status: IssueStatus) =>
+    request<StatusUpdate>('PUT', `/api/v1/issues/${enc(fingerprint)}/status`, { status }),
   deleteDashboard: (id: string) => request<unknown>('DELETE', `/api/v1/dashboards/${enc(id)}`),
 };
 

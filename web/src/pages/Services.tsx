@@ -24,6 +24,7 @@ import {
   type Sort,
   type SortKey,
 } from '../apm/services';
+import { serviceUrl } from '../apm/service';
 
 const COLUMNS: { key: SortKey; label: MessageKey; numeric: boolean }[] = [
   { key: 'service', label: 'apm.service', numeric: false },
@@ -122,9 +123,12 @@ export default function ServicesPage() {
               <tbody>
                 {rows.map((r) => (
                   <tr key={`${r.service}\u0000${r.env ?? ''}`} data-testid="apm-service-row" data-service={r.service}>
-                    <td>
-                      <Link to={exploreSpansUrl(r, range)} className="service-link" title={t('apm.openInExplore', { service: r.service })} data-testid="apm-service-link">
+                    <td className="service-cell">
+                      <Link to={serviceUrl(r.service, { env: r.env, range })} className="service-link" title={t('apm.openService', { service: r.service })} data-testid="apm-service-link">
                         {r.service}
+                      </Link>
+                      <Link to={exploreSpansUrl(r, range)} className="explore-mini" title={t('apm.openInExplore', { service: r.service })} aria-label={t('apm.openInExplore', { service: r.service })} data-testid="apm-service-explore">
+                        {t('apm.viewSpans')}
                       </Link>
                     </td>
                     <td>{r.env ? <span className="env-chip">{r.env}</span> : <span className="muted">–</span>}</td>
