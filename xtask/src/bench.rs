@@ -20,7 +20,7 @@ use crate::server::{Server, disk_bytes};
 
 const CHUNK_BYTES: usize = 4 << 20;
 const CLIENTS: usize = 4;
-const SERVER_CONFIG: &str =
+pub(crate) const SERVER_CONFIG: &str =
     "[storage]\nmax_buffer_mb = 1024\n[query]\ntimeout_seconds = 300\nmemory_mb = 4096\n";
 
 pub(crate) struct Options {
@@ -30,20 +30,20 @@ pub(crate) struct Options {
     pub(crate) write_doc: bool,
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask is in the workspace")
         .to_owned()
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
-fn run(command: &mut Command) -> anyhow::Result<()> {
+pub(crate) fn run(command: &mut Command) -> anyhow::Result<()> {
     let status = command
         .status()
         .with_context(|| format!("running {command:?}"))?;
@@ -52,7 +52,7 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
 }
 
 /// The Python venv with duckdb and chdb, made on first use.
-fn peer_python() -> anyhow::Result<PathBuf> {
+pub(crate) fn peer_python() -> anyhow::Result<PathBuf> {
     let home = PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?);
     let venv = home.join(".cache/hannun/bench-venv");
     let python = venv.join("bin/python");
@@ -290,13 +290,13 @@ fn sql(
     ))
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
 }
 
 /// Waits until background compaction stops changing the file count.
-fn wait_for_compaction(server: &Server) -> anyhow::Result<u64> {
+pub(crate) fn wait_for_compaction(server: &Server) -> anyhow::Result<u64> {
     let client = reqwest::blocking::Client::new();
     let mut last = u64::MAX;
     let mut stable = 0;
@@ -486,9 +486,15 @@ pub(crate) fn bench(options: Options) -> anyhow::Result<()> {
     println!("{text}");
     if options.write_doc {
         let doc = root.join("docs/benchmarks.md");
+        // Keep the span benchmark's section (`cargo xtask bench-spans`).
+        let existing = std::fs::read_to_string(&doc).unwrap_or_default();
+        let spans_section = existing
+            .find(crate::spans_bench::DOC_MARKER)
+            .map(|i| format!("\n{}", &existing[i..]))
+            .unwrap_or_default();
         std::fs::write(
             &doc,
-            crate::report::document(&text, &options_line(&options)),
+            crate::report::document(&text, &options_line(&options)) + &spans_section,
         )?;
         eprintln!("wrote {}", doc.display());
     }

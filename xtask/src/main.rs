@@ -1,10 +1,12 @@
-//! Developer automation: `cargo xtask bench` (docs/benchmarks.md) and
-//! `cargo xtask architecture`.
+//! Developer automation: `cargo xtask bench` and `cargo xtask bench-spans`
+//! (docs/benchmarks.md) and `cargo xtask architecture`.
 
 mod architecture;
 mod bench;
 mod report;
 mod server;
+mod span_gen;
+mod spans_bench;
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -30,6 +32,19 @@ fn main() -> anyhow::Result<()> {
                 write_doc: !args.iter().any(|a| a == "--no-write"),
             })
         }
+        Some("bench-spans") => {
+            let number = |name: &str, default: usize| -> anyhow::Result<usize> {
+                Ok(flag(&args, name)
+                    .map(|v| v.replace('_', "").parse())
+                    .transpose()?
+                    .unwrap_or(default))
+            };
+            spans_bench::bench_spans(spans_bench::SpanOptions {
+                spans: number("--spans", 100_000_000)?,
+                runs: number("--runs", 5)?.max(1),
+                write_doc: !args.iter().any(|a| a == "--no-write"),
+            })
+        }
         Some("architecture") => {
             let output = std::process::Command::new(env!("CARGO"))
                 .args(["metadata", "--format-version", "1", "--no-deps"])
@@ -49,7 +64,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask architecture"
+                "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write]\n       cargo xtask architecture"
             );
             std::process::exit(2)
         }

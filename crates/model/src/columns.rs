@@ -168,12 +168,9 @@ const SPANS: &[CoreColumn] = &[
         aliases: &["traceId"],
         bloom_filter: true,
     },
-    CoreColumn {
-        name: "span_id",
-        core_type: CoreType::Text,
-        aliases: &["spanId"],
-        bloom_filter: true,
-    },
+    // No bloom filter on span ids: spans are fetched by trace id, and a
+    // filter per row group costs about a byte per span.
+    alias("span_id", CoreType::Text, &["spanId"]),
     alias("parent_span_id", CoreType::Text, &["parentSpanId"]),
     col("name", CoreType::Text),
     col("kind", CoreType::Text),
@@ -252,6 +249,16 @@ const METRICS: &[CoreColumn] = &[
 ];
 
 const EVENTS: &[CoreColumn] = &[alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES)];
+
+/// Columns whose values add up when rows agree on every other column: the
+/// store keeps one row per such key when it writes files (like a summing
+/// merge tree), so rollups shrink as they are flushed and compacted.
+pub fn summed_columns(kind: DatasetKind) -> &'static [&'static str] {
+    match kind {
+        DatasetKind::SpanMetrics => &["count", "errors", "duration_sum_ns"],
+        _ => &[],
+    }
+}
 
 /// The core columns of a dataset kind, time first.
 pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {

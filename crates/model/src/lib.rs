@@ -15,7 +15,7 @@ mod value;
 pub use builder::{BatchBuilder, BuiltBatch};
 pub use columns::{
     ATTRIBUTES_COLUMN, AttributeType, CoreColumn, CoreType, MAX_ATTRIBUTE_COLUMNS, TIME_COLUMN,
-    core_columns,
+    core_columns, summed_columns,
 };
 pub use conform::{DatasetSchema, conform_batch};
 pub use dataset::{DatasetKind, DatasetName};

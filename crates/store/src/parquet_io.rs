@@ -4,15 +4,16 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{AsArray, Int64Array, RecordBatch};
+use arrow::array::{Array, AsArray, Int64Array, RecordBatch, UInt32Array};
 use arrow::compute::{
     SortColumn, SortOptions, concat_batches, lexsort_to_indices, take_record_batch,
 };
-use arrow::datatypes::{SchemaRef, TimestampNanosecondType};
-use model::{DatasetKind, TIME_COLUMN, core_columns};
+use arrow::datatypes::{DataType, SchemaRef, TimestampNanosecondType};
+use arrow::row::{RowConverter, SortField};
+use model::{DatasetKind, TIME_COLUMN, core_columns, summed_columns};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
@@ -36,8 +37,58 @@ fn sort_keys(kind: DatasetKind) -> &'static [&'static str] {
     }
 }
 
+/// Merges adjacent rows that agree on every column but `summed`, adding up
+/// their `summed` (Int64) columns. Returns the merged batch and the index of
+/// each group's first row.
+fn sum_equal_keys(
+    batch: &RecordBatch,
+    summed: &[&str],
+) -> Result<(RecordBatch, UInt32Array), StoreError> {
+    let schema = batch.schema();
+    let (mut key_columns, mut key_fields, mut sum_columns) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, field) in schema.fields().iter().enumerate() {
+        if summed.contains(&field.name().as_str()) && field.data_type() == &DataType::Int64 {
+            sum_columns.push(i);
+        } else {
+            key_columns.push(batch.column(i).clone());
+            key_fields.push(SortField::new(field.data_type().clone()));
+        }
+    }
+    let rows = RowConverter::new(key_fields)?.convert_columns(&key_columns)?;
+    let mut firsts: Vec<u32> = Vec::new();
+    let mut sums: Vec<Vec<i64>> = vec![Vec::new(); sum_columns.len()];
+    let values: Vec<&Int64Array> = sum_columns
+        .iter()
+        .map(|&i| {
+            batch
+                .column(i)
+                .as_primitive::<arrow::datatypes::Int64Type>()
+        })
+        .collect();
+    for r in 0..batch.num_rows() {
+        if r == 0 || rows.row(r) != rows.row(r - 1) {
+            firsts.push(r as u32);
+            for s in &mut sums {
+                s.push(0);
+            }
+        }
+        for (s, v) in sums.iter_mut().zip(&values) {
+            let last = s.last_mut().expect("a group was started");
+            *last = last.saturating_add(if v.is_null(r) { 0 } else { v.value(r) });
+        }
+    }
+    let firsts = UInt32Array::from(firsts);
+    let merged = take_record_batch(batch, &firsts)?;
+    let mut columns = merged.columns().to_vec();
+    for (&i, s) in sum_columns.iter().zip(sums) {
+        columns[i] = Arc::new(Int64Array::from(s));
+    }
+    Ok((RecordBatch::try_new(schema, columns)?, firsts))
+}
+
 /// Concatenates `batches` (all of `schema`), sorts them into file order and
-/// splits them by UTC day: one `(day, batch)` per day present.
+/// splits them by UTC day: one `(day, batch)` per day present. Datasets with
+/// summed columns (`model::summed_columns`) keep one row per key.
 pub(crate) fn sort_and_split_by_day(
     kind: DatasetKind,
     schema: &SchemaRef,
@@ -59,7 +110,19 @@ pub(crate) fn sort_and_split_by_day(
         values: Arc::new(days.clone()),
         options: None,
     }];
-    for key in sort_keys(kind) {
+    let summed = summed_columns(kind);
+    let batch_schema = batch.schema();
+    let mut keys: Vec<&str> = sort_keys(kind).to_vec();
+    if !summed.is_empty() {
+        // Rows to be summed must be adjacent: sort by every other column too.
+        for field in batch_schema.fields() {
+            let name = field.name().as_str();
+            if !keys.contains(&name) && !summed.contains(&name) {
+                keys.push(name);
+            }
+        }
+    }
+    for key in keys {
         if let Some(values) = batch.column_by_name(key) {
             columns.push(SortColumn {
                 values: values.clone(),
@@ -73,6 +136,13 @@ pub(crate) fn sort_and_split_by_day(
     let indices = lexsort_to_indices(&columns, None)?;
     let sorted = take_record_batch(&batch, &indices)?;
     let days = arrow::compute::take(&days, &indices, None)?;
+    let (sorted, days) = if summed.is_empty() {
+        (sorted, days)
+    } else {
+        let (merged, firsts) = sum_equal_keys(&sorted, summed)?;
+        let days = arrow::compute::take(&days, &firsts, None)?;
+        (merged, days)
+    };
     let days = days.as_primitive::<arrow::datatypes::Int64Type>();
     let mut out = Vec::new();
     let mut start = 0;
@@ -88,7 +158,11 @@ pub(crate) fn sort_and_split_by_day(
     Ok(out)
 }
 
-fn writer_properties(kind: DatasetKind, schema: &SchemaRef) -> WriterProperties {
+/// Span columns of nanosecond times and durations: delta-encoded, as they
+/// change little from row to row within a service.
+const DELTA_COLUMNS: &[&str] = &[TIME_COLUMN, "end_timestamp", "duration_ns"];
+
+fn writer_properties(kind: DatasetKind, schema: &SchemaRef, rows: usize) -> WriterProperties {
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("valid zstd level"),
@@ -101,7 +175,18 @@ fn writer_properties(kind: DatasetKind, schema: &SchemaRef) -> WriterProperties 
         builder = builder
             .set_column_bloom_filter_enabled(path.clone(), true)
             .set_column_bloom_filter_fpp(path.clone(), 0.01)
+            // Sized for the values a row group can hold: the default (a
+            // million) costs several bytes per row in small files.
+            .set_column_bloom_filter_max_ndv(path.clone(), rows.clamp(1, ROW_GROUP_ROWS) as u64)
             .set_column_dictionary_enabled(path, false);
+    }
+    if kind == DatasetKind::Spans {
+        for name in DELTA_COLUMNS {
+            let path = ColumnPath::from(*name);
+            builder = builder
+                .set_column_dictionary_enabled(path.clone(), false)
+                .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
+        }
     }
     let sorting: Vec<SortingColumn> = sort_keys(kind)
         .iter()
@@ -130,7 +215,7 @@ pub(crate) fn write_parquet(
     let mut writer = ArrowWriter::try_new(
         file,
         batch.schema(),
-        Some(writer_properties(kind, &batch.schema())),
+        Some(writer_properties(kind, &batch.schema(), batch.num_rows())),
     )?;
     writer.write(batch)?;
     let file = writer.into_inner()?;

@@ -132,3 +132,94 @@ fn backpressure_refuses_appends_over_the_buffer_limit() {
         .append(&DatasetName::logs(), logs_batch(&store, BASE, 10))
         .unwrap();
 }
+
+fn rollup_batch(store: &Store, rows: &[(i64, &str, i64, i64)]) -> arrow::record_batch::RecordBatch {
+    let schema = store.dataset_schema(&DatasetName::span_metrics());
+    let mut b = BatchBuilder::new(&schema);
+    let (service, bucket, count, errors) = (
+        b.core_index("service").unwrap(),
+        b.core_index("latency_bucket").unwrap(),
+        b.core_index("count").unwrap(),
+        b.core_index("errors").unwrap(),
+    );
+    for &(minute, svc, lat, n) in rows {
+        b.set_time(BASE + minute * 60_000_000_000);
+        b.set_core(service, Value::Text(svc));
+        b.set_core(bucket, Value::Int(lat));
+        b.set_core(count, Value::Int(n));
+        b.set_core(errors, Value::Int(n / 2));
+        b.end_row();
+    }
+    b.finish().unwrap().batch
+}
+
+#[test]
+fn rollup_rows_with_the_same_key_are_summed_on_flush_and_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(StoreConfig::new(dir.path())).unwrap();
+    let name = DatasetName::span_metrics();
+    let a = rollup_batch(
+        &store,
+        &[(0, "jobs", 40, 2), (0, "jobs", 41, 1), (1, "cards", 40, 4)],
+    );
+    let b = rollup_batch(&store, &[(0, "jobs", 40, 3), (1, "cards", 40, 6)]);
+    store.append(&name, a).unwrap();
+    store.append(&name, b).unwrap();
+    store.flush().unwrap();
+    let c = rollup_batch(&store, &[(0, "jobs", 40, 10)]);
+    store.append(&name, c).unwrap();
+    store.flush().unwrap();
+    store.compact().unwrap();
+    let snap = store.snapshot(&name).unwrap();
+    assert_eq!(snap.files.len(), 1, "compacted into one file");
+    assert_eq!(snap.files[0].1.rows, 3, "one row per key");
+    let mut rows = Vec::new();
+    for (path, _) in &snap.files {
+        let file = std::fs::File::open(path).unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        for batch in reader {
+            let batch = batch.unwrap();
+            use arrow::array::AsArray;
+            let svc = batch
+                .column_by_name("service")
+                .unwrap()
+                .as_string::<i32>()
+                .clone();
+            let lat = batch
+                .column_by_name("latency_bucket")
+                .unwrap()
+                .as_primitive::<arrow::datatypes::Int64Type>()
+                .clone();
+            let n = batch
+                .column_by_name("count")
+                .unwrap()
+                .as_primitive::<arrow::datatypes::Int64Type>()
+                .clone();
+            let e = batch
+                .column_by_name("errors")
+                .unwrap()
+                .as_primitive::<arrow::datatypes::Int64Type>()
+                .clone();
+            for i in 0..batch.num_rows() {
+                rows.push((
+                    svc.value(i).to_owned(),
+                    lat.value(i),
+                    n.value(i),
+                    e.value(i),
+                ));
+            }
+        }
+    }
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("cards".to_owned(), 40, 10, 5),
+            ("jobs".to_owned(), 40, 15, 1 + 1 + 5),
+            ("jobs".to_owned(), 41, 1, 0),
+        ]
+    );
+}
