@@ -207,6 +207,35 @@ fn otlp_requests(path: &Path, events: usize) -> anyhow::Result<(Vec<Vec<u8>>, u6
     Ok((requests, raw))
 }
 
+/// POSTs `body` until the server accepts it, waiting while it pushes back
+/// (429, 503).
+pub(crate) fn post_until_accepted(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> anyhow::Result<()> {
+    loop {
+        let r = client
+            .post(url)
+            .header("content-type", content_type)
+            .body(body.clone())
+            .send()?;
+        if matches!(r.status().as_u16(), 429 | 503) {
+            std::thread::sleep(Duration::from_millis(200));
+            continue;
+        }
+        if !r.status().is_success() {
+            bail!(
+                "ingest failed: {} {}",
+                r.status(),
+                r.text().unwrap_or_default()
+            );
+        }
+        return Ok(());
+    }
+}
+
 struct IngestFigures {
     wall_seconds: f64,
     cpu_seconds: f64,
@@ -235,25 +264,7 @@ fn send_all(
                     let Some(body) = queue.lock().expect("queue").pop() else {
                         return Ok(());
                     };
-                    loop {
-                        let r = client
-                            .post(&url)
-                            .header("content-type", content_type)
-                            .body(body.clone())
-                            .send()?;
-                        if r.status().as_u16() == 429 {
-                            std::thread::sleep(Duration::from_millis(200));
-                            continue;
-                        }
-                        if !r.status().is_success() {
-                            bail!(
-                                "ingest failed: {} {}",
-                                r.status(),
-                                r.text().unwrap_or_default()
-                            );
-                        }
-                        break;
-                    }
+                    post_until_accepted(&client, &url, content_type, body)?;
                 }
             })
         })

@@ -19,7 +19,8 @@ use anyhow::{Context, bail};
 use prost::Message;
 
 use crate::bench::{
-    SERVER_CONFIG, median, peer_python, run, target_dir, wait_for_compaction, workspace_root,
+    SERVER_CONFIG, median, peer_python, post_until_accepted, run, target_dir, wait_for_compaction,
+    workspace_root,
 };
 use crate::server::{Server, disk_bytes};
 use crate::span_gen::{Rng, TraceSpans, request, trace};
@@ -70,25 +71,7 @@ fn ingest(server: &Server, spans: usize, from: u64, to: u64) -> anyhow::Result<S
                     let Ok(body) = rx.lock().expect("queue").recv() else {
                         return Ok(());
                     };
-                    loop {
-                        let r = client
-                            .post(&url)
-                            .header("content-type", "application/x-protobuf")
-                            .body(body.clone())
-                            .send()?;
-                        if r.status().as_u16() == 429 || r.status().as_u16() == 503 {
-                            std::thread::sleep(Duration::from_millis(200));
-                            continue;
-                        }
-                        if !r.status().is_success() {
-                            bail!(
-                                "ingest failed: {} {}",
-                                r.status(),
-                                r.text().unwrap_or_default()
-                            );
-                        }
-                        break;
-                    }
+                    post_until_accepted(&client, &url, "application/x-protobuf", body)?;
                 }
             })
         })

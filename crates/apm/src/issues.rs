@@ -14,7 +14,7 @@ use model::DatasetName;
 use query::{QueryEngine, TimeRange};
 use serde_json::{Map, Value};
 
-use crate::rollups::{has_dataset, num, quote, text};
+use crate::rollups::{bucket_count, non_empty, num, quote, text};
 use crate::trace::ApmError;
 
 pub const DEFAULT_ISSUES: usize = 100;
@@ -126,10 +126,6 @@ fn title(error_type: &str, message: &str) -> String {
 const OCCURRENCES: &str = "sum(CASE WHEN trace_id IS NULL THEN 1 ELSE 0 END) + \
      count(DISTINCT CASE WHEN trace_id IS NOT NULL THEN concat(trace_id, ':', coalesce(span_id, '')) END)";
 
-fn non_empty(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 fn filter_sql(engine: &QueryEngine, query: &IssueQuery) -> Result<String, ApmError> {
     let mut parts = Vec::new();
     if let Some(s) = non_empty(&query.service) {
@@ -152,11 +148,6 @@ fn id_list(ids: &[String]) -> String {
 
 fn bucket_seconds(range: TimeRange) -> i64 {
     ((range.nanos() / 1_000_000_000) / SERIES_BUCKETS).max(1)
-}
-
-fn bucket_count(range: TimeRange, seconds: i64) -> usize {
-    let w = seconds * 1_000_000_000;
-    ((range.nanos() + w - 1) / w).max(1) as usize
 }
 
 /// Occurrence counts per fingerprint and bucket.
@@ -225,7 +216,7 @@ pub async fn list_issues(
         bucket_seconds: seconds,
         elapsed_ms: 0.0,
     };
-    if !has_dataset(engine, "errors") {
+    if !engine.has_dataset(&DatasetName::errors()) {
         return Ok(empty);
     }
     let filter = filter_sql(engine, query)?;
@@ -342,7 +333,7 @@ pub async fn issue_detail(
     let started = std::time::Instant::now();
     let fp = check_fingerprint(fingerprint)?;
     let not_found = || ApmError::NotFound(format!("no issue with fingerprint {fp}"));
-    if !has_dataset(engine, "errors") {
+    if !engine.has_dataset(&DatasetName::errors()) {
         return Err(not_found());
     }
     let seconds = bucket_seconds(range);

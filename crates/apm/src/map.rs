@@ -7,10 +7,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use model::DatasetName;
 use query::{QueryEngine, TimeRange};
 use serde_json::{Map, Value};
 
-use crate::rollups::{has_dataset, num, quote, text};
+use crate::rollups::{num, quote, text};
 use crate::services::entry_red_by_service;
 use crate::trace::ApmError;
 
@@ -244,7 +245,7 @@ pub async fn service_map(
     let started = std::time::Instant::now();
     let env = env.filter(|e| !e.is_empty());
     let services = entry_red_by_service(engine, range, env).await?;
-    let calls = if has_dataset(engine, "spans") {
+    let calls = if engine.has_dataset(&DatasetName::spans()) {
         let env_sql = env
             .map(|e| format!(" AND env = {}", quote(e)))
             .unwrap_or_default();

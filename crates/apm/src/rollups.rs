@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use model::DatasetName;
 use query::{QueryEngine, TimeRange};
 use serde_json::{Map, Value};
 
@@ -105,8 +106,9 @@ pub(crate) fn aligned(range: TimeRange) -> TimeRange {
     }
 }
 
-pub(crate) fn has_dataset(engine: &QueryEngine, name: &str) -> bool {
-    engine.store().datasets().iter().any(|d| d.as_str() == name)
+/// The value of an optional text parameter, `None` when blank.
+pub(crate) fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// A group's key: the values of the grouping columns, in order.
@@ -123,7 +125,7 @@ pub(crate) async fn grouped(
     groups: &[&str],
 ) -> Result<BTreeMap<GroupKey, Red>, ApmError> {
     let mut out: BTreeMap<GroupKey, Red> = BTreeMap::new();
-    if !has_dataset(engine, "span_metrics") {
+    if !engine.has_dataset(&DatasetName::span_metrics()) {
         return Ok(out);
     }
     let cols: String = groups.iter().map(|g| format!("{g}, ")).collect();
@@ -154,7 +156,7 @@ pub(crate) async fn series(
     histograms: bool,
 ) -> Result<BTreeMap<GroupKey, Vec<Red>>, ApmError> {
     let mut out: BTreeMap<GroupKey, Vec<Red>> = BTreeMap::new();
-    if !has_dataset(engine, "span_metrics") {
+    if !engine.has_dataset(&DatasetName::span_metrics()) {
         return Ok(out);
     }
     let buckets = bucket_count(range, seconds);

@@ -9,7 +9,7 @@ use model::DatasetName;
 use query::{QueryEngine, TimeRange};
 use serde_json::Value;
 
-use crate::rollups::{has_dataset, num, quote, text};
+use crate::rollups::{non_empty, num, quote, text};
 use crate::trace::ApmError;
 
 pub const DEFAULT_TRACES: usize = 50;
@@ -51,10 +51,6 @@ pub struct TraceSearchResponse {
     /// The SQL condition the filters became.
     pub sql_where: String,
     pub elapsed_ms: f64,
-}
-
-fn non_empty(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The SQL condition of a search (without the time range).
@@ -114,7 +110,7 @@ pub async fn search_traces(
     let limit = search.limit.unwrap_or(DEFAULT_TRACES).clamp(1, MAX_TRACES);
     let condition = condition(engine, search)?;
     let sql_where = format!("{} AND {condition}", range.sql_filter());
-    if !has_dataset(engine, "spans") {
+    if !engine.has_dataset(&DatasetName::spans()) {
         return Ok(TraceSearchResponse {
             traces: Vec::new(),
             sql_where,

@@ -1,6 +1,7 @@
 //! Fetches one trace's spans (and the logs that carry its id) through the
 //! query engine and builds its tree.
 
+use model::DatasetName;
 use query::{QueryEngine, QueryError, TimeRange};
 use serde_json::{Map, Value};
 
@@ -67,9 +68,7 @@ pub async fn fetch_trace(
     range: Option<TimeRange>,
 ) -> Result<TraceResponse, ApmError> {
     let id = normalize(trace_id)?;
-    let datasets = engine.store().datasets();
-    let has = |name: &str| datasets.iter().any(|d| d.as_str() == name);
-    if !has("spans") {
+    if !engine.has_dataset(&DatasetName::spans()) {
         return Err(ApmError::NotFound(
             "no spans have been received yet: send OTLP traces to :4317 or :4318".into(),
         ));
@@ -110,7 +109,7 @@ pub async fn fetch_trace(
         spans.len() as u64
     };
     let spans: Vec<_> = spans.into_iter().take(MAX_TRACE_SPANS).collect();
-    let (logs, logs_truncated) = if has("logs") {
+    let (logs, logs_truncated) = if engine.has_dataset(&DatasetName::logs()) {
         let mut logs = engine
             .sql(&format!(
                 "SELECT * FROM logs WHERE {filter} ORDER BY \"timestamp\" LIMIT {}",
