@@ -21,7 +21,7 @@ pub use issues::{
     DEFAULT_ISSUES, IssueDetail, IssueQuery, IssueState, IssueSummary, IssuesResponse, MAX_ISSUES,
     check_fingerprint, effective_status, issue_detail, list_issues,
 };
-pub use map::{CallGroup, MapEdge, MapNode, ServiceMap, build_map, service_map};
+pub use map::{MapEdge, MapNode, ServiceMap, service_map};
 pub use rollups::RedSummary;
 pub use search::{
     DEFAULT_TRACES, MAX_TRACES, TraceSearch, TraceSearchResponse, TraceSummary, search_traces,

@@ -1,17 +1,22 @@
 //! The service map: services, databases, queues and external hosts as nodes;
-//! calls as edges. A client or producer span whose child is a server or
-//! consumer span of another service is a paired call between two services.
-//! A call with no such child goes to what the span says it calls (its
-//! `peer`: `peer.service`, a database, a queue or a host), a virtual node
-//! when nothing instrumented answers there.
+//! calls as edges.
+//!
+//! Edges are read from the callers' side: the `span_metrics` rollups of
+//! client and producer spans, per calling service and `peer` (what the span
+//! says it calls: `peer.service`, a database, a queue or a host). Where such
+//! calls were seen paired at ingest with a server or consumer span of
+//! another service (`call_pairs`, crate `derived`), the peer is that service
+//! and the edge is paired; a peer that lands on several services is split by
+//! the pairs' shares. Calls never paired go to their peer, a virtual node
+//! when nothing instrumented answers there. Both inputs are minute rollups,
+//! so a map over a week reads no raw spans.
 
 use std::collections::{BTreeMap, HashMap};
 
 use model::DatasetName;
 use query::{QueryEngine, TimeRange};
-use serde_json::{Map, Value};
 
-use crate::rollups::{num, quote, text};
+use crate::rollups::{self, Red, num, quote, text};
 use crate::services::entry_red_by_service;
 use crate::trace::ApmError;
 
@@ -43,7 +48,8 @@ pub struct MapEdge {
     pub rate_per_s: f64,
     pub p50_ms: Option<f64>,
     pub p95_ms: Option<f64>,
-    /// Both ends were seen: a client span and the server span it called.
+    /// The callee is known from paired spans: a client span and the server
+    /// span it called.
     pub paired: bool,
 }
 
@@ -54,18 +60,22 @@ pub struct ServiceMap {
     pub elapsed_ms: f64,
 }
 
-/// One row of the pairing query: calls from `client` through `peer` that
-/// reached `server` (None when unpaired).
+/// Calls from `client` to `peer`, from the caller's rollups.
 #[derive(Debug, Clone)]
-pub struct CallGroup {
+pub(crate) struct CallGroup {
     pub client: String,
     pub peer: Option<String>,
     pub peer_kind: Option<String>,
-    pub server: Option<String>,
-    pub requests: u64,
-    pub errors: u64,
-    pub p50_ms: Option<f64>,
-    pub p95_ms: Option<f64>,
+    pub red: Red,
+}
+
+/// How many calls from `client` to `peer` were seen answered by `callee`.
+#[derive(Debug, Clone)]
+pub(crate) struct Landing {
+    pub client: String,
+    pub peer: Option<String>,
+    pub callee: String,
+    pub count: u64,
 }
 
 fn node_id(kind: &str, name: &str) -> String {
@@ -74,84 +84,105 @@ fn node_id(kind: &str, name: &str) -> String {
 
 #[derive(Default)]
 struct EdgeSums {
-    requests: u64,
-    errors: u64,
-    /// Request-weighted sums of percentiles (an approximation when merged).
-    p50_weighted: f64,
-    p95_weighted: f64,
-    weight: f64,
+    red: Red,
     paired: bool,
 }
 
-/// Builds the map from call groups (pure). `services` are the services with
-/// entry spans, with their requests, errors and p95.
-pub fn build_map(
+/// Splits `total` by `weights` (largest remainder), so the parts add up.
+fn split(total: u64, weights: &[u64]) -> Vec<u64> {
+    let sum: u64 = weights.iter().sum();
+    if sum == 0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<f64> = weights
+        .iter()
+        .map(|&w| total as f64 * w as f64 / sum as f64)
+        .collect();
+    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut left = total.saturating_sub(parts.iter().sum());
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        parts[i] += 1;
+        left -= 1;
+    }
+    parts
+}
+
+/// Builds the map (pure). `services` are the services with entry spans,
+/// with their requests, errors and p95.
+pub(crate) fn build_map(
     calls: &[CallGroup],
+    landings: &[Landing],
     services: &BTreeMap<String, (u64, u64, Option<f64>)>,
     range_s: f64,
 ) -> (Vec<MapNode>, Vec<MapEdge>) {
-    // Where each (client, peer) was seen to land when paired, by count.
+    // Where each (client, peer) was seen to land, by count.
     let mut landed: HashMap<(&str, &str), BTreeMap<&str, u64>> = HashMap::new();
-    for c in calls {
-        if let (Some(server), Some(peer)) = (&c.server, &c.peer) {
-            *landed
-                .entry((c.client.as_str(), peer.as_str()))
-                .or_default()
-                .entry(server.as_str())
-                .or_default() += c.requests;
-        }
+    for l in landings {
+        *landed
+            .entry((l.client.as_str(), l.peer.as_deref().unwrap_or("")))
+            .or_default()
+            .entry(l.callee.as_str())
+            .or_default() += l.count;
     }
     let mut edges: BTreeMap<(String, String), EdgeSums> = BTreeMap::new();
     let mut virtual_nodes: BTreeMap<String, (String, String)> = BTreeMap::new();
     for c in calls {
         let source = node_id("service", &c.client);
-        let (target, paired) = match &c.server {
-            Some(server) if server == &c.client => continue,
-            Some(server) => (node_id("service", server), true),
-            None => {
-                let peer = c.peer.clone().unwrap_or_else(|| "unknown".to_owned());
-                let kind = c.peer_kind.clone().unwrap_or_else(|| "external".to_owned());
-                let usual = landed
-                    .get(&(c.client.as_str(), peer.as_str()))
-                    .and_then(|m| m.iter().max_by_key(|(_, n)| **n).map(|(s, _)| *s));
-                match usual {
-                    Some(server) if server != c.client => (node_id("service", server), true),
-                    Some(_) => continue,
-                    None if kind == "service" && services.contains_key(&peer) => {
-                        (node_id("service", &peer), false)
-                    }
-                    None => {
-                        let id = node_id(&kind, &peer);
-                        virtual_nodes.insert(id.clone(), (peer, kind));
-                        (id, false)
-                    }
+        let peer = c.peer.as_deref().unwrap_or("");
+        if let Some(callees) = landed.get(&(c.client.as_str(), peer)) {
+            let weights: Vec<u64> = callees.values().copied().collect();
+            let requests = split(c.red.requests, &weights);
+            let errors = split(c.red.errors, &weights);
+            let sum: u64 = weights.iter().sum();
+            for (i, (callee, &weight)) in callees.iter().enumerate() {
+                // A service calling itself is not an edge.
+                if *callee == c.client {
+                    continue;
                 }
+                let share = c
+                    .red
+                    .scaled(requests[i], errors[i], weight as f64 / sum as f64);
+                let e = edges
+                    .entry((source.clone(), node_id("service", callee)))
+                    .or_default();
+                e.red.merge(&share);
+                e.paired = true;
             }
+            continue;
+        }
+        let peer = c.peer.clone().unwrap_or_else(|| "unknown".to_owned());
+        let kind = c.peer_kind.clone().unwrap_or_else(|| "external".to_owned());
+        let target = if kind == "service" && services.contains_key(&peer) {
+            if peer == c.client {
+                continue;
+            }
+            node_id("service", &peer)
+        } else {
+            let id = node_id(&kind, &peer);
+            virtual_nodes.insert(id.clone(), (peer, kind));
+            id
         };
-        let e = edges.entry((source, target)).or_default();
-        e.requests += c.requests;
-        e.errors += c.errors;
-        let w = c.requests as f64;
-        if let Some(p) = c.p50_ms {
-            e.p50_weighted += p * w;
-        }
-        if let Some(p) = c.p95_ms {
-            e.p95_weighted += p * w;
-            e.weight += w;
-        }
-        e.paired |= paired;
+        edges.entry((source, target)).or_default().red.merge(&c.red);
     }
     let mut edge_list: Vec<MapEdge> = edges
         .into_iter()
         .map(|((source, target), e)| MapEdge {
             source,
             target,
-            requests: e.requests,
-            errors: e.errors,
-            error_rate: ratio(e.errors, e.requests),
-            rate_per_s: e.requests as f64 / range_s.max(1e-9),
-            p50_ms: (e.weight > 0.0).then(|| e.p50_weighted / e.weight),
-            p95_ms: (e.weight > 0.0).then(|| e.p95_weighted / e.weight),
+            requests: e.red.requests,
+            errors: e.red.errors,
+            error_rate: ratio(e.red.errors, e.red.requests),
+            rate_per_s: e.red.requests as f64 / range_s.max(1e-9),
+            p50_ms: e.red.quantile_ms(0.5),
+            p95_ms: e.red.quantile_ms(0.95),
             paired: e.paired,
         })
         .collect();
@@ -222,20 +253,6 @@ fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-fn call_group(row: &Map<String, Value>) -> CallGroup {
-    let ms = |k: &str| row.get(k).and_then(Value::as_f64).map(|ns| ns / 1e6);
-    CallGroup {
-        client: text(row, "client").unwrap_or_default(),
-        peer: text(row, "peer"),
-        peer_kind: text(row, "peer_kind"),
-        server: text(row, "server"),
-        requests: num(row, "requests") as u64,
-        errors: num(row, "errors") as u64,
-        p50_ms: ms("p50"),
-        p95_ms: ms("p95"),
-    }
-}
-
 /// The map over `range`, optionally for one environment.
 pub async fn service_map(
     engine: &QueryEngine,
@@ -245,29 +262,44 @@ pub async fn service_map(
     let started = std::time::Instant::now();
     let env = env.filter(|e| !e.is_empty());
     let services = entry_red_by_service(engine, range, env).await?;
-    let calls = if engine.has_dataset(&DatasetName::spans()) {
-        let env_sql = env
-            .map(|e| format!(" AND env = {}", quote(e)))
-            .unwrap_or_default();
-        let time = range.sql_filter();
+    let aligned = rollups::aligned(range);
+    let env_sql = env
+        .map(|e| format!(" AND env = {}", quote(e)))
+        .unwrap_or_default();
+    let calls: Vec<CallGroup> = rollups::grouped(
+        engine,
+        &format!(
+            "{} AND kind IN ('client', 'producer'){env_sql}",
+            aligned.sql_filter()
+        ),
+        &["service", "peer", "peer_kind"],
+    )
+    .await?
+    .into_iter()
+    .map(|(key, red)| CallGroup {
+        client: key.first().cloned().flatten().unwrap_or_default(),
+        peer: key.get(1).cloned().flatten(),
+        peer_kind: key.get(2).cloned().flatten(),
+        red,
+    })
+    .collect();
+    let landings = if engine.has_dataset(&DatasetName::call_pairs()) {
         let sql = format!(
-            "SELECT c.service AS client, c.peer AS peer, c.peer_kind AS peer_kind, s.service AS server, \
-             count(*) AS requests, sum(CASE WHEN c.status_code = 'error' THEN 1 ELSE 0 END) AS errors, \
-             approx_percentile_cont(0.5) WITHIN GROUP (ORDER BY c.duration_ns) AS p50, \
-             approx_percentile_cont(0.95) WITHIN GROUP (ORDER BY c.duration_ns) AS p95 \
-             FROM (SELECT service, peer, peer_kind, trace_id, span_id, status_code, duration_ns FROM spans \
-                   WHERE {time} AND kind IN ('client', 'producer'){env_sql}) c \
-             LEFT JOIN (SELECT service, trace_id, parent_span_id FROM spans \
-                   WHERE {time} AND kind IN ('server', 'consumer') AND parent_span_id IS NOT NULL) s \
-             ON s.trace_id = c.trace_id AND s.parent_span_id = c.span_id \
-             GROUP BY 1, 2, 3, 4"
+            "SELECT service, peer, callee, sum(count) AS n FROM call_pairs \
+             WHERE {}{env_sql} AND callee IS NOT NULL GROUP BY service, peer, callee",
+            aligned.sql_filter()
         );
         engine
             .sql(&sql)
             .await?
             .rows
             .iter()
-            .map(call_group)
+            .map(|row| Landing {
+                client: text(row, "service").unwrap_or_default(),
+                peer: text(row, "peer"),
+                callee: text(row, "callee").unwrap_or_default(),
+                count: num(row, "n") as u64,
+            })
             .collect()
     } else {
         Vec::new()
@@ -281,7 +313,7 @@ pub async fn service_map(
             )
         })
         .collect();
-    let (nodes, edges) = build_map(&calls, &summaries, range.nanos() as f64 / 1e9);
+    let (nodes, edges) = build_map(&calls, &landings, &summaries, range.nanos() as f64 / 1e9);
     Ok(ServiceMap {
         nodes,
         edges,
@@ -293,49 +325,69 @@ pub async fn service_map(
 mod tests {
     use super::*;
 
-    fn call(client: &str, peer: &str, kind: &str, server: Option<&str>, n: u64) -> CallGroup {
+    fn call(client: &str, peer: &str, kind: &str, n: u64, errors: u64) -> CallGroup {
         CallGroup {
             client: client.into(),
             peer: Some(peer.into()),
             peer_kind: Some(kind.into()),
-            server: server.map(String::from),
-            requests: n,
-            errors: 1,
-            p50_ms: Some(10.0),
-            p95_ms: Some(20.0),
+            red: Red {
+                requests: n,
+                errors,
+                duration_sum_ns: n as f64 * 1e7,
+                histogram: vec![(derived::bucket_of(10_000_000), n)],
+            },
         }
+    }
+
+    fn landing(client: &str, peer: &str, callee: &str, count: u64) -> Landing {
+        Landing {
+            client: client.into(),
+            peer: Some(peer.into()),
+            callee: callee.into(),
+            count,
+        }
+    }
+
+    fn services() -> BTreeMap<String, (u64, u64, Option<f64>)> {
+        [
+            ("web".to_owned(), (100, 1, Some(50.0))),
+            ("api".to_owned(), (90, 2, Some(40.0))),
+            ("search".to_owned(), (30, 0, Some(20.0))),
+        ]
+        .into_iter()
+        .collect()
     }
 
     #[test]
     fn pairs_and_virtual_nodes() {
-        let services: BTreeMap<String, (u64, u64, Option<f64>)> = [
-            ("web".to_owned(), (100, 1, Some(50.0))),
-            ("api".to_owned(), (90, 2, Some(40.0))),
-        ]
-        .into_iter()
-        .collect();
         let calls = vec![
-            // web -> api over HTTP, mostly paired, some unpaired (the
-            // server's spans were dropped): all land on api.
-            call("web", "api.internal", "external", Some("api"), 80),
-            call("web", "api.internal", "external", None, 5),
-            call("api", "postgresql jobs", "database", None, 200),
-            call("api", "emails", "queue", None, 7),
+            // web -> api over HTTP: 85 calls, of which some were seen paired
+            // (the others' server spans were dropped): all land on api.
+            call("web", "api.internal", "external", 85, 3),
+            call("api", "postgresql jobs", "database", 200, 0),
+            call("api", "emails", "queue", 7, 0),
             // peer.service naming an instrumented service, never paired.
-            call("web", "api", "service", None, 3),
+            call("web", "api", "service", 3, 0),
             // A service calling itself is not an edge.
-            call("api", "x", "external", Some("api"), 4),
+            call("api", "x", "external", 4, 0),
         ];
-        let (nodes, edges) = build_map(&calls, &services, 60.0);
+        let landings = vec![
+            landing("web", "api.internal", "api", 80),
+            landing("api", "x", "api", 4),
+        ];
+        let (nodes, edges) = build_map(&calls, &landings, &services(), 60.0);
         let find = |s: &str, t: &str| edges.iter().find(|e| e.source == s && e.target == t);
         let web_api = find("service:web", "service:api").unwrap();
-        assert_eq!(web_api.requests, 88);
+        assert_eq!((web_api.requests, web_api.errors), (88, 3));
         assert!(web_api.paired);
+        let p50 = web_api.p50_ms.unwrap();
+        assert!((p50 - 10.0).abs() < 0.5, "{p50}");
         let db = find("service:api", "database:postgresql jobs").unwrap();
         assert_eq!(db.requests, 200);
         assert!(!db.paired);
         assert!(find("service:api", "queue:emails").is_some());
         assert!(find("service:api", "service:api").is_none());
+        assert!(find("service:api", "external:x").is_none());
         let db_node = nodes
             .iter()
             .find(|n| n.id == "database:postgresql jobs")
@@ -350,6 +402,35 @@ mod tests {
                 .unwrap()
                 .is_virtual
         );
-        assert_eq!(nodes.len(), 4);
+        // web, api, search, the database and the queue.
+        assert_eq!(nodes.len(), 5);
+    }
+
+    #[test]
+    fn a_peer_answered_by_several_services_is_split_by_their_shares() {
+        // A gateway host in front of two services.
+        let calls = vec![call("web", "gateway:443", "external", 101, 10)];
+        let landings = vec![
+            landing("web", "gateway:443", "api", 30),
+            landing("web", "gateway:443", "search", 10),
+        ];
+        let (_, edges) = build_map(&calls, &landings, &services(), 60.0);
+        let get = |t: &str| {
+            let e = edges.iter().find(|e| e.target == t).unwrap();
+            (e.requests, e.errors, e.paired)
+        };
+        assert_eq!(get("service:api"), (76, 8, true));
+        assert_eq!(get("service:search"), (25, 2, true));
+        assert_eq!(edges.len(), 2);
+    }
+
+    #[test]
+    fn split_adds_up() {
+        assert_eq!(split(10, &[1, 1, 1]), vec![4, 3, 3]);
+        assert_eq!(split(0, &[5, 0]), vec![0, 0]);
+        assert_eq!(split(7, &[0, 0]), vec![0, 0]);
+        for total in 0..50 {
+            assert_eq!(split(total, &[3, 5, 7, 11]).iter().sum::<u64>(), total);
+        }
     }
 }

@@ -65,6 +65,22 @@ impl Red {
         }
     }
 
+    /// A part of this group: `requests` and `errors` of it, with the
+    /// duration and histogram scaled by `fraction` (the same latency shape).
+    pub(crate) fn scaled(&self, requests: u64, errors: u64, fraction: f64) -> Red {
+        Red {
+            requests,
+            errors,
+            duration_sum_ns: self.duration_sum_ns * fraction,
+            histogram: self
+                .histogram
+                .iter()
+                .map(|&(b, c)| (b, (c as f64 * fraction).round() as u64))
+                .filter(|&(_, c)| c > 0)
+                .collect(),
+        }
+    }
+
     pub(crate) fn quantile_ms(&self, q: f64) -> Option<f64> {
         derived::quantile_ns(&self.histogram, q).map(|ns| ns / 1e6)
     }

@@ -55,6 +55,9 @@ pub struct EndpointSummary {
 pub struct DependencySummary {
     pub peer: String,
     pub peer_kind: String,
+    /// The instrumented service seen answering most calls to this peer
+    /// (from calls paired at ingest), if any.
+    pub callee: Option<String>,
     #[serde(flatten)]
     pub red: RedSummary,
 }
@@ -188,7 +191,7 @@ pub async fn service_detail(
     let exit = format!("{base} AND {EXIT}");
     let chart_seconds = rollups::bucket_seconds(range, CHART_BUCKETS);
     let spark_seconds = rollups::bucket_seconds(range, SPARK_BUCKETS);
-    let (chart, endpoints, endpoint_series, dependencies) = futures::join!(
+    let (chart, endpoints, endpoint_series, dependencies, callees) = futures::join!(
         rollups::series(engine, &entry, &[], range, chart_seconds, true),
         rollups::grouped(engine, &entry, &["endpoint", "kind"]),
         rollups::series(
@@ -200,9 +203,10 @@ pub async fn service_detail(
             false
         ),
         rollups::grouped(engine, &exit, &["peer", "peer_kind"]),
+        callees_by_peer(engine, &base),
     );
-    let (chart, endpoints, endpoint_series, dependencies) =
-        (chart?, endpoints?, endpoint_series?, dependencies?);
+    let (chart, endpoints, endpoint_series, dependencies, callees) =
+        (chart?, endpoints?, endpoint_series?, dependencies?, callees?);
     let chart = chart.into_values().next().unwrap_or_default();
     if chart.iter().all(|r| r.requests == 0) && dependencies.is_empty() {
         return Err(ApmError::NotFound(format!(
@@ -246,6 +250,7 @@ pub async fn service_detail(
         .map(|(key, red)| DependencySummary {
             peer: first(key, 0),
             peer_kind: first(key, 1),
+            callee: callees.get(&first(key, 0)).cloned(),
             red: red.summary(seconds, t_ns),
         })
         .collect();
@@ -262,6 +267,31 @@ pub async fn service_detail(
         apdex_threshold_ms,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// Per peer called by the rows matching `filter` (a `call_pairs` filter on
+/// time, service and env), the service that answered it most often.
+async fn callees_by_peer(
+    engine: &QueryEngine,
+    filter: &str,
+) -> Result<BTreeMap<String, String>, ApmError> {
+    let mut out = BTreeMap::new();
+    if !engine.has_dataset(&model::DatasetName::call_pairs()) {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT peer, callee, sum(count) AS n FROM call_pairs WHERE {filter} \
+         AND callee IS NOT NULL GROUP BY peer, callee ORDER BY n DESC"
+    );
+    for row in engine.sql(&sql).await?.rows {
+        let (Some(callee), peer) = (rollups::text(&row, "callee"), rollups::text(&row, "peer"))
+        else {
+            continue;
+        };
+        // Rows come busiest first: the first callee of a peer wins.
+        out.entry(peer.unwrap_or_default()).or_insert(callee);
+    }
+    Ok(out)
 }
 
 /// Entry-span RED per service (all environments merged), for the map.

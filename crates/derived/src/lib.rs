@@ -7,7 +7,9 @@
 //!   latency bucket (`latency.rs`), the `span_metrics` dataset;
 //! - `errors.rs` and `fingerprint.rs`: error occurrences from span exception
 //!   events and exception logs, grouped into issues by fingerprint, the
-//!   `errors` dataset.
+//!   `errors` dataset;
+//! - `pairs.rs`: the one stateful part, a pairer that matches client and
+//!   server spans of one call across batches, the `call_pairs` dataset.
 //!
 //! Pure: batches in, batches out. The ingest pipeline stores the derived
 //! batches in the same durable append as the batch they come from.
@@ -15,6 +17,7 @@
 mod errors;
 mod fingerprint;
 mod latency;
+mod pairs;
 mod rows;
 mod span_metrics;
 mod spans;
@@ -25,6 +28,7 @@ use model::{DatasetKind, DatasetName, ModelError};
 pub use errors::{MAX_MESSAGE_CHARS, MAX_STACK_BYTES};
 pub use fingerprint::{Frame, fingerprint, normalise_message, parse_frames, top_frame};
 pub use latency::{MAX_BUCKET, apdex, bucket_of, bucket_value_ns, quantile_ns};
+pub use pairs::{CallPairer, DEFAULT_PENDING};
 pub use spans::{MAX_LABEL_CHARS, PeerKind, endpoint, peer};
 
 /// A batch ready to store and the batches derived from it.

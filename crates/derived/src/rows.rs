@@ -69,6 +69,15 @@ pub(crate) fn get(column: Option<&StringArray>, row: usize) -> Option<&str> {
     Some(c.value(row)).filter(|s| !s.is_empty())
 }
 
+/// A text cell to build: null when empty.
+pub(crate) fn text(s: &str) -> model::Value<'_> {
+    if s.is_empty() {
+        model::Value::Null
+    } else {
+        model::Value::Text(s)
+    }
+}
+
 pub(crate) struct Row<'a, 'r> {
     rows: &'r Rows<'a>,
     row: usize,

@@ -10,7 +10,7 @@ use arrow::record_batch::RecordBatch;
 use model::{BatchBuilder, DatasetKind, DatasetSchema, ModelError, Value};
 
 use crate::latency::bucket_of;
-use crate::rows::{Rows, get};
+use crate::rows::{Rows, get, text};
 
 const MINUTE_NS: i64 = 60_000_000_000;
 
@@ -31,14 +31,6 @@ struct Sums {
     count: i64,
     errors: i64,
     duration_ns: i64,
-}
-
-fn text(s: &str) -> Value<'_> {
-    if s.is_empty() {
-        Value::Null
-    } else {
-        Value::Text(s)
-    }
 }
 
 /// The rollup rows of a batch of spans whose `endpoint` and `peer` are

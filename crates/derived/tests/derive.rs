@@ -262,3 +262,93 @@ fn gigantic_values_stay_bounded() {
         Some("com.acme.A.run (A.java:1)")
     );
 }
+
+fn call_span(
+    service: &str,
+    kind: &str,
+    trace: &str,
+    span_id: &str,
+    parent: Option<&str>,
+) -> serde_json::Value {
+    let mut extra = serde_json::json!({
+        "service": service, "trace_id": trace, "span_id": span_id,
+        "server.address": "orders.internal", "server.port": 8080,
+    });
+    if let Some(p) = parent {
+        extra["parent_span_id"] = p.into();
+    }
+    span(kind, "GET", extra)
+}
+
+/// (caller, peer, callee, count) rows of a `call_pairs` batch, sorted.
+fn pairs(batch: &RecordBatch) -> Vec<(String, String, String, i64)> {
+    let (s, p, c) = (
+        texts(batch, "service"),
+        texts(batch, "peer"),
+        texts(batch, "callee"),
+    );
+    let n = ints(batch, "count");
+    let mut out: Vec<_> = (0..batch.num_rows())
+        .map(|i| {
+            let t = |v: &Vec<Option<String>>| v[i].clone().unwrap_or_default();
+            (t(&s), t(&p), t(&c), n[i])
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn enriched(lines: &[serde_json::Value]) -> RecordBatch {
+    derive(&DatasetName::spans(), decode(&DatasetName::spans(), lines))
+        .unwrap()
+        .batch
+}
+
+#[test]
+fn calls_are_paired_across_batches_in_either_order() {
+    let mut pairer = derived::CallPairer::new(1_000);
+    // Batch 1: web's client span of trace A, and api's server span of trace
+    // B whose client span comes later.
+    let first = enriched(&[
+        call_span("web", "client", "a1", "c1", Some("r1")),
+        call_span("api", "server", "b1", "s2", Some("c2")),
+        // A root server span has no caller to wait for.
+        call_span("web", "server", "a1", "r1", None),
+    ]);
+    assert!(pairer.feed(&first).unwrap().is_none());
+    assert_eq!(pairer.pending(), 2);
+    // Batch 2: the other ends, plus a call within one batch, plus a span
+    // whose parent is in another trace (no pair).
+    let second = enriched(&[
+        call_span("api", "server", "a1", "s1", Some("c1")),
+        call_span("web", "client", "b1", "c2", Some("r2")),
+        call_span("web", "client", "d1", "c3", None),
+        call_span("api", "server", "d1", "s3", Some("c3")),
+        call_span("api", "server", "zz", "s4", Some("c1")),
+    ]);
+    let rows = pairs(&pairer.feed(&second).unwrap().unwrap());
+    assert_eq!(
+        rows,
+        [("web".into(), "orders.internal".into(), "api".into(), 3)]
+    );
+    assert_eq!(pairer.pending(), 1, "only the stray server span waits");
+}
+
+#[test]
+fn the_pairer_stays_within_its_bound() {
+    let mut pairer = derived::CallPairer::new(100);
+    let lines: Vec<_> = (0..1_000)
+        .map(|i| call_span("web", "client", &format!("t{i}"), "c", None))
+        .collect();
+    assert!(pairer.feed(&enriched(&lines)).unwrap().is_none());
+    assert_eq!(pairer.pending(), 100);
+    assert_eq!(pairer.evicted(), 900);
+    // The newest ends are the ones kept.
+    let answer = enriched(&[
+        call_span("api", "server", "t999", "s", Some("c")),
+        call_span("api", "server", "t0", "s", Some("c")),
+    ]);
+    let rows = pairs(&pairer.feed(&answer).unwrap().unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].3, 1);
+}

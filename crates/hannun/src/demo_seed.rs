@@ -28,6 +28,7 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Res
     let window = TimeWindow::new(now, 8 * 86_400_000_000_000, 3_600_000_000_000);
     println!("generating the demo world (seed {seed}, 7 days of logs, traces and metrics)...");
     let started = Instant::now();
+    let writer = ingest::DerivingWriter::new(store.clone());
     let mut rows = 0usize;
     let mut failure: Option<anyhow::Error> = None;
     demo::generate(&config, 20_000, &mut |dataset, chunk| {
@@ -50,7 +51,7 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Res
             if let Some(built) = decoded.built {
                 rows += built.batch.num_rows();
                 loop {
-                    match ingest::append_with_derived(store, &name, built.batch.clone()) {
+                    match writer.append(&name, built.batch.clone()) {
                         Err(ingest::IngestError::Backpressure(..)) => store.flush()?,
                         other => {
                             other?;

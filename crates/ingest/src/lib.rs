@@ -12,4 +12,4 @@ mod pipeline;
 pub use counters::{DatasetIngestStats, IngestStats};
 pub use error::IngestError;
 pub use grpc::{ApiKeys, serve_otlp_grpc};
-pub use pipeline::{IngestOutcome, OtlpSignal, Pipeline, PipelineConfig, append_with_derived};
+pub use pipeline::{DerivingWriter, IngestOutcome, OtlpSignal, Pipeline, PipelineConfig};

@@ -1,7 +1,7 @@
 //! The pipeline every receiver calls: decode (on a blocking thread), append
 //! to the store (returns when durable), count.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use formats::{Decoded, OtlpEncoding, Reject, TimeWindow};
@@ -47,7 +47,7 @@ pub struct IngestOutcome {
 
 #[derive(Clone)]
 pub struct Pipeline {
-    store: Store,
+    writer: DerivingWriter,
     config: PipelineConfig,
     permits: Arc<Semaphore>,
     counters: Arc<Counters>,
@@ -64,7 +64,7 @@ impl Pipeline {
     pub fn new(store: Store, config: PipelineConfig) -> Pipeline {
         let permits = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
         Pipeline {
-            store,
+            writer: DerivingWriter::new(store),
             config,
             permits,
             counters: Arc::new(Counters::default()),
@@ -72,7 +72,7 @@ impl Pipeline {
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        self.writer.store()
     }
 
     pub fn stats(&self) -> IngestStats {
@@ -118,15 +118,15 @@ impl Pipeline {
                 ));
             }
         };
-        let store = self.store.clone();
+        let writer = self.writer.clone();
         let window = self.window();
         let name = dataset.clone();
         let result = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let schema = store.dataset_schema(&name);
+            let schema = writer.store().dataset_schema(&name);
             let decoded = decode(&schema, &window)?;
             if let Some(built) = decoded.built {
-                append_with_derived(&store, &name, built.batch)?;
+                writer.append(&name, built.batch)?;
             }
             Ok::<_, IngestError>(IngestOutcome {
                 accepted: decoded.accepted,
@@ -219,19 +219,51 @@ impl Pipeline {
     }
 }
 
-/// Stores a decoded batch with what is derived from it (span endpoints and
-/// peers, RED rollups, error occurrences: crate `derived`) in one durable
-/// append. Every writer of spans and logs goes through here.
-pub fn append_with_derived(
-    store: &Store,
-    dataset: &DatasetName,
-    batch: arrow::record_batch::RecordBatch,
-) -> Result<u64, IngestError> {
-    let derived = derived::derive(dataset, batch)
-        .map_err(|e| IngestError::Storage(format!("deriving from {dataset}: {e}")))?;
-    let mut batches = vec![(dataset.clone(), derived.batch)];
-    batches.extend(derived.derived);
-    Ok(store.append_all(batches)?)
+/// Stores decoded batches with what is derived from them (span endpoints and
+/// peers, RED rollups, error occurrences, call pairs: crate `derived`), each
+/// in one durable append. Every writer of spans and logs goes through one of
+/// these; clones share the call pairer, which pairs the two ends of a call
+/// across batches.
+#[derive(Clone)]
+pub struct DerivingWriter {
+    store: Store,
+    pairer: Arc<Mutex<derived::CallPairer>>,
+}
+
+impl DerivingWriter {
+    pub fn new(store: Store) -> DerivingWriter {
+        DerivingWriter {
+            store,
+            pairer: Arc::new(Mutex::new(derived::CallPairer::default())),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Derives from `batch` and appends it and its derived rows at once.
+    pub fn append(
+        &self,
+        dataset: &DatasetName,
+        batch: arrow::record_batch::RecordBatch,
+    ) -> Result<u64, IngestError> {
+        let failed =
+            |e: model::ModelError| IngestError::Storage(format!("deriving from {dataset}: {e}"));
+        let derived = derived::derive(dataset, batch).map_err(failed)?;
+        let mut batches = vec![(dataset.clone(), derived.batch)];
+        batches.extend(derived.derived);
+        if dataset.kind() == model::DatasetKind::Spans {
+            // Pairs are fed under the lock and stored with their batch; a
+            // poisoned lock only means another batch panicked mid-feed, and
+            // the waiting ends are still consistent maps.
+            let mut pairer = self.pairer.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(pairs) = pairer.feed(&batches[0].1).map_err(failed)? {
+                batches.push((DatasetName::call_pairs(), pairs));
+            }
+        }
+        Ok(self.store.append_all(batches)?)
+    }
 }
 
 /// The three OTLP signals.

@@ -223,6 +223,18 @@ const ERRORS: &[CoreColumn] = &[
     col("span_id", CoreType::Text),
 ];
 
+const CALL_PAIRS: &[CoreColumn] = &[
+    col(TIME_COLUMN, CoreType::Timestamp),
+    // The calling service, its environment, and the peer its span named.
+    col("service", CoreType::Text),
+    col("env", CoreType::Text),
+    col("peer", CoreType::Text),
+    col("peer_kind", CoreType::Text),
+    // The service whose server or consumer span was the call's child.
+    col("callee", CoreType::Text),
+    col("count", CoreType::Int64),
+];
+
 const METRICS: &[CoreColumn] = &[
     alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
     col("start_timestamp", CoreType::Timestamp),
@@ -256,6 +268,7 @@ const EVENTS: &[CoreColumn] = &[alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALI
 pub fn summed_columns(kind: DatasetKind) -> &'static [&'static str] {
     match kind {
         DatasetKind::SpanMetrics => &["count", "errors", "duration_sum_ns"],
+        DatasetKind::CallPairs => &["count"],
         _ => &[],
     }
 }
@@ -269,5 +282,6 @@ pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {
         DatasetKind::Events => EVENTS,
         DatasetKind::SpanMetrics => SPAN_METRICS,
         DatasetKind::Errors => ERRORS,
+        DatasetKind::CallPairs => CALL_PAIRS,
     }
 }

@@ -39,6 +39,7 @@ mod kind_serde {
             "metrics" => DatasetKind::Metrics,
             "span_metrics" => DatasetKind::SpanMetrics,
             "errors" => DatasetKind::Errors,
+            "call_pairs" => DatasetKind::CallPairs,
             _ => DatasetKind::Events,
         })
     }

@@ -19,13 +19,21 @@ pub enum DatasetKind {
     /// Error occurrences derived from spans and logs at ingest (`errors`),
     /// each with its issue fingerprint.
     Errors,
+    /// Calls whose two ends were both seen at ingest (`call_pairs`): per
+    /// minute, the calling service, what its client or producer span named as
+    /// the peer, and the service whose server or consumer span answered. The
+    /// service map uses them to resolve peers to services.
+    CallPairs,
 }
 
 impl DatasetKind {
     /// Whether hannun writes this dataset itself from other data; receivers
     /// refuse to write it directly.
     pub fn is_derived(self) -> bool {
-        matches!(self, DatasetKind::SpanMetrics | DatasetKind::Errors)
+        matches!(
+            self,
+            DatasetKind::SpanMetrics | DatasetKind::Errors | DatasetKind::CallPairs
+        )
     }
 
     /// The kind's name in catalogs and the API.
@@ -37,6 +45,7 @@ impl DatasetKind {
             DatasetKind::Events => "events",
             DatasetKind::SpanMetrics => "span_metrics",
             DatasetKind::Errors => "errors",
+            DatasetKind::CallPairs => "call_pairs",
         }
     }
 }
@@ -54,6 +63,7 @@ impl DatasetName {
     pub const METRICS: &'static str = "metrics";
     pub const SPAN_METRICS: &'static str = "span_metrics";
     pub const ERRORS: &'static str = "errors";
+    pub const CALL_PAIRS: &'static str = "call_pairs";
 
     pub fn new(name: &str) -> Result<DatasetName, ModelError> {
         let invalid = |reason| ModelError::InvalidDatasetName {
@@ -95,6 +105,9 @@ impl DatasetName {
     pub fn errors() -> DatasetName {
         DatasetName(Self::ERRORS.to_owned())
     }
+    pub fn call_pairs() -> DatasetName {
+        DatasetName(Self::CALL_PAIRS.to_owned())
+    }
 
     pub fn as_str(&self) -> &str {
         &self.0
@@ -107,6 +120,7 @@ impl DatasetName {
             Self::METRICS => DatasetKind::Metrics,
             Self::SPAN_METRICS => DatasetKind::SpanMetrics,
             Self::ERRORS => DatasetKind::Errors,
+            Self::CALL_PAIRS => DatasetKind::CallPairs,
             _ => DatasetKind::Events,
         }
     }

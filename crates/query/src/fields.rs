@@ -73,6 +73,7 @@ impl DatasetFields {
             DatasetKind::Metrics => &["metric"],
             DatasetKind::SpanMetrics => &["endpoint", "peer"],
             DatasetKind::Errors => &["message", "error_type", "stack"],
+            DatasetKind::CallPairs => &["peer", "callee"],
             DatasetKind::Events => &["message", "msg", "body"],
         };
         let found: Vec<String> = preferred

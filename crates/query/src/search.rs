@@ -120,6 +120,7 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
         model::DatasetKind::Metrics => vec!["metric", "service", "kind", "env"],
         model::DatasetKind::SpanMetrics => vec!["service", "endpoint", "kind", "peer", "env"],
         model::DatasetKind::Errors => vec!["service", "error_type", "source", "env"],
+        model::DatasetKind::CallPairs => vec!["service", "callee", "peer", "env"],
         model::DatasetKind::Events => vec![],
     }
     .into_iter()

@@ -29,9 +29,11 @@ const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// locality key, then time (DESIGN.md, "Storage").
 fn sort_keys(kind: DatasetKind) -> &'static [&'static str] {
     match kind {
-        DatasetKind::Logs | DatasetKind::Spans | DatasetKind::SpanMetrics | DatasetKind::Errors => {
-            &["service", TIME_COLUMN]
-        }
+        DatasetKind::Logs
+        | DatasetKind::Spans
+        | DatasetKind::SpanMetrics
+        | DatasetKind::Errors
+        | DatasetKind::CallPairs => &["service", TIME_COLUMN],
         DatasetKind::Metrics => &["metric", "service", TIME_COLUMN],
         DatasetKind::Events => &[TIME_COLUMN],
     }

@@ -25,6 +25,8 @@ export interface EndpointRow extends ServiceSummary {
 export interface DependencyRow {
   peer: string;
   peer_kind: PeerKind;
+  /** The instrumented service seen answering calls to this peer, if any. */
+  callee?: string | null;
   requests: number;
   errors: number;
   error_rate: number;

@@ -343,6 +343,7 @@ export const en = {
   'svc.endpointsHint': 'Click an endpoint to search its traces.',
   'svc.openTraces': 'Search the traces of {endpoint}',
   'svc.noEndpoints': 'No endpoints in this time range.',
+  'svc.answeredBy': 'The instrumented service seen answering these calls',
   'svc.dependencies': 'Dependencies',
   'svc.peer': 'Calls to',
   'svc.noDependencies': 'This service made no outgoing calls in this time range.',

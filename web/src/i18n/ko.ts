@@ -344,6 +344,7 @@ export const ko: Record<MessageKey, string> = {
   'svc.endpointsHint': '엔드포인트를 클릭하면 해당 트레이스를 검색합니다.',
   'svc.openTraces': '{endpoint} 트레이스 검색',
   'svc.noEndpoints': '이 시간 범위에 엔드포인트가 없습니다.',
+  'svc.answeredBy': '이 호출에 응답한 것으로 확인된 계측 서비스',
   'svc.dependencies': '의존성',
   'svc.peer': '호출 대상',
   'svc.noDependencies': '이 시간 범위에 이 서비스가 외부로 호출한 기록이 없습니다.',

@@ -266,6 +266,12 @@ function ServiceBody({ data, service, env }: { data: ServiceDetailResponse; serv
                       <tr key={`${kind}\u0000${d.peer}`} data-testid="dependency-row">
                         <td className="nowrap">
                           {kind === 'service' ? <Link to={serviceUrl(d.peer, { env: env || null, range })} className="service-link">{d.peer}</Link> : <span className="mono">{d.peer}</span>}
+                          {d.callee && d.callee !== d.peer ? (
+                            <>
+                              {' → '}
+                              <Link to={serviceUrl(d.callee, { env: env || null, range })} className="service-link" data-testid="dependency-callee" title={t('svc.answeredBy')}>{d.callee}</Link>
+                            </>
+                          ) : null}
                         </td>
                         <td><PeerKindLabel kind={kind} /></td>
                         <td className="right" title={formatFull(d.requests)}>{formatCompact(d.requests)}</td>

@@ -92,6 +92,7 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
     assert_eq!(dependency["peer_kind"], "database", "{orders}");
     assert!(dependency["peer"].as_str().unwrap().starts_with("sqlite"));
     assert_eq!(dependency["requests"], 15);
+    assert_eq!(dependency["callee"], Value::Null, "nothing instrumented answers SQLite");
     let series_total: u64 = orders["series"]["requests"]
         .as_array()
         .unwrap()
@@ -107,6 +108,9 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
     );
     assert_eq!(endpoint["requests"], 15, "{shop}");
     assert_eq!(endpoint["errors"], 3);
+    // Its HTTP client calls go to a host that was seen answered by orders-api.
+    let dependency = &shop["dependencies"][0];
+    assert_eq!(dependency["callee"], "orders-api", "{shop}");
     let catalog = get(&server, &format!("/api/v1/apm/services?{range}"));
     assert_eq!(
         catalog["services"].as_array().unwrap().len(),
