@@ -1,7 +1,8 @@
-//! Trace search: the traces whose root span (or, when a service is given,
-//! that service's entry span) matches a service, endpoint, status, duration
-//! and search-syntax filter, newest first, with their span and error counts
-//! and the services they cross.
+//! Trace search: the traces with a span that matches a service, endpoint,
+//! status, duration and search-syntax filter, newest first, with their span
+//! and error counts and the services they cross. Which spans are matched is
+//! the scope: root spans (the default), service entry spans (the default
+//! when a service is given), or all spans.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,12 +28,16 @@ pub struct TraceSearch {
     pub max_duration_ms: Option<f64>,
     /// Search syntax over the spans' fields, as in Explore.
     pub q: Option<String>,
+    /// `root`, `entry` or `all`: which spans the filters match.
+    pub scope: Option<String>,
     pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TraceSummary {
     pub trace_id: String,
+    /// The matching span (the newest, when several match).
+    pub span_id: Option<String>,
     /// Start of the matching span, ns since the epoch.
     pub timestamp: i64,
     pub service: String,
@@ -56,15 +61,24 @@ pub struct TraceSearchResponse {
 /// The SQL condition of a search (without the time range).
 fn condition(engine: &QueryEngine, search: &TraceSearch) -> Result<String, ApmError> {
     let mut parts = vec!["trace_id IS NOT NULL".to_owned()];
-    match non_empty(&search.service) {
-        Some(service) => {
-            parts.push(format!("service = {}", quote(service)));
-            parts.push(
-                "(kind IN ('server', 'consumer') OR parent_span_id IS NULL OR parent_span_id = '')"
-                    .into(),
-            );
+    let service = non_empty(&search.service);
+    if let Some(service) = service {
+        parts.push(format!("service = {}", quote(service)));
+    }
+    const ROOT: &str = "(parent_span_id IS NULL OR parent_span_id = '')";
+    match non_empty(&search.scope) {
+        Some("all") => {}
+        Some("root") => parts.push(ROOT.into()),
+        Some("entry") => parts.push(format!("(kind IN ('server', 'consumer') OR {ROOT})")),
+        None if service.is_some() => {
+            parts.push(format!("(kind IN ('server', 'consumer') OR {ROOT})"))
         }
-        None => parts.push("(parent_span_id IS NULL OR parent_span_id = '')".into()),
+        None => parts.push(ROOT.into()),
+        Some(other) => {
+            return Err(ApmError::Invalid(format!(
+                "scope must be root, entry or all, not {other:?}"
+            )));
+        }
     }
     if let Some(endpoint) = non_empty(&search.endpoint) {
         parts.push(format!("(endpoint = {0} OR name = {0})", quote(endpoint)));
@@ -121,7 +135,7 @@ pub async fn search_traces(
     // newest per trace.
     let rows = engine
         .sql(&format!(
-            "SELECT trace_id, CAST(\"timestamp\" AS BIGINT) AS start_ns, service, endpoint, name, \
+            "SELECT trace_id, span_id, CAST(\"timestamp\" AS BIGINT) AS start_ns, service, endpoint, name, \
              duration_ns, status_code FROM spans WHERE {sql_where} \
              ORDER BY \"timestamp\" DESC LIMIT {}",
             limit * 4
@@ -139,6 +153,7 @@ pub async fn search_traces(
         }
         traces.push(TraceSummary {
             trace_id: id,
+            span_id: text(row, "span_id"),
             timestamp: row.get("start_ns").and_then(Value::as_i64).unwrap_or(0),
             service: text(row, "service").unwrap_or_default(),
             endpoint: text(row, "endpoint")

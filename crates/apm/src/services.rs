@@ -205,8 +205,13 @@ pub async fn service_detail(
         rollups::grouped(engine, &exit, &["peer", "peer_kind"]),
         callees_by_peer(engine, &base),
     );
-    let (chart, endpoints, endpoint_series, dependencies, callees) =
-        (chart?, endpoints?, endpoint_series?, dependencies?, callees?);
+    let (chart, endpoints, endpoint_series, dependencies, callees) = (
+        chart?,
+        endpoints?,
+        endpoint_series?,
+        dependencies?,
+        callees?,
+    );
     let chart = chart.into_values().next().unwrap_or_default();
     if chart.iter().all(|r| r.requests == 0) && dependencies.is_empty() {
         return Err(ApmError::NotFound(format!(

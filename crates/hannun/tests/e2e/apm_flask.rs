@@ -92,7 +92,11 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
     assert_eq!(dependency["peer_kind"], "database", "{orders}");
     assert!(dependency["peer"].as_str().unwrap().starts_with("sqlite"));
     assert_eq!(dependency["requests"], 15);
-    assert_eq!(dependency["callee"], Value::Null, "nothing instrumented answers SQLite");
+    assert_eq!(
+        dependency["callee"],
+        Value::Null,
+        "nothing instrumented answers SQLite"
+    );
     let series_total: u64 = orders["series"]["requests"]
         .as_array()
         .unwrap()
@@ -128,6 +132,20 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
         serde_json::json!(["orders-api", "shop-web"])
     );
     assert_eq!(traces[0]["endpoint"], "GET /shop/orders/<int:order_id>");
+    // Filters match root spans unless the scope says otherwise: the SQLite
+    // client spans are deep in each trace.
+    let db_spans = "q=service:orders-api%20kind:client";
+    let roots = get(&server, &format!("/api/v1/apm/traces?{db_spans}"));
+    assert_eq!(roots["traces"].as_array().unwrap().len(), 0, "{roots}");
+    let any = get(&server, &format!("/api/v1/apm/traces?scope=all&{db_spans}"));
+    let any = any["traces"].as_array().unwrap();
+    assert_eq!(any.len(), 15, "{any:?}");
+    assert_eq!(any[0]["service"], "orders-api");
+    assert!(any[0]["span_id"].is_string());
+    assert_eq!(
+        any[0]["services"],
+        serde_json::json!(["orders-api", "shop-web"])
+    );
     let trace_id = traces[0]["trace_id"].as_str().unwrap();
     let trace = get(&server, &format!("/api/v1/apm/traces/{trace_id}"));
     let rows: Vec<(String, String, u64)> = trace["spans"]

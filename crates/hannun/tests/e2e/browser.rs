@@ -30,12 +30,15 @@ fn the_ui_in_chromium_against_the_demo() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots"));
     let _ = std::fs::remove_dir_all(&screenshots);
     std::fs::create_dir_all(&screenshots).unwrap();
+    // The demo's ingest key, for steps that send their own data.
+    let api_key = std::fs::read_to_string(dir.path().join("data/demo-api-key")).unwrap();
     let output = Command::new("node")
         .arg("e2e/run.mjs")
         .current_dir(&web)
         .env("HANNUN_URL", server.url(""))
         .env("SCREENSHOT_DIR", &screenshots)
         .env("CHROMIUM", &chromium)
+        .env("HANNUN_API_KEY", api_key.trim())
         .output()
         .expect("run node (Node.js is needed for the browser tests)");
     let stdout = String::from_utf8_lossy(&output.stdout);
