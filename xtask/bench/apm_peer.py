@@ -5,13 +5,18 @@ files hannun wrote, answering what hannun's APM pages answer from its rollups:
   and environment over the range (what /api/v1/apm/services shows);
 * endpoints_of_service: the same per endpoint of one service (the service
   page);
+* service_map_hour, service_map_week: calls per (caller, peer, callee),
+  pairing client/producer spans with their server/consumer children by a
+  join on parent span ids, over the last hour and the whole range (what
+  /api/v1/apm/service-map shows; hannun reads rollups and pairs made at
+  ingest);
 * trace_fetch: every span of one trace by id, no time range.
 
 One untimed warm-up, then --runs timed runs; prints one JSON object of
 medians in ms on stdout. Usage:
 
     python apm_peer.py --glob 'DATA/data/spans/*/*.parquet' --from-ns N \
-        --to-ns N --service items-api --trace-ids a,b,c --runs 5
+        --to-ns N --hour-from-ns N --service items-api --trace-ids a,b,c --runs 5
 """
 
 import argparse
@@ -38,6 +43,7 @@ def main():
     p.add_argument("--glob", required=True)
     p.add_argument("--from-ns", type=int, required=True)
     p.add_argument("--to-ns", type=int, required=True)
+    p.add_argument("--hour-from-ns", type=int, required=True)
     p.add_argument("--service", required=True)
     p.add_argument("--trace-ids", required=True)
     p.add_argument("--runs", type=int, default=5)
@@ -66,6 +72,27 @@ def main():
         "AND kind IN ('server', 'consumer') GROUP BY 1, 2",
         a.runs,
     )
+    def in_range(from_ns):
+        return (
+            f"\"timestamp\" >= make_timestamp_ns({from_ns}) AT TIME ZONE 'UTC' "
+            f"AND \"timestamp\" < make_timestamp_ns({a.to_ns}) AT TIME ZONE 'UTC'"
+        )
+
+    def service_map(from_ns):
+        r = in_range(from_ns)
+        return (
+            "SELECT c.service, c.peer, c.peer_kind, s.service AS callee, count(*), "
+            "sum(CASE WHEN c.status_code = 'error' THEN 1 ELSE 0 END), "
+            "approx_quantile(c.duration_ns, 0.5), approx_quantile(c.duration_ns, 0.95) "
+            f"FROM (SELECT service, peer, peer_kind, trace_id, span_id, status_code, duration_ns "
+            f"FROM {src} WHERE {r} AND kind IN ('client', 'producer')) c "
+            f"LEFT JOIN (SELECT service, trace_id, parent_span_id FROM {src} "
+            f"WHERE {r} AND kind IN ('server', 'consumer') AND parent_span_id IS NOT NULL) s "
+            "ON s.trace_id = c.trace_id AND s.parent_span_id = c.span_id GROUP BY 1, 2, 3, 4"
+        )
+
+    out["service_map_hour"] = timed(con, service_map(a.hour_from_ns), a.runs)
+    out["service_map_week"] = timed(con, service_map(a.from_ns), a.runs)
     ids = a.trace_ids.split(",")
     times = []
     for i in range(max(a.runs, len(ids))):

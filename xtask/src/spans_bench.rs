@@ -196,15 +196,17 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
     eprintln!("waiting for compaction...");
     wait_for_compaction(&server)?;
     let dataset_bytes = |name: &str| disk_bytes(&data.join("data").join(name));
-    let (spans_bytes, rollup_bytes, errors_bytes) = (
+    let (spans_bytes, rollup_bytes, errors_bytes, pairs_bytes) = (
         dataset_bytes("spans"),
         dataset_bytes("span_metrics"),
         dataset_bytes("errors"),
+        dataset_bytes("call_pairs"),
     );
     let total_bytes = disk_bytes(&data);
 
     eprintln!("timing the APM pages...");
     let week = format!("from={from}&to={to}");
+    let hour_from = to - 3_600_000_000_000;
     let ids = &sent.sample_ids;
     let figures = [
         (
@@ -223,9 +225,24 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
             "service map, last hour",
             timed(
                 &server,
+                &[format!("/api/v1/apm/service-map?from={hour_from}&to={to}")],
+                o.runs,
+            )?,
+        ),
+        (
+            "service map, 7 days",
+            timed(
+                &server,
+                &[format!("/api/v1/apm/service-map?{week}")],
+                o.runs,
+            )?,
+        ),
+        (
+            "trace search, any span (a database call over 50 ms), last hour",
+            timed(
+                &server,
                 &[format!(
-                    "/api/v1/apm/service-map?from={}&to={to}",
-                    to - 3_600_000_000_000
+                    "/api/v1/apm/traces?scope=all&q=peer_kind:database&min_duration_ms=50&from={hour_from}&to={to}"
                 )],
                 o.runs,
             )?,
@@ -281,6 +298,7 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
         .arg("--glob")
         .arg(data.join("data/spans/*/*.parquet"))
         .args(["--from-ns", &from.to_string(), "--to-ns", &to.to_string()])
+        .args(["--hour-from-ns", &hour_from.to_string()])
         .args(["--service", "items-api", "--trace-ids", &ids.join(",")])
         .args(["--runs", &o.runs.to_string()])
         .output()
@@ -318,6 +336,7 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
         ("hannun spans (Parquet)", spans_bytes),
         ("hannun span_metrics rollups", rollup_bytes),
         ("hannun errors", errors_bytes),
+        ("hannun call_pairs (service map)", pairs_bytes),
         ("hannun data directory, all", total_bytes),
     ] {
         md.push_str(&format!(
@@ -334,6 +353,8 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
     let peers = [
         Some(peer_ms("red_by_service")),
         Some(peer_ms("endpoints_of_service")),
+        Some(peer_ms("service_map_hour")),
+        Some(peer_ms("service_map_week")),
         None,
         None,
         None,
