@@ -6,8 +6,13 @@
 //
 // Saves a screenshot after every step, fails (exit 1) on a failed expectation,
 // a browser console error, a page error or an /api response >= 500, and prints
-// DASHBOARD_RENDER_MS=<n> (second load of an 8-widget dashboard).
+// DASHBOARD_RENDER_MS=<n> (second load of an 8-widget dashboard) and
+// HUGE_TRACE_RENDER_MS=<n> (a trace of 100,000 spans).
+//
+// HANNUN_API_KEY (the demo's data/demo-api-key) is needed by the steps that
+// send their own data through the ingest API.
 import { chromium } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +21,7 @@ const BASE = (process.env.HANNUN_URL || 'http://127.0.0.1:8090').replace(/\/$/, 
 const SHOTS = process.env.SCREENSHOT_DIR || join(process.cwd(), 'e2e', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 30_000);
+const API_KEY = (process.env.HANNUN_API_KEY || '').trim();
 mkdirSync(SHOTS, { recursive: true });
 
 const problems = [];
@@ -175,6 +181,82 @@ async function serviceWithErrors(range) {
   const top = (await res.json()).rows?.[0];
   expect(top && top.value > 0, 'the demo has no error logs in the last day');
   return String(top.group);
+}
+
+/** The number as the UI prints counts (formatFull: en-US grouping). */
+const fmt = (n) => n.toLocaleString('en-US');
+
+/**
+ * One trace of `total` spans from the `bulk-loader` service, as NDJSON lines
+ * for POST /api/v1/ingest/spans. Span i's parent is span (i - 1) / 10: a
+ * ten-way tree five levels deep whose first 10,000 spans (the ones the trace
+ * page shows) all have their parents among them. Span i starts i µs in and
+ * lasts until just after its last descendant starts, so every span lies
+ * within its parent. One span deep in the tree gets a unique name to search
+ * for.
+ */
+function hugeTrace(total) {
+  const run = randomBytes(4).toString('hex');
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = (i) => `${run}${i.toString(16).padStart(8, '0')}`;
+  const parent = (i) => (i === 0 ? null : Math.floor((i - 1) / 10));
+  const depth = (i) => {
+    let d = 0;
+    for (let p = parent(i); p !== null; p = parent(p)) d += 1;
+    return d;
+  };
+  // Numbered level by level: i's descendants one level down are lo..hi.
+  const lastDescendant = (i) => {
+    let last = i;
+    for (let lo = 10 * i + 1, hi = 10 * i + 10; lo < total; lo = 10 * lo + 1, hi = 10 * hi + 10) last = Math.min(hi, total - 1);
+    return last;
+  };
+  const names = ['bulk-load', 'load-batch', 'load-chunk', 'write-rows', 'write-row', 'encode-row'];
+  const startNs = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
+  // Ends just after its last descendant starts (a deeper span ends earlier).
+  const endNs = (i) => startNs + BigInt((lastDescendant(i) + 8 - depth(i)) * 1_000);
+  // Deep (level 4) and among the first 10,000 spans by start time.
+  const marker = { index: 5_555, name: `deep-marker-${run}` };
+  const lines = [];
+  for (let i = 0; i < total; i++) {
+    const ts = startNs + BigInt(i * 1_000);
+    const d = depth(i);
+    const span = {
+      timestamp: 0,
+      duration_ns: Number(endNs(i) - ts),
+      service: 'bulk-loader',
+      env: 'e2e',
+      trace_id: traceId,
+      span_id: spanId(i),
+      name: i === marker.index ? marker.name : names[Math.min(d, names.length - 1)],
+      kind: i === 0 ? 'server' : d === 4 ? 'client' : 'internal',
+      status_code: 'ok',
+    };
+    if (i > 0) span.parent_span_id = spanId(parent(i));
+    // The nanosecond timestamp does not fit a double exactly: write it as an integer literal.
+    lines.push(JSON.stringify(span).replace('"timestamp":0', `"timestamp":${ts}`));
+  }
+  return { traceId, lines, spanId, marker: { ...marker, spanId: spanId(marker.index) } };
+}
+
+/** POSTs NDJSON lines to /api/v1/ingest/<dataset> in chunks under the 16 MiB body limit. */
+async function ingest(dataset, lines, chunk = 20_000) {
+  let accepted = 0;
+  for (let k = 0; k < lines.length; k += chunk) {
+    const body = lines.slice(k, k + chunk).join('\n') + '\n';
+    const res = await fetch(`${BASE}/api/v1/ingest/${dataset}`, {
+      method: 'POST',
+      headers: { 'x-hannun-api-key': API_KEY, 'content-type': 'application/x-ndjson' },
+      body,
+    });
+    const text = await res.text();
+    expect(res.ok, `POST /api/v1/ingest/${dataset} (lines ${k}..${k + chunk}) answered ${res.status}: ${text.slice(0, 300)}`);
+    const out = JSON.parse(text);
+    const n = Math.min(chunk, lines.length - k);
+    expect(out.rejected === 0 && out.accepted === n, `ingest of lines ${k}..${k + n}: accepted ${out.accepted}, rejected ${out.rejected} (expected ${n} and 0): ${JSON.stringify(out.rejects ?? []).slice(0, 300)}`);
+    accepted += out.accepted;
+  }
+  return accepted;
 }
 
 let ERR_SERVICE = 'jobs-api';
@@ -385,6 +467,107 @@ async function flows(context) {
     await waitUntil(() => new URL(page.url()).pathname === `/traces/${id}`, `URL becomes /traces/${id}`);
     await waitFor(tid('waterfall-row'), 'waterfall rows of the clicked trace');
   });
+
+  const HUGE = 100_000;
+  const SHOWN = 10_000; // the server's MAX_TRACE_SPANS
+  // The huge trace starts 10 minutes ago: the demo's range when it is recent, else the last hour.
+  const RECENT = RANGE.startsWith('from=now') ? RANGE : 'from=now-1h&to=now';
+  let huge;
+  await step('huge-trace', async () => {
+    expect(API_KEY, 'HANNUN_API_KEY is not set: this step sends a trace through the ingest API; set it to the demo server\'s key (the file data/demo-api-key of its data dir)');
+    huge = hugeTrace(HUGE);
+    const accepted = await ingest('spans', huge.lines);
+    expect(accepted === HUGE, `${accepted} of ${HUGE} spans accepted`);
+    // Ingested spans become searchable within moments.
+    await waitUntil(async () => {
+      const res = await fetch(`${BASE}/api/v1/apm/traces/${huge.traceId}`);
+      return res.ok && (await res.json()).total_spans === HUGE;
+    }, `GET /api/v1/apm/traces/${huge.traceId} reports all ${HUGE} spans`, 60_000);
+
+    // Asks for a span past the first 10,000: the page says it is not shown.
+    const late = huge.spanId(50_000);
+    const t0 = Date.now();
+    await page.goto(`${BASE}/traces/${huge.traceId}?span=${late}&${RECENT}`);
+    await waitFor(tid('waterfall-row'), 'waterfall rows of the 100,000-span trace');
+    const ms = Date.now() - t0;
+    console.log(`HUGE_TRACE_RENDER_MS=${ms}`);
+    expect((await page.textContent(tid('trace-span-count'))) === fmt(HUGE), `the header does not count ${fmt(HUGE)} spans`);
+    const banner = ((await page.textContent(tid('trace-truncated'))) ?? '').trim();
+    expect(banner.includes(fmt(SHOWN)) && banner.includes(fmt(HUGE)) && /large/.test(banner), `truncation banner says "${banner}", expected ${fmt(SHOWN)} of ${fmt(HUGE)}`);
+    const missing = ((await page.textContent(tid('trace-span-missing'))) ?? '').trim();
+    expect(missing.includes(late) && missing.includes(fmt(SHOWN)), `the note on the unshown span says "${missing}"`);
+    expect((await page.locator(tid('span-details')).count()) === 0, 'a span is selected although the asked-for one is not shown');
+    const rowcount = Number(await page.getAttribute(tid('waterfall'), 'aria-rowcount'));
+    expect(rowcount === SHOWN, `the waterfall has ${rowcount} rows, expected ${SHOWN}`);
+    // Virtualized: only the rows in view (and a few more) are in the DOM.
+    const before = await page.locator(tid('waterfall-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-span-id')));
+    expect(before.length > 10 && before.length < 2_000, `${before.length} waterfall rows in the DOM, expected a virtualized window (10..2,000)`);
+    expect(before.includes(huge.spanId(0)), 'the root span is not among the first rows');
+    await page.locator(`${tid('waterfall')} .wf-scroll`).evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    const after = await waitUntil(async () => {
+      const ids = await page.locator(tid('waterfall-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-span-id')));
+      return ids.length > 0 && !ids.includes(huge.spanId(0)) ? ids : null;
+    }, 'other rows after scrolling the waterfall to the bottom');
+    expect(after.length < 2_000, `${after.length} waterfall rows in the DOM after scrolling`);
+    const atBottom = await page.locator(`${tid('waterfall')} .wf-scroll`).evaluate((el) => {
+      const bottom = el.getBoundingClientRect().bottom;
+      const rows = [...el.querySelectorAll('[data-testid="waterfall-row"]')];
+      // The last row is drawn and lies inside the scrolled box.
+      const last = rows.reduce((a, r) => (r.getBoundingClientRect().top > a.getBoundingClientRect().top ? r : a), rows[0]);
+      const r = last.getBoundingClientRect();
+      return r.bottom <= bottom + 1 && r.bottom >= bottom - 40 && el.scrollTop > 0;
+    });
+    expect(atBottom, 'the last waterfall row is not in view after scrolling to the bottom');
+  });
+
+  await step('trace-search-all-spans', async () => {
+    expect(huge, 'the huge-trace step did not run');
+    const q = `name:"${huge.marker.name}"`;
+    // A bulk-loader search by default matches its entry (server) spans only:
+    // the marker is an inner span, so only scope=all finds it.
+    await page.goto(`${BASE}/apm/traces?service=bulk-loader&q=${encodeURIComponent(q)}&${RECENT}`);
+    await waitFor(tid('trace-filters'), 'trace search filters');
+    const shown = await page.inputValue(tid('tf-scope'));
+    expect(shown === 'entry', `the Match picker shows "${shown}" with a service chosen, expected entry`);
+    await waitFor(tid('traces-empty'), 'no entry span matches an inner span name');
+    await page.selectOption(tid('tf-scope'), 'all');
+    await waitUntil(() => urlParam('scope') === 'all', 'scope=all in the URL');
+    await waitFor(`${tid('traces-table')} ${tid('trace-row')}`, 'the trace with the matching inner span');
+    const rows = page.locator(tid('trace-row'));
+    expect((await rows.count()) === 1, `${await rows.count()} rows, expected the one bulk-loader trace`);
+    const row = rows.first();
+    expect((await row.getAttribute('data-trace-id')) === huge.traceId, 'the row is not the bulk-loader trace');
+    expect((await row.getAttribute('data-span-id')) === huge.marker.spanId, `the row's span is ${await row.getAttribute('data-span-id')}, expected ${huge.marker.spanId}`);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[1].includes('bulk-loader') && cells[2].includes(huge.marker.name), `the row shows "${cells.slice(1, 3).join(' | ')}", expected the matching span`);
+    expect(cells[4].trim() === fmt(HUGE), `the row counts ${cells[4]} spans, expected ${fmt(HUGE)}`);
+    const head = (await page.locator(`${tid('traces-table')} thead`).textContent()) ?? '';
+    expect(/matching span/i.test(head), `the table header does not say the rows are matching spans: "${head}"`);
+    await waitFor(tid('traces-scope-note'), 'the note that rows show the matching span');
+    await page.screenshot({ path: join(SHOTS, `${String(stepNo).padStart(2, '0')}-trace-search-all-spans-results.png`) });
+
+    await row.locator('td').nth(2).click();
+    await waitUntil(() => new URL(page.url()).pathname === `/traces/${huge.traceId}` && urlParam('span') === huge.marker.spanId, `URL becomes /traces/${huge.traceId}?span=${huge.marker.spanId}`);
+    await waitFor(tid('span-details'), 'the details of the matching span');
+    const id = ((await page.textContent(`${tid('span-details')} ${tid('span-id')}`)) ?? '').trim();
+    expect(id === huge.marker.spanId, `the details panel shows span ${id}, expected ${huge.marker.spanId}`);
+    const name = ((await page.textContent(`${tid('span-details')} .span-details-name`)) ?? '').trim();
+    expect(name === huge.marker.name, `the details panel shows "${name}", expected "${huge.marker.name}"`);
+    // The waterfall is virtualized: the selected row is drawn only if it was scrolled into view.
+    const selected = page.locator(`${tid('waterfall-row')}[aria-selected="true"]`);
+    await selected.waitFor({ state: 'visible' });
+    expect((await selected.getAttribute('data-span-id')) === huge.marker.spanId, 'the selected waterfall row is not the matching span');
+    const inView = await selected.evaluate((el) => {
+      const box = el.closest('.wf-scroll').getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= box.bottom;
+    });
+    expect(inView, 'the selected span is not scrolled into view in the waterfall');
+  });
+  // The next steps navigate from here and keep the time range: give them the demo's.
+  if (RECENT !== RANGE) await page.goto(`${BASE}/apm/traces?${RANGE}`);
 
   await step('issues', async () => {
     await page.click(tid('nav-issues'));

@@ -268,10 +268,8 @@ pub async fn service_map(
         .unwrap_or_default();
     let calls: Vec<CallGroup> = rollups::grouped(
         engine,
-        &format!(
-            "{} AND kind IN ('client', 'producer'){env_sql}",
-            aligned.sql_filter()
-        ),
+        aligned,
+        &format!("kind IN ('client', 'producer'){env_sql}"),
         &["service", "peer", "peer_kind"],
     )
     .await?

@@ -1,7 +1,8 @@
 //! Reading the `span_metrics` rollups that ingest derives from spans (crate
 //! `derived`): requests, errors and latency histograms per group, over a
 //! range or per time bucket. Percentiles and Apdex come from the summed
-//! histograms, so a 7-day page reads minutes, not spans.
+//! histograms, so a page reads minutes, and hours over long ranges, not
+//! spans.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::trace::ApmError;
 
 const MINUTE_NS: i64 = 60_000_000_000;
+const HOUR_NS: i64 = 3_600_000_000_000;
 
 /// Requests, errors and latency of one group.
 #[derive(Debug, Clone, Default)]
@@ -134,20 +136,71 @@ fn key_of(row: &Map<String, Value>, groups: &[&str]) -> GroupKey {
     groups.iter().map(|g| text(row, g)).collect()
 }
 
-/// RED per group of `groups` columns for rollup rows matching `filter`.
+/// Ranges with at least this many whole hours inside read `span_metrics_1h`
+/// for those hours and the minute rows only at the two ends.
+const HOURLY_FROM_NS: i64 = 3 * HOUR_NS;
+
+const ROLLUP_COLUMNS: &str = "\"timestamp\", service, env, kind, endpoint, peer, peer_kind, \
+     latency_bucket, count, errors, duration_sum_ns";
+
+/// The rollup rows of `range` that match `filter` (a condition without the
+/// time range), as a SQL source: the whole hours inside the range from the
+/// hourly rollups (when `hourly`), the minutes at its ends from the minute
+/// rollups. `None` when there are no rollups. The range should be `aligned`.
+fn source(engine: &QueryEngine, range: TimeRange, filter: &str, hourly: bool) -> Option<String> {
+    if !engine.has_dataset(&DatasetName::span_metrics()) {
+        return None;
+    }
+    let part = |table: &str, r: TimeRange| {
+        format!(
+            "SELECT {ROLLUP_COLUMNS} FROM {table} WHERE {} AND ({filter})",
+            r.sql_filter()
+        )
+    };
+    let first_hour = range.from.div_euclid(HOUR_NS) * HOUR_NS
+        + if range.from.rem_euclid(HOUR_NS) == 0 {
+            0
+        } else {
+            HOUR_NS
+        };
+    let last_hour = range.to.div_euclid(HOUR_NS) * HOUR_NS;
+    if !hourly
+        || last_hour - first_hour < HOURLY_FROM_NS
+        || !engine.has_dataset(&DatasetName::span_metrics_hourly())
+    {
+        return Some(format!("({}) AS r", part("span_metrics", range)));
+    }
+    let mut parts = vec![part(
+        "span_metrics_1h",
+        TimeRange {
+            from: first_hour,
+            to: last_hour,
+        },
+    )];
+    for (from, to) in [(range.from, first_hour), (last_hour, range.to)] {
+        if from < to {
+            parts.push(part("span_metrics", TimeRange { from, to }));
+        }
+    }
+    Some(format!("({}) AS r", parts.join(" UNION ALL ")))
+}
+
+/// RED per group of `groups` columns for the rollup rows of `range`
+/// (`aligned`) matching `filter` (without the time range).
 pub(crate) async fn grouped(
     engine: &QueryEngine,
+    range: TimeRange,
     filter: &str,
     groups: &[&str],
 ) -> Result<BTreeMap<GroupKey, Red>, ApmError> {
     let mut out: BTreeMap<GroupKey, Red> = BTreeMap::new();
-    if !engine.has_dataset(&DatasetName::span_metrics()) {
+    let Some(source) = source(engine, range, filter, true) else {
         return Ok(out);
-    }
+    };
     let cols: String = groups.iter().map(|g| format!("{g}, ")).collect();
     let sql = format!(
         "SELECT {cols}latency_bucket, sum(count) AS n, sum(errors) AS e, \
-         CAST(sum(duration_sum_ns) AS DOUBLE) AS d FROM span_metrics WHERE {filter} \
+         CAST(sum(duration_sum_ns) AS DOUBLE) AS d FROM {source} \
          GROUP BY {cols}latency_bucket"
     );
     for row in engine.sql(&sql).await?.rows {
@@ -161,34 +214,58 @@ pub(crate) async fn grouped(
     Ok(out)
 }
 
-/// Per group, RED per time bucket of `seconds` from the range's start
-/// (with histograms only when `histograms`). The range should be `aligned`.
+/// Where a series of `seconds` buckets over `range` starts: at the range's
+/// start, or at the whole hour before it when buckets are whole hours (so
+/// that an hourly rollup row falls in exactly one bucket).
+pub(crate) fn series_start(range: TimeRange, seconds: i64) -> i64 {
+    if seconds % 3600 == 0 {
+        range.from.div_euclid(HOUR_NS) * HOUR_NS
+    } else {
+        range.from
+    }
+}
+
+/// Number of buckets of a series over `range` (see `series_start`).
+pub(crate) fn series_buckets(range: TimeRange, seconds: i64) -> usize {
+    bucket_count(
+        TimeRange {
+            from: series_start(range, seconds),
+            to: range.to,
+        },
+        seconds,
+    )
+}
+
+/// Per group, RED per time bucket of `seconds` from `series_start` (with
+/// histograms only when `histograms`). The range should be `aligned`.
 pub(crate) async fn series(
     engine: &QueryEngine,
+    range: TimeRange,
     filter: &str,
     groups: &[&str],
-    range: TimeRange,
     seconds: i64,
     histograms: bool,
 ) -> Result<BTreeMap<GroupKey, Vec<Red>>, ApmError> {
     let mut out: BTreeMap<GroupKey, Vec<Red>> = BTreeMap::new();
-    if !engine.has_dataset(&DatasetName::span_metrics()) {
+    // Hourly rows only when each falls in one bucket.
+    let Some(source) = source(engine, range, filter, seconds % 3600 == 0) else {
         return Ok(out);
-    }
-    let buckets = bucket_count(range, seconds);
+    };
+    let start = series_start(range, seconds);
+    let buckets = series_buckets(range, seconds);
     let cols: String = groups.iter().map(|g| format!("{g}, ")).collect();
     let latency = if histograms { "latency_bucket, " } else { "" };
     let sql = format!(
         "SELECT {cols}{latency}CAST(date_bin(INTERVAL '{seconds} seconds', \"timestamp\", {}) AS BIGINT) AS t, \
          sum(count) AS n, sum(errors) AS e, CAST(sum(duration_sum_ns) AS DOUBLE) AS d \
-         FROM span_metrics WHERE {filter} GROUP BY {cols}{latency}t",
-        query::time_literal(range.from)
+         FROM {source} GROUP BY {cols}{latency}t",
+        query::time_literal(start)
     );
     for row in engine.sql(&sql).await?.rows {
         let Some(t) = row.get("t").and_then(Value::as_i64) else {
             continue;
         };
-        let index = (t - range.from).div_euclid(seconds * 1_000_000_000);
+        let index = (t - start).div_euclid(seconds * 1_000_000_000);
         if index < 0 || index as usize >= buckets {
             continue;
         }
@@ -211,8 +288,13 @@ pub(crate) fn bucket_count(range: TimeRange, seconds: i64) -> usize {
 }
 
 /// Bucket width giving about `buckets` buckets over the range, in whole
-/// minutes (the rollups' resolution).
+/// minutes (the minute rollups' resolution), or whole hours once buckets
+/// are an hour or wider (the hourly rollups').
 pub(crate) fn bucket_seconds(range: TimeRange, buckets: i64) -> i64 {
     let raw = (range.nanos() / 1_000_000_000) / buckets.max(1);
-    (raw.max(60) / 60) * 60
+    if raw >= 3600 {
+        (raw / 3600) * 3600
+    } else {
+        (raw.max(60) / 60) * 60
+    }
 }

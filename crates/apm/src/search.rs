@@ -131,14 +131,19 @@ pub async fn search_traces(
             elapsed_ms: 0.0,
         });
     }
-    // A trace can have several matching entry spans: ask for more, keep the
-    // newest per trace.
+    // A trace can have many matching spans (a fan-out, or every span with
+    // scope=all): pick the newest traces by their newest matching span, then
+    // that span of each.
     let rows = engine
         .sql(&format!(
-            "SELECT trace_id, span_id, CAST(\"timestamp\" AS BIGINT) AS start_ns, service, endpoint, name, \
-             duration_ns, status_code FROM spans WHERE {sql_where} \
-             ORDER BY \"timestamp\" DESC LIMIT {}",
-            limit * 4
+            "WITH f AS (SELECT trace_id, span_id, \"timestamp\", service, endpoint, name, \
+             duration_ns, status_code FROM spans WHERE {sql_where}), \
+             m AS (SELECT trace_id AS tid, max(\"timestamp\") AS last FROM f GROUP BY trace_id \
+             ORDER BY last DESC LIMIT {limit}) \
+             SELECT f.trace_id, f.span_id, CAST(f.\"timestamp\" AS BIGINT) AS start_ns, f.service, \
+             f.endpoint, f.name, f.duration_ns, f.status_code FROM f \
+             JOIN m ON f.trace_id = m.tid AND f.\"timestamp\" = m.last \
+             ORDER BY f.\"timestamp\" DESC"
         ))
         .await?
         .rows;

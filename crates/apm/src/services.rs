@@ -28,7 +28,8 @@ pub struct ServiceSummary {
     pub env: Option<String>,
     #[serde(flatten)]
     pub red: RedSummary,
-    /// Requests per bucket (`bucket_seconds` wide, from the range's start).
+    /// Requests per bucket (`bucket_seconds` wide, from the range's start,
+    /// or the whole hour before it when buckets are whole hours).
     pub requests_series: Vec<u64>,
     pub errors_series: Vec<u64>,
 }
@@ -125,14 +126,14 @@ pub async fn services(
     let t_ns = check_threshold(apdex_threshold_ms)?;
     let range = rollups::aligned(range);
     let seconds = rollups::bucket_seconds(range, SPARK_BUCKETS);
-    let filter = format!("{} AND {ENTRY}{}", range.sql_filter(), env_filter(env));
+    let filter = format!("{ENTRY}{}", env_filter(env));
     let groups = ["service", "env"];
     let (summary, series) = futures::join!(
-        rollups::grouped(engine, &filter, &groups),
-        rollups::series(engine, &filter, &groups, range, seconds, false)
+        rollups::grouped(engine, range, &filter, &groups),
+        rollups::series(engine, range, &filter, &groups, seconds, false)
     );
     let (summary, series) = (summary?, series?);
-    let buckets = rollups::bucket_count(range, seconds);
+    let buckets = rollups::series_buckets(range, seconds);
     let mut services: Vec<ServiceSummary> = summary
         .iter()
         .map(|(key, red)| {
@@ -181,29 +182,25 @@ pub async fn service_detail(
         ));
     }
     let range = rollups::aligned(range);
-    let base = format!(
-        "{} AND service = {}{}",
-        range.sql_filter(),
-        quote(service),
-        env_filter(env)
-    );
+    let base = format!("service = {}{}", quote(service), env_filter(env));
     let entry = format!("{base} AND {ENTRY}");
+    let pairs_filter = format!("{} AND {base}", range.sql_filter());
     let exit = format!("{base} AND {EXIT}");
     let chart_seconds = rollups::bucket_seconds(range, CHART_BUCKETS);
     let spark_seconds = rollups::bucket_seconds(range, SPARK_BUCKETS);
     let (chart, endpoints, endpoint_series, dependencies, callees) = futures::join!(
-        rollups::series(engine, &entry, &[], range, chart_seconds, true),
-        rollups::grouped(engine, &entry, &["endpoint", "kind"]),
+        rollups::series(engine, range, &entry, &[], chart_seconds, true),
+        rollups::grouped(engine, range, &entry, &["endpoint", "kind"]),
         rollups::series(
             engine,
+            range,
             &entry,
             &["endpoint", "kind"],
-            range,
             spark_seconds,
             false
         ),
-        rollups::grouped(engine, &exit, &["peer", "peer_kind"]),
-        callees_by_peer(engine, &base),
+        rollups::grouped(engine, range, &exit, &["peer", "peer_kind"]),
+        callees_by_peer(engine, &pairs_filter),
     );
     let (chart, endpoints, endpoint_series, dependencies, callees) = (
         chart?,
@@ -223,18 +220,19 @@ pub async fn service_detail(
         total.merge(slot);
     }
     let seconds = range_seconds(range);
-    let chart_buckets = rollups::bucket_count(range, chart_seconds);
+    let chart_buckets = rollups::series_buckets(range, chart_seconds);
+    let chart_start = rollups::series_start(range, chart_seconds);
     let mut chart = chart;
     chart.resize(chart_buckets, Red::default());
     let series = ServiceSeries {
         timestamps_ms: (0..chart_buckets as i64)
-            .map(|i| (range.from + i * chart_seconds * 1_000_000_000) / 1_000_000)
+            .map(|i| (chart_start + i * chart_seconds * 1_000_000_000) / 1_000_000)
             .collect(),
         requests: chart.iter().map(|r| r.requests).collect(),
         errors: chart.iter().map(|r| r.errors).collect(),
         p95_ms: chart.iter().map(|r| r.quantile_ms(0.95)).collect(),
     };
-    let spark_buckets = rollups::bucket_count(range, spark_seconds);
+    let spark_buckets = rollups::series_buckets(range, spark_seconds);
     let mut endpoint_rows: Vec<EndpointSummary> = endpoints
         .iter()
         .map(|(key, red)| {
@@ -305,12 +303,8 @@ pub(crate) async fn entry_red_by_service(
     range: TimeRange,
     env: Option<&str>,
 ) -> Result<BTreeMap<String, Red>, ApmError> {
-    let filter = format!(
-        "{} AND {ENTRY}{}",
-        rollups::aligned(range).sql_filter(),
-        env_filter(env)
-    );
-    let grouped = rollups::grouped(engine, &filter, &["service"]).await?;
+    let filter = format!("{ENTRY}{}", env_filter(env));
+    let grouped = rollups::grouped(engine, rollups::aligned(range), &filter, &["service"]).await?;
     Ok(grouped
         .into_iter()
         .map(|(key, red)| (first(&key, 0), red))

@@ -3,8 +3,9 @@
 //!
 //! - `spans.rs`: each span's `endpoint`, and for client and producer spans the
 //!   `peer` they call and its kind, from semantic-convention attributes;
-//! - `span_metrics.rs`: RED rollups per minute, service, endpoint or peer and
-//!   latency bucket (`latency.rs`), the `span_metrics` dataset;
+//! - `span_metrics.rs`: RED rollups per minute (and per hour), service,
+//!   endpoint or peer and latency bucket (`latency.rs`), the `span_metrics`
+//!   and `span_metrics_1h` datasets;
 //! - `errors.rs` and `fingerprint.rs`: error occurrences from span exception
 //!   events and exception logs, grouped into issues by fingerprint, the
 //!   `errors` dataset;
@@ -47,8 +48,13 @@ pub fn derive(dataset: &DatasetName, batch: RecordBatch) -> Result<Derived, Mode
     let batch = match kind {
         DatasetKind::Spans => {
             let batch = spans::enrich(batch);
-            if let Some(rollup) = span_metrics::rollup(&batch)? {
-                derived.push((DatasetName::span_metrics(), rollup));
+            for (name, period) in [
+                (DatasetName::span_metrics(), span_metrics::MINUTE_NS),
+                (DatasetName::span_metrics_hourly(), span_metrics::HOUR_NS),
+            ] {
+                if let Some(rollup) = span_metrics::rollup(&batch, period)? {
+                    derived.push((name, rollup));
+                }
             }
             batch
         }

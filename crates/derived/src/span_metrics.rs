@@ -1,4 +1,5 @@
-//! RED rollups of spans: for every minute, service, environment, span kind,
+//! RED rollups of spans: for every minute (and, in a second dataset, every
+//! hour), service, environment, span kind,
 //! endpoint, peer and latency bucket, the number of spans, of errors and the
 //! summed duration. Only spans that cross a process boundary (server,
 //! consumer, client, producer) are rolled up. Service and endpoint pages sum
@@ -12,7 +13,10 @@ use model::{BatchBuilder, DatasetKind, DatasetSchema, ModelError, Value};
 use crate::latency::bucket_of;
 use crate::rows::{Rows, get, text};
 
-const MINUTE_NS: i64 = 60_000_000_000;
+/// The two resolutions: `span_metrics` per minute, `span_metrics_1h` per
+/// hour (what ranges of days read).
+pub(crate) const MINUTE_NS: i64 = 60_000_000_000;
+pub(crate) const HOUR_NS: i64 = 3_600_000_000_000;
 
 #[derive(Hash, PartialEq, Eq)]
 struct Key<'a> {
@@ -34,8 +38,12 @@ struct Sums {
 }
 
 /// The rollup rows of a batch of spans whose `endpoint` and `peer` are
-/// already filled (see `spans::enrich`); `None` when nothing qualifies.
-pub(crate) fn rollup(spans: &RecordBatch) -> Result<Option<RecordBatch>, ModelError> {
+/// already filled (see `spans::enrich`), per `period_ns` (stamped at the
+/// period's start); `None` when nothing qualifies.
+pub(crate) fn rollup(
+    spans: &RecordBatch,
+    period_ns: i64,
+) -> Result<Option<RecordBatch>, ModelError> {
     let rows = Rows::new(spans);
     let Some(times) = rows.time(model::TIME_COLUMN) else {
         return Ok(None);
@@ -61,7 +69,7 @@ pub(crate) fn rollup(spans: &RecordBatch) -> Result<Option<RecordBatch>, ModelEr
             .unwrap_or(0)
             .max(0);
         let key = Key {
-            minute: time.div_euclid(MINUTE_NS) * MINUTE_NS,
+            minute: time.div_euclid(period_ns) * period_ns,
             service: get(service, i).unwrap_or(""),
             env: get(env, i).unwrap_or(""),
             kind: k,

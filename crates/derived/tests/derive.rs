@@ -137,7 +137,7 @@ fn spans_get_endpoints_peers_rollups_and_errors() {
     );
 
     let names: Vec<&str> = out.derived.iter().map(|(d, _)| d.as_str()).collect();
-    assert_eq!(names, ["span_metrics", "errors"]);
+    assert_eq!(names, ["span_metrics", "span_metrics_1h", "errors"]);
     let rollup = &out.derived[0].1;
     // The two /v1/jobs/{id} spans share a row (same minute and latency
     // bucket); the internal span is not rolled up.
@@ -159,8 +159,19 @@ fn spans_get_endpoints_peers_rollups_and_errors() {
         .as_primitive::<arrow::datatypes::TimestampNanosecondType>()
         .value(0);
     assert_eq!(minute % 60_000_000_000, 0);
+    // The hourly rollup has the same rows here (one minute of spans), stamped
+    // at the hour.
+    let hourly = &out.derived[1].1;
+    assert_eq!(ints(hourly, "count").iter().sum::<i64>(), 6);
+    let hour = hourly
+        .column_by_name("timestamp")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::TimestampNanosecondType>()
+        .value(0);
+    assert_eq!(hour % 3_600_000_000_000, 0);
+    assert!(hour <= minute && minute - hour < 3_600_000_000_000);
 
-    let errors = &out.derived[1].1;
+    let errors = &out.derived[2].1;
     assert_eq!(errors.num_rows(), 1);
     assert_eq!(
         texts(errors, "error_type")[0].as_deref(),
@@ -247,7 +258,12 @@ fn gigantic_values_stay_bounded() {
             .count(),
         derived::MAX_LABEL_CHARS
     );
-    let errors = &out.derived[1].1;
+    let errors = &out
+        .derived
+        .iter()
+        .find(|(name, _)| name.as_str() == "errors")
+        .unwrap()
+        .1;
     assert!(texts(errors, "stack")[0].as_ref().unwrap().len() <= derived::MAX_STACK_BYTES);
     assert_eq!(
         texts(errors, "message")[0]

@@ -13,8 +13,9 @@ pub enum DatasetKind {
     Metrics,
     /// Any other NDJSON event stream, with a schema that grows as fields appear.
     Events,
-    /// RED rollups derived from spans at ingest (`span_metrics`): one row per
-    /// minute, service, endpoint or peer, and latency bucket.
+    /// RED rollups derived from spans at ingest: one row per minute
+    /// (`span_metrics`) or hour (`span_metrics_1h`), service, endpoint or
+    /// peer, and latency bucket.
     SpanMetrics,
     /// Error occurrences derived from spans and logs at ingest (`errors`),
     /// each with its issue fingerprint.
@@ -62,6 +63,7 @@ impl DatasetName {
     pub const SPANS: &'static str = "spans";
     pub const METRICS: &'static str = "metrics";
     pub const SPAN_METRICS: &'static str = "span_metrics";
+    pub const SPAN_METRICS_HOURLY: &'static str = "span_metrics_1h";
     pub const ERRORS: &'static str = "errors";
     pub const CALL_PAIRS: &'static str = "call_pairs";
 
@@ -102,6 +104,9 @@ impl DatasetName {
     pub fn span_metrics() -> DatasetName {
         DatasetName(Self::SPAN_METRICS.to_owned())
     }
+    pub fn span_metrics_hourly() -> DatasetName {
+        DatasetName(Self::SPAN_METRICS_HOURLY.to_owned())
+    }
     pub fn errors() -> DatasetName {
         DatasetName(Self::ERRORS.to_owned())
     }
@@ -118,7 +123,7 @@ impl DatasetName {
             Self::LOGS => DatasetKind::Logs,
             Self::SPANS => DatasetKind::Spans,
             Self::METRICS => DatasetKind::Metrics,
-            Self::SPAN_METRICS => DatasetKind::SpanMetrics,
+            Self::SPAN_METRICS | Self::SPAN_METRICS_HOURLY => DatasetKind::SpanMetrics,
             Self::ERRORS => DatasetKind::Errors,
             Self::CALL_PAIRS => DatasetKind::CallPairs,
             _ => DatasetKind::Events,

@@ -3,7 +3,9 @@
 
 export interface TraceRow {
   trace_id: string;
-  /** ns since epoch */
+  /** The matching span (the newest, when several matched); the row's service, endpoint, start and duration are its. */
+  span_id?: string | null;
+  /** ns since epoch, of the matching span */
   timestamp: number;
   service: string;
   endpoint: string;
@@ -21,6 +23,14 @@ export interface TracesResponse {
 
 export type StatusFilter = '' | 'error' | 'ok';
 
+/**
+ * Which spans the filters match: root spans, service entry spans (server or
+ * consumer spans, and roots) or any span of the trace.
+ */
+export type TraceScope = 'root' | 'entry' | 'all';
+
+export const SCOPES: readonly TraceScope[] = ['root', 'entry', 'all'];
+
 export interface TraceFilters {
   service: string;
   endpoint: string;
@@ -29,18 +39,38 @@ export interface TraceFilters {
   min: string;
   max: string;
   q: string;
+  /** '' = the default (see effectiveScope) */
+  scope: '' | TraceScope;
 }
 
-export const EMPTY_FILTERS: TraceFilters = { service: '', endpoint: '', status: '', min: '', max: '', q: '' };
+export const EMPTY_FILTERS: TraceFilters = { service: '', endpoint: '', status: '', min: '', max: '', q: '', scope: '' };
+
+/** The scope when none is chosen, as the API has it: entry spans when a service is given, else roots. */
+export function defaultScope(service: string): TraceScope {
+  return service ? 'entry' : 'root';
+}
+
+/** The scope the search runs with. */
+export function effectiveScope(f: Pick<TraceFilters, 'service' | 'scope'>): TraceScope {
+  return f.scope || defaultScope(f.service);
+}
+
+/** The filters after choosing a scope in the picker: choosing the default clears it (no `scope` in the URL). */
+export function withScope(f: TraceFilters, scope: TraceScope): TraceFilters {
+  return { ...f, scope: scope === defaultScope(f.service) ? '' : scope };
+}
+
+const isScope = (s: string | null): s is TraceScope => SCOPES.includes(s as TraceScope);
 
 const num = (s: string | null) => {
   const v = (s ?? '').trim();
   return v !== '' && Number.isFinite(Number(v)) && Number(v) >= 0 ? v : '';
 };
 
-/** Filters from the page URL (`service`, `endpoint`, `status`, `min_ms`, `max_ms`, `q`). */
+/** Filters from the page URL (`service`, `endpoint`, `status`, `min_ms`, `max_ms`, `q`, `scope`). */
 export function filtersFromParams(p: URLSearchParams): TraceFilters {
   const status = p.get('status');
+  const scope = p.get('scope');
   return {
     service: p.get('service') ?? '',
     endpoint: p.get('endpoint') ?? '',
@@ -48,6 +78,7 @@ export function filtersFromParams(p: URLSearchParams): TraceFilters {
     min: num(p.get('min_ms')),
     max: num(p.get('max_ms')),
     q: p.get('q') ?? '',
+    scope: isScope(scope) ? scope : '',
   };
 }
 
@@ -60,6 +91,7 @@ export function filtersToPatch(f: TraceFilters): Record<string, string | null> {
     min_ms: num(f.min) || null,
     max_ms: num(f.max) || null,
     q: f.q.trim() || null,
+    scope: f.scope || null,
   };
 }
 
@@ -72,8 +104,20 @@ export function tracesQuery(f: TraceFilters, range: { fromMs: number; toMs: numb
   if (num(f.min)) qs.set('min_duration_ms', num(f.min));
   if (num(f.max)) qs.set('max_duration_ms', num(f.max));
   if (f.q.trim()) qs.set('q', f.q.trim());
+  // Always explicit: the picker shows this scope, whatever the server's default.
+  qs.set('scope', effectiveScope(f));
   qs.set('limit', String(Math.max(1, Math.min(500, Math.floor(limit)))));
   return qs;
+}
+
+/**
+ * The trace page of a result row. Rows of entry or any-span searches describe
+ * the matching span, so that span is selected (`?span=`); a root search's row
+ * is the trace itself.
+ */
+export function traceRowPath(row: Pick<TraceRow, 'trace_id' | 'span_id'>, scope: TraceScope): string {
+  const path = `/traces/${encodeURIComponent(row.trace_id)}`;
+  return scope !== 'root' && row.span_id ? `${path}?${new URLSearchParams({ span: row.span_id })}` : path;
 }
 
 /** A full W3C trace id (32 hex digits), lower-cased, or null. */

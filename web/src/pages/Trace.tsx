@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '../api/client';
 import { useAsync } from '../api/useAsync';
 import type { Event, TraceResponse } from '../api/types';
@@ -11,7 +11,7 @@ import { formatFull } from '../charts/format';
 import { eventTimeMs, formatTimestamp, nsToMs } from '../time/range';
 import { Waterfall } from '../trace/Waterfall';
 import { SpanDetails } from '../trace/SpanDetails';
-import { exploreLogsUrl, formatDurationNs, serviceColors } from '../trace/waterfall';
+import { ancestorIndexes, exploreLogsUrl, formatDurationNs, serviceColors } from '../trace/waterfall';
 
 function levelClass(level: unknown): string {
   const l = String(level ?? '').toLowerCase();
@@ -63,14 +63,37 @@ export default function TracePage({ traceId }: { traceId: string }) {
 
 function TraceView({ data }: { data: TraceResponse }) {
   const t = useT();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
   const [tab, setTab] = useState<'waterfall' | 'logs'>('waterfall');
   const [collapsed, setCollapsed] = useState<Set<number>>(() => new Set());
-  const [selected, setSelected] = useState<number | null>(null);
   const [critical, setCritical] = useState(false);
   const [logSpan, setLogSpan] = useState<string | null>(null);
 
   const spans = data.spans;
+  // The selected span lives in the URL (`?span=<span id>`), so a link can open
+  // the trace with a span selected (the trace search does).
+  const spanParam = params.get('span');
+  const indexById = useMemo(() => new Map(spans.map((s, i) => [s.span_id, i])), [spans]);
+  const selected = spanParam ? (indexById.get(spanParam) ?? null) : null;
+  const clicked = useRef(false);
+  const select = (i: number | null) => {
+    clicked.current = true;
+    setParams({ span: i === null ? null : spans[i].span_id }, { replace: true });
+  };
+  // A span selected by the URL rather than a click: expand the spans above it
+  // and scroll it into view.
+  const [reveal, setReveal] = useState<{ index: number } | null>(null);
+  useEffect(() => {
+    if (clicked.current) {
+      clicked.current = false;
+      return;
+    }
+    if (selected === null) return;
+    const up = ancestorIndexes(spans, selected);
+    setCollapsed((c) => (up.some((i) => c.has(i)) ? new Set([...c].filter((i) => !up.includes(i))) : c));
+    setReveal({ index: selected });
+  }, [selected, spans]);
+
   const colors = useMemo(() => serviceColors([...data.services, ...spans.map((s) => s.service)]), [data.services, spans]);
   const root = data.roots.length ? spans[data.roots[0]] : spans[0];
   const skewed = useMemo(() => spans.filter((s) => s.outside_parent).length, [spans]);
@@ -137,9 +160,14 @@ function TraceView({ data }: { data: TraceResponse }) {
         </dl>
       </section>
 
-      {data.truncated || data.missing_parents > 0 || data.duplicate_spans > 0 || skewed > 0 ? (
+      {data.truncated || data.missing_parents > 0 || data.duplicate_spans > 0 || skewed > 0 || (spanParam && selected === null) ? (
         <Warning testid="trace-warnings">
-          {data.truncated ? <div>{t('trace.truncated', { shown: formatFull(spans.length), total: formatFull(data.total_spans) })}</div> : null}
+          {data.truncated ? <div data-testid="trace-truncated">{t('trace.truncated', { shown: formatFull(spans.length), total: formatFull(data.total_spans) })}</div> : null}
+          {spanParam && selected === null ? (
+            <div data-testid="trace-span-missing">
+              {data.truncated ? t('trace.spanNotShown', { id: spanParam, shown: formatFull(spans.length) }) : t('trace.spanNotFound', { id: spanParam })}
+            </div>
+          ) : null}
           {data.missing_parents > 0 ? <div>{t('trace.missingParents', { n: formatFull(data.missing_parents) })}</div> : null}
           {data.duplicate_spans > 0 ? <div>{t('trace.duplicates', { n: formatFull(data.duplicate_spans) })}</div> : null}
           {skewed > 0 ? <div>{t('trace.clockSkew', { n: formatFull(skewed) })}</div> : null}
@@ -188,8 +216,9 @@ function TraceView({ data }: { data: TraceResponse }) {
               collapsed={collapsed}
               onToggle={toggle}
               selected={selected}
-              onSelect={(i) => setSelected((cur) => (cur === i ? null : i))}
+              onSelect={(i) => select(selected === i ? null : i)}
               critical={critical}
+              reveal={reveal}
             />
           </section>
           {sel ? (
@@ -202,7 +231,7 @@ function TraceView({ data }: { data: TraceResponse }) {
                 setLogSpan(sel.span_id);
                 setTab('logs');
               }}
-              onClose={() => setSelected(null)}
+              onClose={() => select(null)}
             />
           ) : null}
         </div>

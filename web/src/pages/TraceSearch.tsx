@@ -13,13 +13,19 @@ import { serviceColors } from '../trace/waterfall';
 import {
   durationFraction,
   durationHistogram,
+  effectiveScope,
   EMPTY_FILTERS,
   filtersFromParams,
   filtersToPatch,
   fullTraceId,
+  SCOPES,
+  traceRowPath,
   tracesQuery,
+  withScope,
   type HistBucket,
   type TraceFilters,
+  type TraceRow,
+  type TraceScope,
   type TracesResponse,
 } from '../apm/traces';
 import { toMs } from '../issues/issues';
@@ -40,7 +46,7 @@ export default function TraceSearch() {
 
   const res = useAsync<TracesResponse>(
     (s) => api.traces(tracesQuery(applied, { fromMs: resolved.fromMs, toMs: resolved.toMs }, LIMIT), s),
-    [applied.service, applied.endpoint, applied.status, applied.min, applied.max, applied.q, resolved.fromMs, resolved.toMs],
+    [applied.service, applied.endpoint, applied.status, applied.min, applied.max, applied.q, applied.scope, resolved.fromMs, resolved.toMs],
   );
   const catalog = useAsync((s) => api.apmServices({ from_ms: resolved.fromMs, to_ms: resolved.toMs }, s).catch(() => null), [resolved.fromMs, resolved.toMs]);
   const services = useMemo(() => {
@@ -53,6 +59,9 @@ export default function TraceSearch() {
   const maxMs = useMemo(() => Math.max(0, ...rows.map((r) => r.duration_ms || 0)), [rows]);
   const colors = useMemo(() => serviceColors(rows.flatMap((r) => [r.service, ...(r.services ?? [])])), [rows]);
   const hist = useMemo(() => durationHistogram(rows), [rows]);
+  // The rows describe the spans the filters matched: label them so.
+  const scope = effectiveScope(applied);
+  const draftScope = effectiveScope(draft);
 
   const apply = (f: TraceFilters) => setParams(filtersToPatch(f));
   const submit = (e: FormEvent) => {
@@ -69,8 +78,8 @@ export default function TraceSearch() {
     }
     apply(draft);
   };
-  const traceUrl = (id: string) => withTime(`/traces/${encodeURIComponent(id)}`, range);
-  const openTrace = (id: string) => navigate(traceUrl(id));
+  const traceUrl = (r: TraceRow) => withTime(traceRowPath(r, scope), range);
+  const openTrace = (r: TraceRow) => navigate(traceUrl(r));
 
   return (
     <div className="page traces-page" data-testid="trace-search-page">
@@ -82,6 +91,19 @@ export default function TraceSearch() {
               <option value="">{t('traces.anyService')}</option>
               {services.map((s) => (
                 <option key={s} value={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          <label className="tf-field">
+            <span>{t('traces.scope')}</span>
+            <select
+              value={draftScope}
+              onChange={(e) => apply(withScope(draft, e.target.value as TraceScope))}
+              title={t(`traces.scopeHint.${draftScope}`)}
+              data-testid="tf-scope"
+            >
+              {SCOPES.map((s) => (
+                <option key={s} value={s}>{t(`traces.scope.${s}`)}</option>
               ))}
             </select>
           </label>
@@ -147,6 +169,9 @@ export default function TraceSearch() {
         <header className="card-head">
           <h2>{t('traces.results')}</h2>
           {res.loading && res.data ? <Spinner small /> : null}
+          {res.data && rows.length > 0 && scope !== 'root' ? (
+            <span className="muted small" data-testid="traces-scope-note">{t(`traces.rowsAre.${scope}`)}</span>
+          ) : null}
           <span className="spacer" />
           {res.data ? (
             <span className="muted small" data-testid="traces-summary">
@@ -155,7 +180,7 @@ export default function TraceSearch() {
             </span>
           ) : null}
         </header>
-        {hist.length > 1 ? <Histogram buckets={hist} /> : null}
+        {hist.length > 1 ? <Histogram buckets={hist} title={scope === 'all' ? t('traces.histogramSpans') : t('traces.histogram')} /> : null}
         {res.error ? (
           <ErrorPanel title={t('traces.loadFailed')} message={errorMessage(res.error)} testid="traces-error">
             <button type="button" className="btn btn-small" onClick={res.reload}>{t('common.retry')}</button>
@@ -172,9 +197,9 @@ export default function TraceSearch() {
               <thead>
                 <tr>
                   <th>{t('traces.start')}</th>
-                  <th>{t('traces.rootService')}</th>
-                  <th>{t('traces.endpoint')}</th>
-                  <th className="right">{t('traces.duration')}</th>
+                  <th>{t(`traces.col.service.${scope}`)}</th>
+                  <th>{scope === 'all' ? t('traces.col.spanName') : t('traces.endpoint')}</th>
+                  <th className="right">{scope === 'all' ? t('traces.col.spanDuration') : t('traces.duration')}</th>
                   <th className="right">{t('traces.spans')}</th>
                   <th className="right">{t('traces.errors')}</th>
                   <th>{t('traces.services')}</th>
@@ -190,22 +215,23 @@ export default function TraceSearch() {
                       className={err ? 'row-error' : undefined}
                       data-testid="trace-row"
                       data-trace-id={r.trace_id}
+                      data-span-id={r.span_id ?? undefined}
                       tabIndex={0}
                       onClick={(e) => {
-                        if (!(e.target as HTMLElement).closest('a')) openTrace(r.trace_id);
+                        if (!(e.target as HTMLElement).closest('a')) openTrace(r);
                       }}
                       onKeyDown={(e) => {
-                        if (e.key === 'Enter') openTrace(r.trace_id);
+                        if (e.key === 'Enter') openTrace(r);
                       }}
                     >
                       <td className="mono nowrap small">
-                        <Link to={traceUrl(r.trace_id)} title={r.trace_id} aria-label={t('traces.openTrace', { id: r.trace_id })}>{ms !== null ? formatTimestamp(ms) : r.trace_id}</Link>
+                        <Link to={traceUrl(r)} title={r.trace_id} aria-label={t('traces.openTrace', { id: r.trace_id })}>{ms !== null ? formatTimestamp(ms) : r.trace_id}</Link>
                       </td>
                       <td className="nowrap">
                         <span className="wf-dot" style={{ background: colors.get(r.service) }} aria-hidden /> {r.service}
                       </td>
                       <td className="mono small endpoint-cell">{r.endpoint}</td>
-                      <td className="right nowrap dur-cell" title={t('traces.durationBarHint')}>
+                      <td className="right nowrap dur-cell" title={scope === 'all' ? t('traces.durationBarHintSpans') : t('traces.durationBarHint')}>
                         <span className="dur-bar" aria-hidden>
                           <span className={err ? 'dur-fill bad' : 'dur-fill'} style={{ width: `${durationFraction(r.duration_ms, maxMs) * 100}%` }} />
                         </span>
@@ -233,14 +259,14 @@ export default function TraceSearch() {
   );
 }
 
-function Histogram({ buckets }: { buckets: HistBucket[] }) {
+function Histogram({ buckets, title }: { buckets: HistBucket[]; title: string }) {
   const { t } = useI18n();
   const max = Math.max(1, ...buckets.map((b) => b.count));
   const W = 100 / buckets.length;
   return (
     <div className="duration-hist" data-testid="duration-histogram">
-      <div className="muted small hist-title">{t('traces.histogram')}</div>
-      <svg viewBox="0 0 100 40" preserveAspectRatio="none" className="hist-svg" role="img" aria-label={t('traces.histogram')}>
+      <div className="muted small hist-title">{title}</div>
+      <svg viewBox="0 0 100 40" preserveAspectRatio="none" className="hist-svg" role="img" aria-label={title}>
         {buckets.map((b, i) => {
           const h = (b.count / max) * 38;
           const he = (b.errors / max) * 38;

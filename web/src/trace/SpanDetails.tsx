@@ -62,7 +62,7 @@ export function SpanDetails({ span, color, logCount, onShowLogs, onClose }: Prop
           <dt>{t('trace.selfTime')}</dt>
           <dd className="mono">{formatDurationNs(span.self_ns)}</dd>
           <dt>{t('trace.spanId')}</dt>
-          <dd className="mono">{span.span_id}</dd>
+          <dd className="mono" data-testid="span-id">{span.span_id}</dd>
           {span.parent_span_id ? (
             <>
               <dt>{t('trace.parentId')}</dt>

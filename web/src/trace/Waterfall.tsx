@@ -1,4 +1,4 @@
-import { useMemo, useRef, type CSSProperties } from 'react';
+import { useEffect, useMemo, useRef, type CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TraceSpan } from '../api/types';
 import { useT } from '../i18n';
@@ -18,9 +18,11 @@ interface Props {
   selected: number | null;
   onSelect: (index: number) => void;
   critical: boolean;
+  /** Scrolls this span's row into view (a new object each time it should). */
+  reveal?: { index: number } | null;
 }
 
-export function Waterfall({ spans, roots, durationNs, colors, collapsed, onToggle, selected, onSelect, critical }: Props) {
+export function Waterfall({ spans, roots, durationNs, colors, collapsed, onToggle, selected, onSelect, critical, reveal }: Props) {
   const t = useT();
   const rows = useMemo(() => visibleSpans(spans, roots, collapsed), [spans, roots, collapsed]);
   const below = useMemo(() => descendantCounts(spans), [spans]);
@@ -36,6 +38,17 @@ export function Waterfall({ spans, roots, durationNs, colors, collapsed, onToggl
     overscan: 20,
     enabled: virtual,
   });
+  const bodyRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!reveal) return;
+    const pos = rows.indexOf(reveal.index);
+    if (pos < 0) return;
+    if (virtual) virtualizer.scrollToIndex(pos, { align: 'center' });
+    else bodyRef.current?.querySelectorAll<HTMLElement>('[data-testid="waterfall-row"]')[pos]?.scrollIntoView({ block: 'nearest' });
+    // Only a new reveal request scrolls, not later changes of the rows.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [reveal]);
 
   const grid = (
     <div className="wf-gridlines" aria-hidden>
@@ -136,7 +149,7 @@ export function Waterfall({ spans, roots, durationNs, colors, collapsed, onToggl
           </div>
         </div>
       ) : (
-        <div className="wf-body">
+        <div className="wf-body" ref={bodyRef}>
           {grid}
           {rows.map((i) => renderRow(i))}
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisTicks, descendantCounts, exploreLogsUrl, formatDurationNs, parseSpanEvents, serviceColors, spanAttributes, timeToNs, visibleSpans } from './waterfall';
+import { ancestorIndexes, axisTicks, descendantCounts, exploreLogsUrl, formatDurationNs, parseSpanEvents, serviceColors, spanAttributes, timeToNs, visibleSpans } from './waterfall';
 
 // 0 ─┬─ 1 ─── 2
 //    └─ 3 ─── 4
@@ -29,6 +29,19 @@ describe('axisTicks', () => {
   });
   it('handles an empty trace', () => {
     expect(axisTicks(0)).toEqual([0]);
+  });
+});
+
+describe('ancestorIndexes', () => {
+  it('lists the spans above one, parent first', () => {
+    expect(ancestorIndexes(tree, 4)).toEqual([3, 0]);
+    expect(ancestorIndexes(tree, 2)).toEqual([1, 0]);
+    expect(ancestorIndexes(tree, 0)).toEqual([]);
+    expect(ancestorIndexes(tree, 5)).toEqual([]);
+    expect(ancestorIndexes(tree, 99)).toEqual([]);
+  });
+  it('survives a cycle', () => {
+    expect(ancestorIndexes([{ children: [1] }, { children: [0] }], 0)).toEqual([1]);
   });
 });
 

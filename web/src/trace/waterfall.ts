@@ -72,6 +72,25 @@ function markSeen(spans: Pick<TraceSpan, 'children'>[], from: number, seen: Uint
   }
 }
 
+/**
+ * The indexes of the spans above span `index` (parent first), from the
+ * `children` lists; empty for a root or an index out of range.
+ */
+export function ancestorIndexes(spans: Pick<TraceSpan, 'children'>[], index: number): number[] {
+  if (index < 0 || index >= spans.length) return [];
+  const parent = new Int32Array(spans.length).fill(-1);
+  spans.forEach((s, i) => {
+    for (const c of s.children ?? []) if (c >= 0 && c < spans.length && parent[c] < 0 && c !== i) parent[c] = i;
+  });
+  const out: number[] = [];
+  const seen = new Set([index]);
+  for (let i = parent[index]; i >= 0 && !seen.has(i); i = parent[i]) {
+    seen.add(i);
+    out.push(i);
+  }
+  return out;
+}
+
 /** Number of descendants of every span. */
 export function descendantCounts(spans: Pick<TraceSpan, 'children'>[]): number[] {
   const memo = new Array<number>(spans.length).fill(-1);

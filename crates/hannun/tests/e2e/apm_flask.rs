@@ -146,6 +146,111 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
         any[0]["services"],
         serde_json::json!(["orders-api", "shop-web"])
     );
+    // A trace with hundreds of matching spans does not crowd out an older
+    // trace with one.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    let mut lines = String::new();
+    for (trace, spans, age_s) in [("f1", 500, 60), ("f2", 1, 120)] {
+        for i in 0..spans {
+            let parent = if i == 0 {
+                String::new()
+            } else {
+                format!(r#","parent_span_id":"{trace}-0""#)
+            };
+            lines.push_str(&format!(
+                r#"{{"timestamp":{},"duration_ns":1000,"service":"loader","env":"flask-e2e","trace_id":"{trace}","span_id":"{trace}-{i}"{parent},"name":"write-rows","kind":"internal"}}"#,
+                now - age_s * 1_000_000_000 + i as i64
+            ));
+            lines.push('\n');
+        }
+    }
+    let reply = client()
+        .post(server.url("/api/v1/ingest/spans"))
+        .header("content-type", "application/x-ndjson")
+        .body(lines)
+        .send()
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let found = get(
+        &server,
+        "/api/v1/apm/traces?scope=all&q=name:write-rows&limit=5",
+    );
+    let ids: Vec<&str> = found["traces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["trace_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["f1", "f2"], "{found}");
+    assert_eq!(found["traces"][0]["span_id"], "f1-499");
+    assert_eq!(found["traces"][0]["span_count"], 500);
+
+    // Long ranges read hourly rollups for their whole hours and minute
+    // rollups at the ends: the totals match a short range's minute rollups.
+    let hour_ns: i64 = 3_600_000_000_000;
+    let old = (now - 72 * hour_ns).div_euclid(hour_ns) * hour_ns + 10 * 60_000_000_000;
+    let mut lines = String::new();
+    for i in 0..10i64 {
+        let status = if i < 2 { "error" } else { "ok" };
+        lines.push_str(&format!(
+            r#"{{"timestamp":{},"duration_ns":{},"service":"history","env":"flask-e2e","trace_id":"h{i}","span_id":"h{i}","name":"GET /old","kind":"server","status_code":"{status}"}}"#,
+            old + i * 7 * 60_000_000_000,
+            (i + 1) * 1_000_000
+        ));
+        lines.push('\n');
+    }
+    let reply = client()
+        .post(server.url("/api/v1/ingest/spans"))
+        .header("content-type", "application/x-ndjson")
+        .body(lines)
+        .send()
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    // The hourly rollup holds the ten spans in one row per latency bucket.
+    let hourly: Value = client()
+        .post(server.url("/api/v1/sql"))
+        .json(&serde_json::json!({"sql": "SELECT sum(count) AS n, count(DISTINCT \"timestamp\") AS hours FROM span_metrics_1h WHERE service = 'history'"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(hourly["rows"][0]["n"], 10, "{hourly}");
+    assert_eq!(hourly["rows"][0]["hours"], 2, "{hourly}");
+    let week = format!("from={}&to={now}", now - 7 * 24 * hour_ns);
+    let short = format!("from={}&to={}", old - hour_ns, old + 2 * hour_ns);
+    for range in [&week, &short] {
+        let page = get(&server, &format!("/api/v1/apm/services/history?{range}"));
+        assert_eq!(page["summary"]["requests"], 10, "{range}: {page}");
+        assert_eq!(page["summary"]["errors"], 2);
+        let charted: u64 = page["series"]["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(charted, 10, "{range}");
+        let p95 = page["summary"]["p95_ms"].as_f64().unwrap();
+        assert!((9.0..=10.5).contains(&p95), "{p95}");
+    }
+    let page = get(&server, &format!("/api/v1/apm/services/history?{week}"));
+    assert_eq!(page["bucket_seconds"].as_i64().unwrap() % 3600, 0);
+    assert_eq!(
+        page["series"]["timestamps_ms"][0].as_i64().unwrap() % 3_600_000,
+        0,
+        "hour-wide buckets start on the hour"
+    );
+    let catalog = get(
+        &server,
+        &format!("/api/v1/apm/services?{week}&env=flask-e2e"),
+    );
+    assert_eq!(
+        find(&catalog["services"], "service", "history")["requests"],
+        10
+    );
+
     let trace_id = traces[0]["trace_id"].as_str().unwrap();
     let trace = get(&server, &format!("/api/v1/apm/traces/{trace_id}"));
     let rows: Vec<(String, String, u64)> = trace["spans"]
