@@ -35,6 +35,10 @@ pub struct StoreConfig {
     pub max_buffer_bytes: usize,
     /// Compaction merges a day's files while their total stays under this.
     pub compaction_target_bytes: u64,
+    /// Compaction also stops adding files at this many rows: the merge holds
+    /// its input decoded in memory, which for spans is 10-20 times the
+    /// compressed bytes.
+    pub compaction_max_rows: u64,
     /// Days of data kept per dataset; datasets not listed use `default_retention_days`.
     pub retention_days: BTreeMap<String, u32>,
     pub default_retention_days: u32,
@@ -51,6 +55,7 @@ impl StoreConfig {
             flush_interval: Duration::from_secs(30),
             max_buffer_bytes: 512 << 20,
             compaction_target_bytes: 256 << 20,
+            compaction_max_rows: 2_000_000,
             retention_days: BTreeMap::new(),
             default_retention_days: 30,
             delete_grace: Duration::from_secs(120),

@@ -151,7 +151,8 @@ fn write_memtable(inner: &Inner, frozen: &Memtable) -> Result<Vec<FileEntry>, St
     Ok(entries)
 }
 
-/// Merges, per dataset and day, files whose total size fits the target.
+/// Merges, per dataset and day, the smallest files while their total size
+/// and rows fit the targets.
 pub(crate) fn compact(inner: &Inner) -> Result<usize, StoreError> {
     let _one_at_a_time = inner.flush_lock.lock().expect("flush lock");
     let groups: Vec<(String, Vec<FileEntry>)> = {
@@ -167,12 +168,14 @@ pub(crate) fn compact(inner: &Inner) -> Result<usize, StoreError> {
             .into_iter()
             .filter_map(|((dataset, _), mut files)| {
                 files.sort_by_key(|f| f.bytes);
-                let mut total = 0;
+                let (mut total, mut rows) = (0, 0);
                 let picked: Vec<FileEntry> = files
                     .into_iter()
                     .take_while(|f| {
                         total += f.bytes;
+                        rows += f.rows;
                         total <= inner.config.compaction_target_bytes
+                            && rows <= inner.config.compaction_max_rows
                     })
                     .collect();
                 (picked.len() >= 2).then_some((dataset, picked))

@@ -223,3 +223,26 @@ fn rollup_rows_with_the_same_key_are_summed_on_flush_and_compaction() {
         ]
     );
 }
+
+#[test]
+fn compaction_stops_at_its_row_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = StoreConfig::new(dir.path());
+    config.compaction_max_rows = 250;
+    let (store, _) = Store::open(config).unwrap();
+    for i in 0..4 {
+        store
+            .append(
+                &DatasetName::logs(),
+                logs_batch(&store, BASE + i * 1_000_000_000_000, 100),
+            )
+            .unwrap();
+        store.flush().unwrap();
+    }
+    assert_eq!(store.snapshot(&DatasetName::logs()).unwrap().files.len(), 4);
+    // Two files of 100 rows fit under 250 rows; a third would not.
+    assert_eq!(store.compact().unwrap(), 2);
+    let files = store.snapshot(&DatasetName::logs()).unwrap().files;
+    assert_eq!(files.len(), 3);
+    assert_eq!(rows(&store), 400);
+}
