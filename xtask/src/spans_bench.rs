@@ -165,6 +165,15 @@ fn sql_ms(server: &Server, sql: &str, runs: usize) -> anyhow::Result<f64> {
     Ok(median(times))
 }
 
+/// A ratio with two decimals, three below 0.1 (0.004x, not 0.00x).
+fn ratio(r: f64) -> String {
+    if r < 0.1 {
+        format!("{r:.3}x")
+    } else {
+        format!("{r:.2}x")
+    }
+}
+
 pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
     let root = workspace_root();
     let work = target_dir().join("bench");
@@ -364,8 +373,8 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
     for ((name, ms), peer) in figures.iter().zip(peers) {
         match peer {
             Some(p) => md.push_str(&format!(
-                "| {name} | {ms:.0} ms | {p:.0} ms | {:.2}x |\n",
-                ms / p
+                "| {name} | {ms:.0} ms | {p:.0} ms | {} |\n",
+                ratio(ms / p)
             )),
             None => md.push_str(&format!("| {name} | {ms:.0} ms | | |\n")),
         }
