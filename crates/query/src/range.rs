@@ -41,8 +41,8 @@ impl RangeInput {
         self.from.is_none() && self.to.is_none() && self.from_ms.is_none() && self.to_ms.is_none()
     }
 
-    /// The range, if one was given; an error if it is half given, given
-    /// twice or empty.
+    /// The range, if one was given (`to` defaults to now); an error if only
+    /// `to` is given, a bound is given twice or the range is empty.
     pub fn optional(&self) -> Result<Option<TimeRange>, QueryError> {
         if self.is_empty() {
             return Ok(None);
@@ -60,7 +60,11 @@ impl RangeInput {
             ))),
         };
         let from = pick(self.from, self.from_ms, "from")?;
-        let to = pick(self.to, self.to_ms, "to")?;
+        let to = if self.to.is_none() && self.to_ms.is_none() {
+            TimeRange::last(0).to
+        } else {
+            pick(self.to, self.to_ms, "to")?
+        };
         if to <= from {
             return Err(QueryError::Invalid(
                 "time range is empty: `to` must be after `from`".into(),
@@ -188,8 +192,13 @@ mod tests {
                 .to_string()
                 .contains("not both")
         );
-        let half: RangeInput = serde_json::from_str(r#"{"from": 1}"#).unwrap();
-        assert!(half.required().unwrap_err().to_string().contains("`to`"));
+        // From a time to now.
+        let open: RangeInput = serde_json::from_str(r#"{"from_ms": 1000}"#).unwrap();
+        let range = open.required().unwrap();
+        assert_eq!(range.from, 1_000_000_000);
+        assert!(range.to > 1_700_000_000_000_000_000);
+        let no_start: RangeInput = serde_json::from_str(r#"{"to": 5}"#).unwrap();
+        assert!(no_start.required().unwrap_err().to_string().contains("`from`"));
         assert!(RangeInput::default().optional().unwrap().is_none());
         assert!(RangeInput::nanos(5, 5).required().is_err());
     }
