@@ -198,7 +198,13 @@ mod tests {
         assert_eq!(range.from, 1_000_000_000);
         assert!(range.to > 1_700_000_000_000_000_000);
         let no_start: RangeInput = serde_json::from_str(r#"{"to": 5}"#).unwrap();
-        assert!(no_start.required().unwrap_err().to_string().contains("`from`"));
+        assert!(
+            no_start
+                .required()
+                .unwrap_err()
+                .to_string()
+                .contains("`from`")
+        );
         assert!(RangeInput::default().optional().unwrap().is_none());
         assert!(RangeInput::nanos(5, 5).required().is_err());
     }
