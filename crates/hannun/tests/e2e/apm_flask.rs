@@ -25,6 +25,20 @@ fn find<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {key} = {value:?} in {list}"))
 }
 
+/// Sends NDJSON span lines; every line must be accepted.
+fn post_spans(server: &Server, lines: String) {
+    let expected = lines.lines().count();
+    let reply = client()
+        .post(server.url("/api/v1/ingest/spans"))
+        .header("content-type", "application/x-ndjson")
+        .body(lines)
+        .send()
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let outcome: Value = reply.json().unwrap();
+    assert_eq!(outcome["accepted"], expected, "{outcome}");
+}
+
 #[test]
 fn flask_services_map_endpoints_waterfall_and_issues() {
     let dir = tempfile::tempdir().unwrap();
@@ -167,13 +181,7 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
             lines.push('\n');
         }
     }
-    let reply = client()
-        .post(server.url("/api/v1/ingest/spans"))
-        .header("content-type", "application/x-ndjson")
-        .body(lines)
-        .send()
-        .unwrap();
-    assert_eq!(reply.status(), 200);
+    post_spans(&server, lines);
     let found = get(
         &server,
         "/api/v1/apm/traces?scope=all&q=name:write-rows&limit=5",
@@ -202,13 +210,7 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
         ));
         lines.push('\n');
     }
-    let reply = client()
-        .post(server.url("/api/v1/ingest/spans"))
-        .header("content-type", "application/x-ndjson")
-        .body(lines)
-        .send()
-        .unwrap();
-    assert_eq!(reply.status(), 200);
+    post_spans(&server, lines);
     // The hourly rollup holds the ten spans in one row per latency bucket.
     let hourly: Value = client()
         .post(server.url("/api/v1/sql"))
