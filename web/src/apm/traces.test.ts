@@ -34,6 +34,10 @@ describe('filters', () => {
     expect(filtersFromParams(new URLSearchParams('scope=all')).scope).toBe('all');
     expect(filtersFromParams(new URLSearchParams('scope=entry&service=a')).scope).toBe('entry');
     expect(filtersFromParams(new URLSearchParams('scope=everything')).scope).toBe('');
+    // The API's parameter names work in the page URL too.
+    const api = filtersFromParams(new URLSearchParams('min_duration_ms=200&max_duration_ms=900'));
+    expect([api.min, api.max]).toEqual(['200', '900']);
+    expect(filtersFromParams(new URLSearchParams('min_ms=5&min_duration_ms=200')).min).toBe('5');
   });
   it('writes the URL patch, removing empty filters', () => {
     expect(filtersToPatch({ ...EMPTY_FILTERS, service: 's', min: '5', q: '  ' })).toEqual({ service: 's', endpoint: null, status: null, min_ms: '5', max_ms: null, q: null, scope: null });

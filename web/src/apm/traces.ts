@@ -67,7 +67,11 @@ const num = (s: string | null) => {
   return v !== '' && Number.isFinite(Number(v)) && Number(v) >= 0 ? v : '';
 };
 
-/** Filters from the page URL (`service`, `endpoint`, `status`, `min_ms`, `max_ms`, `q`, `scope`). */
+/**
+ * Filters from the page URL (`service`, `endpoint`, `status`, `min_ms`, `max_ms`, `q`, `scope`);
+ * the API's `min_duration_ms`/`max_duration_ms` are understood too, so an API URL pasted
+ * into the page keeps its filters.
+ */
 export function filtersFromParams(p: URLSearchParams): TraceFilters {
   const status = p.get('status');
   const scope = p.get('scope');
@@ -75,8 +79,8 @@ export function filtersFromParams(p: URLSearchParams): TraceFilters {
     service: p.get('service') ?? '',
     endpoint: p.get('endpoint') ?? '',
     status: status === 'error' || status === 'ok' ? status : '',
-    min: num(p.get('min_ms')),
-    max: num(p.get('max_ms')),
+    min: num(p.get('min_ms') ?? p.get('min_duration_ms')),
+    max: num(p.get('max_ms') ?? p.get('max_duration_ms')),
     q: p.get('q') ?? '',
     scope: isScope(scope) ? scope : '',
   };
