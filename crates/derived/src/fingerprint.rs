@@ -36,8 +36,9 @@ impl Frame {
     }
 }
 
-/// 64-bit FNV-1a: stable across versions and platforms, unlike std's hasher.
-fn fnv1a(parts: &[&str]) -> u64 {
+/// 64-bit FNV-1a over parts joined by a 0xff byte: stable across versions
+/// and platforms, unlike std's hasher.
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {

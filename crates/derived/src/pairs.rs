@@ -21,6 +21,7 @@ use std::collections::{HashMap, VecDeque};
 use arrow::record_batch::RecordBatch;
 use model::{BatchBuilder, DatasetKind, DatasetSchema, ModelError, Value};
 
+use crate::fingerprint::fnv1a;
 use crate::rows::{Rows, get, text};
 
 const MINUTE_NS: i64 = 60_000_000_000;
@@ -44,7 +45,6 @@ struct Waiting {
     minute: i64,
 }
 
-#[derive(Hash, PartialEq, Eq, Clone)]
 struct Label {
     service: String,
     env: String,
@@ -63,7 +63,9 @@ pub struct CallPairer {
     /// Insertion order of both maps (true: client side), for eviction.
     order: VecDeque<(u64, bool)>,
     labels: Vec<Label>,
-    label_ids: HashMap<Label, u32>,
+    /// Label ids by FNV-1a of their four fields (probing on a collision), so
+    /// a lookup per span allocates nothing.
+    label_ids: HashMap<u64, u32>,
     evicted: u64,
 }
 
@@ -74,13 +76,7 @@ impl Default for CallPairer {
 }
 
 fn hash_ids(trace_id: &str, span_id: &str) -> u64 {
-    // FNV-1a over both ids with a separator: fast and well spread for hex ids.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in trace_id.bytes().chain([0xff]).chain(span_id.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    fnv1a(&[trace_id, span_id])
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -115,18 +111,28 @@ impl CallPairer {
     }
 
     fn label(&mut self, service: &str, env: &str, peer: &str, peer_kind: &str) -> u32 {
-        let key = Label {
+        let mut hash = fnv1a(&[service, env, peer, peer_kind]);
+        while let Some(&id) = self.label_ids.get(&hash) {
+            let l = &self.labels[id as usize];
+            if (
+                l.service.as_str(),
+                l.env.as_str(),
+                l.peer.as_str(),
+                l.peer_kind.as_str(),
+            ) == (service, env, peer, peer_kind)
+            {
+                return id;
+            }
+            hash = hash.wrapping_add(1);
+        }
+        let id = self.labels.len() as u32;
+        self.labels.push(Label {
             service: service.to_owned(),
             env: env.to_owned(),
             peer: peer.to_owned(),
             peer_kind: peer_kind.to_owned(),
-        };
-        if let Some(&id) = self.label_ids.get(&key) {
-            return id;
-        }
-        let id = self.labels.len() as u32;
-        self.labels.push(key.clone());
-        self.label_ids.insert(key, id);
+        });
+        self.label_ids.insert(hash, id);
         id
     }
 
