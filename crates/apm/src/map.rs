@@ -253,6 +253,30 @@ fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// Where calls landed, per caller, peer and callee, from the `call_pairs`
+/// rows matching `filter` (time and any other condition).
+pub(crate) async fn landings(engine: &QueryEngine, filter: &str) -> Result<Vec<Landing>, ApmError> {
+    if !engine.has_dataset(&DatasetName::call_pairs()) {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT service, peer, callee, sum(count) AS n FROM call_pairs \
+         WHERE {filter} AND callee IS NOT NULL GROUP BY service, peer, callee"
+    );
+    Ok(engine
+        .sql(&sql)
+        .await?
+        .rows
+        .iter()
+        .map(|row| Landing {
+            client: text(row, "service").unwrap_or_default(),
+            peer: text(row, "peer"),
+            callee: text(row, "callee").unwrap_or_default(),
+            count: num(row, "n") as u64,
+        })
+        .collect())
+}
+
 /// The map over `range`, optionally for one environment.
 pub async fn service_map(
     engine: &QueryEngine,
@@ -281,27 +305,7 @@ pub async fn service_map(
         red,
     })
     .collect();
-    let landings = if engine.has_dataset(&DatasetName::call_pairs()) {
-        let sql = format!(
-            "SELECT service, peer, callee, sum(count) AS n FROM call_pairs \
-             WHERE {}{env_sql} AND callee IS NOT NULL GROUP BY service, peer, callee",
-            aligned.sql_filter()
-        );
-        engine
-            .sql(&sql)
-            .await?
-            .rows
-            .iter()
-            .map(|row| Landing {
-                client: text(row, "service").unwrap_or_default(),
-                peer: text(row, "peer"),
-                callee: text(row, "callee").unwrap_or_default(),
-                count: num(row, "n") as u64,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let landings = landings(engine, &format!("{}{env_sql}", aligned.sql_filter())).await?;
     let summaries: BTreeMap<String, (u64, u64, Option<f64>)> = services
         .iter()
         .map(|(name, red)| {

@@ -42,11 +42,14 @@ pub struct RedSummary {
 }
 
 impl Red {
-    fn add(&mut self, bucket: Option<i64>, count: u64, errors: u64, duration_ns: f64) {
+    /// Adds a result row of the rollup queries: `n`, `e`, `d` and, when
+    /// grouped by it, `latency_bucket`.
+    fn add_row(&mut self, row: &Map<String, Value>) {
+        let count = num(row, "n") as u64;
         self.requests += count;
-        self.errors += errors;
-        self.duration_sum_ns += duration_ns;
-        if let Some(b) = bucket {
+        self.errors += num(row, "e") as u64;
+        self.duration_sum_ns += num(row, "d");
+        if let Some(b) = row.get("latency_bucket").and_then(Value::as_i64) {
             self.add_to_histogram(b, count);
         }
     }
@@ -204,12 +207,7 @@ pub(crate) async fn grouped(
          GROUP BY {cols}latency_bucket"
     );
     for row in engine.sql(&sql).await?.rows {
-        out.entry(key_of(&row, groups)).or_default().add(
-            row.get("latency_bucket").and_then(Value::as_i64),
-            num(&row, "n") as u64,
-            num(&row, "e") as u64,
-            num(&row, "d"),
-        );
+        out.entry(key_of(&row, groups)).or_default().add_row(&row);
     }
     Ok(out)
 }
@@ -272,12 +270,7 @@ pub(crate) async fn series(
         let slots = out
             .entry(key_of(&row, groups))
             .or_insert_with(|| vec![Red::default(); buckets]);
-        slots[index as usize].add(
-            row.get("latency_bucket").and_then(Value::as_i64),
-            num(&row, "n") as u64,
-            num(&row, "e") as u64,
-            num(&row, "d"),
-        );
+        slots[index as usize].add_row(&row);
     }
     Ok(out)
 }

@@ -278,23 +278,19 @@ async fn callees_by_peer(
     engine: &QueryEngine,
     filter: &str,
 ) -> Result<BTreeMap<String, String>, ApmError> {
-    let mut out = BTreeMap::new();
-    if !engine.has_dataset(&model::DatasetName::call_pairs()) {
-        return Ok(out);
+    let mut busiest: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for l in crate::map::landings(engine, filter).await? {
+        let best = busiest
+            .entry(l.peer.unwrap_or_default())
+            .or_insert((0, String::new()));
+        if l.count > best.0 {
+            *best = (l.count, l.callee);
+        }
     }
-    let sql = format!(
-        "SELECT peer, callee, sum(count) AS n FROM call_pairs WHERE {filter} \
-         AND callee IS NOT NULL GROUP BY peer, callee ORDER BY n DESC"
-    );
-    for row in engine.sql(&sql).await?.rows {
-        let (Some(callee), peer) = (rollups::text(&row, "callee"), rollups::text(&row, "peer"))
-        else {
-            continue;
-        };
-        // Rows come busiest first: the first callee of a peer wins.
-        out.entry(peer.unwrap_or_default()).or_insert(callee);
-    }
-    Ok(out)
+    Ok(busiest
+        .into_iter()
+        .map(|(peer, (_, callee))| (peer, callee))
+        .collect())
 }
 
 /// Entry-span RED per service (all environments merged), for the map.
