@@ -329,22 +329,25 @@ pub(crate) fn wait_for_compaction(server: &Server) -> anyhow::Result<u64> {
     Ok(last)
 }
 
+/// The server binary to measure: HANNUN_BENCH_BINARY lets a quick check run
+/// a debug build; figures for docs/benchmarks.md always come from the
+/// release build, built here.
+pub(crate) fn bench_binary(root: &Path) -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("HANNUN_BENCH_BINARY") {
+        return Ok(PathBuf::from(path));
+    }
+    eprintln!("building the release binary...");
+    run(Command::new(env!("CARGO"))
+        .args(["build", "--release", "-p", "hannun"])
+        .current_dir(root))?;
+    Ok(target_dir().join("release/hannun"))
+}
+
 pub(crate) fn bench(options: Options) -> anyhow::Result<()> {
     let root = workspace_root();
     let work = target_dir().join("bench");
     std::fs::create_dir_all(&work)?;
-    // HANNUN_BENCH_BINARY lets a quick check run a debug build; figures for
-    // docs/benchmarks.md always come from the release build.
-    let binary = match std::env::var_os("HANNUN_BENCH_BINARY") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            eprintln!("building the release binary...");
-            run(Command::new(env!("CARGO"))
-                .args(["build", "--release", "-p", "hannun"])
-                .current_dir(&root))?;
-            target_dir().join("release/hannun")
-        }
-    };
+    let binary = bench_binary(&root)?;
     let python = peer_python()?;
 
     let ndjson = work.join(format!("logs-{}.ndjson", options.events));

@@ -9,7 +9,6 @@
 //! catalog, the service page and trace fetch from the spans Parquet files
 //! hannun wrote (`bench/apm_peer.py`), in the same run.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
@@ -19,8 +18,8 @@ use anyhow::{Context, bail};
 use prost::Message;
 
 use crate::bench::{
-    SERVER_CONFIG, median, peer_python, post_until_accepted, run, target_dir, wait_for_compaction,
-    workspace_root,
+    SERVER_CONFIG, bench_binary, median, peer_python, post_until_accepted, target_dir,
+    wait_for_compaction, workspace_root,
 };
 use crate::server::{Server, disk_bytes};
 use crate::span_gen::{Rng, TraceSpans, request, trace};
@@ -178,16 +177,7 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
     let root = workspace_root();
     let work = target_dir().join("bench");
     std::fs::create_dir_all(&work)?;
-    let binary = match std::env::var_os("HANNUN_BENCH_BINARY") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            eprintln!("building the release binary...");
-            run(Command::new(env!("CARGO"))
-                .args(["build", "--release", "-p", "hannun"])
-                .current_dir(&root))?;
-            target_dir().join("release/hannun")
-        }
-    };
+    let binary = bench_binary(&root)?;
     let python = peer_python()?;
     let data = work.join("data-spans");
     let _ = std::fs::remove_dir_all(&data);
