@@ -197,10 +197,7 @@ impl Saved {
         doc.insert("id".into(), Value::String(id));
         doc.insert("created_at".into(), Value::String(now.clone()));
         doc.insert("updated_at".into(), Value::String(now));
-        let mut next = docs.clone();
-        next.push(doc.clone());
-        self.write(kind, &next)?;
-        *docs = next;
+        self.commit(kind, docs, |next| next.push(doc.clone()))?;
         Ok(doc)
     }
 
@@ -222,10 +219,7 @@ impl Saved {
         doc.insert("id".into(), Value::String(id.to_owned()));
         doc.insert("created_at".into(), created);
         doc.insert("updated_at".into(), Value::String(now_rfc3339()));
-        let mut next = docs.clone();
-        next[index] = doc.clone();
-        self.write(kind, &next)?;
-        *docs = next;
+        self.commit(kind, docs, |next| next[index] = doc.clone())?;
         Ok(doc)
     }
 
@@ -260,13 +254,10 @@ impl Saved {
         doc.insert("id".into(), Value::String(id.to_owned()));
         doc.insert("created_at".into(), created);
         doc.insert("updated_at".into(), Value::String(now));
-        let mut next = docs.clone();
-        match index {
+        self.commit(kind, docs, |next| match index {
             Some(i) => next[i] = doc.clone(),
             None => next.push(doc.clone()),
-        }
-        self.write(kind, &next)?;
-        *docs = next;
+        })?;
         Ok(doc)
     }
 
@@ -274,8 +265,21 @@ impl Saved {
         let mut kinds = self.lock();
         let docs = kinds.entry(kind).or_default();
         let index = position(kind, docs, id)?;
+        self.commit(kind, docs, |next| {
+            next.remove(index);
+        })
+    }
+
+    /// Applies `change` to a copy of a kind's documents, writes it, and only
+    /// then makes it current: a failed write leaves memory as the file is.
+    fn commit(
+        &self,
+        kind: Kind,
+        docs: &mut Vec<Map<String, Value>>,
+        change: impl FnOnce(&mut Vec<Map<String, Value>>),
+    ) -> Result<(), SavedError> {
         let mut next = docs.clone();
-        next.remove(index);
+        change(&mut next);
         self.write(kind, &next)?;
         *docs = next;
         Ok(())
