@@ -5,7 +5,7 @@ import * as echarts from 'echarts/core';
 import { GraphChart } from 'echarts/charts';
 import { LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useTheme } from '../theme';
+import { useEChart } from '../charts/useEChart';
 import type { Graph } from './map';
 
 echarts.use([GraphChart, TooltipComponent, LegendComponent, CanvasRenderer]);
@@ -13,28 +13,14 @@ echarts.use([GraphChart, TooltipComponent, LegendComponent, CanvasRenderer]);
 export type MapLayout = 'force' | 'circular';
 
 export default function MapChart({ graph, layout, height, onNodeClick }: { graph: Graph; layout: MapLayout; height: number; onNodeClick: (id: string) => void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
   const clickRef = useRef(onNodeClick);
   clickRef.current = onNodeClick;
-  const { theme } = useTheme();
-
-  useEffect(() => {
-    const el = ref.current!;
-    const c = echarts.init(el, theme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
-    chart.current = c;
+  const { ref, chart, theme } = useEChart((c) => {
     c.on('click', (p) => {
       const params = p as { dataType?: string; data?: { id?: string } };
       if (params.dataType === 'node' && params.data?.id) clickRef.current(params.data.id);
     });
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, [theme]);
+  });
 
   const option = useMemo(() => {
     // The theme's --text, --text-muted and --bg-elevated (read as constants: the

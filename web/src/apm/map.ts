@@ -1,29 +1,19 @@
 // Helpers of the service map (/apm/map): wire types and the ECharts graph
 // data (nodes, links) built from the service-map response. No ECharts import,
 // so this stays unit-testable and out of the main bundle.
-import { formatMs, formatPerSec, formatRate } from './services';
+import { formatMs, formatPerSec, formatRate, type RedCounts } from './services';
 import { peerKind, type PeerKind } from './service';
 
-export interface MapNode {
+export interface MapNode extends Pick<RedCounts, 'requests' | 'errors' | 'error_rate' | 'p95_ms'> {
   id: string;
   name: string;
   kind: PeerKind;
   virtual: boolean;
-  requests: number;
-  errors: number;
-  error_rate: number;
-  p95_ms: number | null;
 }
 
-export interface MapEdge {
+export interface MapEdge extends RedCounts {
   source: string;
   target: string;
-  requests: number;
-  errors: number;
-  error_rate: number;
-  rate_per_s: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
   paired: boolean;
 }
 

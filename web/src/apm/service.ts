@@ -1,19 +1,10 @@
 // Helpers of the APM service page (/apm/services/:service): wire types,
 // endpoint / dependency sorting, links to the trace search and the page itself.
-import type { ServiceRow } from './services';
+import type { RedCounts, RedSortKey, RedSummary, ServiceRow } from './services';
 
 export type PeerKind = 'service' | 'database' | 'queue' | 'external';
 
-export interface ServiceSummary {
-  requests: number;
-  errors: number;
-  error_rate: number;
-  rate_per_s: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  apdex: number | null;
-}
+export type ServiceSummary = RedSummary;
 
 export interface EndpointRow extends ServiceSummary {
   endpoint: string;
@@ -22,17 +13,11 @@ export interface EndpointRow extends ServiceSummary {
   errors_series: number[];
 }
 
-export interface DependencyRow {
+export interface DependencyRow extends RedCounts {
   peer: string;
   peer_kind: PeerKind;
   /** The instrumented service seen answering calls to this peer, if any. */
   callee?: string | null;
-  requests: number;
-  errors: number;
-  error_rate: number;
-  rate_per_s: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
   p99_ms: number | null;
 }
 
@@ -83,7 +68,7 @@ export function toggleSort<K extends string>(cur: TableSort<K>, key: K, textKeys
   return { key, dir: textKeys.includes(key) ? 'asc' : 'desc' };
 }
 
-export type EndpointSortKey = 'endpoint' | 'kind' | 'requests' | 'rate_per_s' | 'error_rate' | 'p50_ms' | 'p95_ms' | 'p99_ms' | 'apdex';
+export type EndpointSortKey = 'endpoint' | 'kind' | RedSortKey;
 export const ENDPOINT_TEXT_KEYS: EndpointSortKey[] = ['endpoint', 'kind'];
 export const DEFAULT_ENDPOINT_SORT: TableSort<EndpointSortKey> = { key: 'requests', dir: 'desc' };
 

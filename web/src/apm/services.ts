@@ -1,10 +1,10 @@
 // Helpers of the APM Services page: sorting, formatting, colour classes and
 // the Explore link of a service row.
 import { term } from '../search/tokenizer';
+import type { MessageKey } from '../i18n';
 
-export interface ServiceRow {
-  service: string;
-  env: string | null;
+/** The RED counts every APM row carries (service, endpoint, dependency, map edge). */
+export interface RedCounts {
   requests: number;
   errors: number;
   /** 0..1 */
@@ -12,9 +12,18 @@ export interface ServiceRow {
   rate_per_s: number;
   p50_ms: number | null;
   p95_ms: number | null;
+}
+
+/** RED counts with the tail latency and the Apdex score (services, endpoints). */
+export interface RedSummary extends RedCounts {
   p99_ms: number | null;
   /** 0..1, null when unknown */
   apdex: number | null;
+}
+
+export interface ServiceRow extends RedSummary {
+  service: string;
+  env: string | null;
   requests_series: number[];
   errors_series: number[];
 }
@@ -26,7 +35,19 @@ export interface ServicesResponse {
   elapsed_ms: number;
 }
 
-export type SortKey = 'service' | 'env' | 'requests' | 'rate_per_s' | 'error_rate' | 'p50_ms' | 'p95_ms' | 'p99_ms' | 'apdex';
+/** The sortable RED columns, in the order of the RED cells of a row. */
+export type RedSortKey = 'requests' | 'rate_per_s' | 'error_rate' | 'p50_ms' | 'p95_ms' | 'p99_ms' | 'apdex';
+export const RED_COLUMNS: { key: RedSortKey; label: MessageKey; numeric: boolean }[] = [
+  { key: 'requests', label: 'apm.requests', numeric: true },
+  { key: 'rate_per_s', label: 'apm.ratePerSec', numeric: true },
+  { key: 'error_rate', label: 'apm.errorRate', numeric: true },
+  { key: 'p50_ms', label: 'apm.p50', numeric: true },
+  { key: 'p95_ms', label: 'apm.p95', numeric: true },
+  { key: 'p99_ms', label: 'apm.p99', numeric: true },
+  { key: 'apdex', label: 'apm.apdex', numeric: true },
+];
+
+export type SortKey = 'service' | 'env' | RedSortKey;
 export type SortDir = 'asc' | 'desc';
 export interface Sort {
   key: SortKey;
@@ -65,6 +86,11 @@ export function sortRows(rows: ServiceRow[], sort: Sort): ServiceRow[] {
 /** The distinct, non-empty envs of the rows, sorted. */
 export function envsOf(rows: ServiceRow[]): string[] {
   return [...new Set(rows.map((r) => r.env).filter((e): e is string => !!e))].sort();
+}
+
+/** The options of an env select: `envs`, plus the selected `env` (sorted in) when the data lacks it. */
+export function withSelectedEnv(envs: string[], env: string): string[] {
+  return env && !envs.includes(env) ? [...envs, env].sort() : envs;
 }
 
 /** 0.01254 -> "1.25%"; 0 -> "0%". */

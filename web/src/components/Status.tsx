@@ -1,4 +1,6 @@
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
+import { errorMessage } from '../api/client';
+import { useT } from '../i18n';
 
 export function Spinner({ label, small }: { label?: string; small?: boolean }) {
   return (
@@ -15,6 +17,26 @@ export function ErrorPanel({ title, message, children, testid }: { title: string
       <strong>{title}</strong>
       <pre className="error-message">{message}</pre>
       {children}
+    </div>
+  );
+}
+
+/** A failed load: the error's message and a Retry button. */
+export function LoadError({ title, error, onRetry, testid }: { title: string; error: unknown; onRetry: () => void; testid?: string }) {
+  const t = useT();
+  return (
+    <ErrorPanel title={title} message={errorMessage(error)} testid={testid}>
+      <button type="button" className="btn btn-small" onClick={onRetry}>{t('common.retry')}</button>
+    </ErrorPanel>
+  );
+}
+
+/** The placeholder of a card (or page) whose data is still loading. */
+export function CardLoading({ style }: { style?: CSSProperties }) {
+  const t = useT();
+  return (
+    <div className="card-loading" style={style}>
+      <Spinner label={t('common.loading')} />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { Link } from '../router';
 import { useTimeRange, withTime } from '../time/context';
 import { eventTimeMs, formatTime } from '../time/range';
 import { usePageTitle } from '../components/PageTitle';
-import { EmptyState, ErrorPanel, Spinner } from '../components/Status';
+import { CardLoading, EmptyState, ErrorPanel, Spinner } from '../components/Status';
 import { Sparkline } from '../components/Sparkline';
 import { formatCompact } from '../charts/format';
 import { term } from '../search/tokenizer';
@@ -116,7 +116,7 @@ export default function Home() {
           {health.error ? (
             <ErrorPanel title={t('error.query')} message={errorMessage(health.error)} />
           ) : !health.data ? (
-            <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+            <CardLoading />
           ) : rows.length === 0 ? (
             <EmptyState title={t('home.noLogsInRange')}>
               <p>{t('home.noLogsInRangeHint')}</p>
@@ -182,7 +182,7 @@ export default function Home() {
           {recent.error ? (
             <ErrorPanel title={t('error.query')} message={errorMessage(recent.error)} />
           ) : !recent.data ? (
-            <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+            <CardLoading />
           ) : recent.data.events.length === 0 ? (
             <EmptyState title={t('home.noErrors')}>
               <p>{t('home.noErrorsHint')}</p>

@@ -7,7 +7,7 @@ import { useTimeRange, withTime } from '../time/context';
 import { formatTimestamp } from '../time/range';
 import { usePageTitle } from '../components/PageTitle';
 import { CopyButton } from '../components/CopyButton';
-import { EmptyState, ErrorPanel, Spinner } from '../components/Status';
+import { CardLoading, EmptyState, LoadError, Spinner } from '../components/Status';
 import { TimeChart, type ChartSeries } from '../charts/TimeChart';
 import { formatFull } from '../charts/format';
 import { serviceUrl } from '../apm/service';
@@ -47,9 +47,7 @@ export default function IssuePage({ fingerprint }: { fingerprint: string }) {
             <Link className="btn" to={withTime('/issues', range)}>{t('issue.back')}</Link>
           </EmptyState>
         ) : (
-          <ErrorPanel title={t('issue.loadFailed')} message={errorMessage(e)} testid="issue-error">
-            <button type="button" className="btn btn-small" onClick={res.reload}>{t('common.retry')}</button>
-          </ErrorPanel>
+          <LoadError title={t('issue.loadFailed')} error={e} onRetry={res.reload} testid="issue-error" />
         )}
       </div>
     );
@@ -57,7 +55,7 @@ export default function IssuePage({ fingerprint }: { fingerprint: string }) {
   if (!res.data) {
     return (
       <div className="page" data-testid="issue-page">
-        <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+        <CardLoading />
       </div>
     );
   }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../api/client';
+import { api } from '../api/client';
 import { useAsync } from '../api/useAsync';
 import { useI18n, type MessageKey } from '../i18n';
 import { Link, useSearchParams } from '../router';
@@ -7,9 +7,9 @@ import { useTimeRange } from '../time/context';
 import { formatTimestamp } from '../time/range';
 import { usePageTitle } from '../components/PageTitle';
 import { Sparkline } from '../components/Sparkline';
-import { EmptyState, ErrorPanel, Spinner } from '../components/Status';
+import { CardLoading, EmptyState, LoadError, Spinner } from '../components/Status';
 import { formatCompact, formatFull } from '../charts/format';
-import { envsOf } from '../apm/services';
+import { envsOf, withSelectedEnv } from '../apm/services';
 import {
   formatAge,
   formatAgo,
@@ -58,10 +58,7 @@ export default function IssuesPage() {
     if (filters.service) set.add(filters.service);
     return [...set].sort();
   }, [catalog.data, issues, filters.service]);
-  const envs = useMemo(() => {
-    const e = envsOf(catalog.data?.services ?? []);
-    return filters.env && !e.includes(filters.env) ? [...e, filters.env].sort() : e;
-  }, [catalog.data, filters.env]);
+  const envs = useMemo(() => withSelectedEnv(envsOf(catalog.data?.services ?? []), filters.env), [catalog.data, filters.env]);
   const now = Date.now();
 
   const submit = (e: FormEvent) => {
@@ -126,11 +123,9 @@ export default function IssuesPage() {
           ) : null}
         </form>
         {res.error ? (
-          <ErrorPanel title={t('issues.loadFailed')} message={errorMessage(res.error)} testid="issues-error">
-            <button type="button" className="btn btn-small" onClick={res.reload}>{t('common.retry')}</button>
-          </ErrorPanel>
+          <LoadError title={t('issues.loadFailed')} error={res.error} onRetry={res.reload} testid="issues-error" />
         ) : !res.data ? (
-          <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+          <CardLoading />
         ) : issues.length === 0 ? (
           <EmptyState title={t('issues.none')} testid="issues-empty">
             <p>{t('issues.noneHint')}</p>

@@ -1,14 +1,15 @@
 import { lazy, Suspense, useMemo } from 'react';
-import { api, errorMessage } from '../api/client';
+import { api } from '../api/client';
 import { useAsync } from '../api/useAsync';
 import { useI18n } from '../i18n';
 import { Link, useNavigate, useSearchParams } from '../router';
 import { useTimeRange } from '../time/context';
 import { usePageTitle } from '../components/PageTitle';
-import { EmptyState, ErrorPanel, Spinner } from '../components/Status';
+import { EnvSelect } from '../components/EnvSelect';
+import { CardLoading, EmptyState, LoadError, Spinner } from '../components/Status';
 import { formatCompact, formatFull } from '../charts/format';
 import { useTheme } from '../theme';
-import { envsOf, errorRateClass, formatMs, formatPerSec, formatRate } from '../apm/services';
+import { envsOf, errorRateClass, formatMs, formatPerSec, formatRate, withSelectedEnv } from '../apm/services';
 import { serviceUrl, type PeerKind } from '../apm/service';
 import { buildGraph, clickableService, edgeRows, KIND_COLORS, MAP_ERROR_THRESHOLD, type ServiceMapResponse } from '../apm/map';
 import { KIND_LABEL, PeerKindLabel } from '../apm/PeerKindIcon';
@@ -28,10 +29,7 @@ export default function ServiceMapPage() {
 
   const res = useAsync<ServiceMapResponse>((s) => api.serviceMap({ from_ms: resolved.fromMs, to_ms: resolved.toMs, env: env || undefined }, s), [env, resolved.fromMs, resolved.toMs]);
   const catalog = useAsync((s) => api.apmServices({ from_ms: resolved.fromMs, to_ms: resolved.toMs }, s).catch(() => null), [resolved.fromMs, resolved.toMs]);
-  const envs = useMemo(() => {
-    const e = envsOf(catalog.data?.services ?? []);
-    return env && !e.includes(env) ? [...e, env].sort() : e;
-  }, [catalog.data, env]);
+  const envs = useMemo(() => withSelectedEnv(envsOf(catalog.data?.services ?? []), env), [catalog.data, env]);
 
   const graph = useMemo(() => {
     if (!res.data) return null;
@@ -58,15 +56,7 @@ export default function ServiceMapPage() {
       <section className="card">
         <header className="card-head">
           <h2>{t('map.title')}</h2>
-          <label className="field-inline apm-env">
-            <span className="muted small">{t('apm.env')}</span>
-            <select data-testid="map-env-select" value={env} onChange={(e) => setParams({ env: e.target.value || null })} aria-label={t('apm.env')}>
-              <option value="">{t('apm.allEnvs')}</option>
-              {envs.map((e) => (
-                <option key={e} value={e}>{e}</option>
-              ))}
-            </select>
-          </label>
+          <EnvSelect value={env} envs={envs} onChange={(v) => setParams({ env: v || null })} testid="map-env-select" />
           <div className="segmented" role="group" aria-label={t('map.layout')}>
             <button type="button" className={layout === 'force' ? 'active' : ''} aria-pressed={layout === 'force'} onClick={() => setParams({ layout: null }, { replace: true })} data-testid="map-layout-force">
               {t('map.force')}
@@ -84,11 +74,9 @@ export default function ServiceMapPage() {
           ) : null}
         </header>
         {res.error ? (
-          <ErrorPanel title={t('map.loadFailed')} message={errorMessage(res.error)} testid="map-error">
-            <button type="button" className="btn btn-small" onClick={res.reload}>{t('common.retry')}</button>
-          </ErrorPanel>
+          <LoadError title={t('map.loadFailed')} error={res.error} onRetry={res.reload} testid="map-error" />
         ) : !res.data || !graph ? (
-          <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+          <CardLoading />
         ) : graph.nodes.length === 0 ? (
           <EmptyState title={t('map.empty')} testid="map-empty">
             <p>{t('map.emptyHint')}</p>
@@ -104,7 +92,7 @@ export default function ServiceMapPage() {
               <span className="spacer" />
               <span className="muted small">{t('map.hint')}</span>
             </div>
-            <Suspense fallback={<div className="card-loading" style={{ height: 620 }}><Spinner label={t('common.loading')} /></div>}>
+            <Suspense fallback={<CardLoading style={{ height: 620 }} />}>
               <MapChart graph={graph} layout={layout} height={620} onNodeClick={openNode} />
             </Suspense>
           </>

@@ -5,18 +5,22 @@ import { useI18n, type MessageKey } from '../i18n';
 import { Link, useNavigate, useSearchParams } from '../router';
 import { useTimeRange, withTime } from '../time/context';
 import { usePageTitle } from '../components/PageTitle';
+import { EnvSelect } from '../components/EnvSelect';
+import { ErrorRate, RedCells } from '../components/RedCells';
+import { SortTh } from '../components/SortTh';
 import { Sparkline } from '../components/Sparkline';
-import { EmptyState, ErrorPanel, Spinner } from '../components/Status';
+import { CardLoading, EmptyState, LoadError, Spinner } from '../components/Status';
 import { TimeChart, type ChartSeries } from '../charts/TimeChart';
 import { formatCompact, formatFull } from '../charts/format';
 import {
   apdexClass,
-  errorRateClass,
   exploreSpansUrl,
   formatApdex,
   formatMs,
   formatPerSec,
   formatRate,
+  RED_COLUMNS,
+  withSelectedEnv,
 } from '../apm/services';
 import {
   alignSeries,
@@ -41,13 +45,7 @@ import { RegressedBadge, StatusBadge } from '../issues/IssueBadges';
 const EP_COLUMNS: { key: EndpointSortKey; label: MessageKey; numeric: boolean }[] = [
   { key: 'endpoint', label: 'svc.endpoint', numeric: false },
   { key: 'kind', label: 'svc.kind', numeric: false },
-  { key: 'requests', label: 'apm.requests', numeric: true },
-  { key: 'rate_per_s', label: 'apm.ratePerSec', numeric: true },
-  { key: 'error_rate', label: 'apm.errorRate', numeric: true },
-  { key: 'p50_ms', label: 'apm.p50', numeric: true },
-  { key: 'p95_ms', label: 'apm.p95', numeric: true },
-  { key: 'p99_ms', label: 'apm.p99', numeric: true },
-  { key: 'apdex', label: 'apm.apdex', numeric: true },
+  ...RED_COLUMNS,
 ];
 
 export default function ServicePage({ service }: { service: string }) {
@@ -60,10 +58,7 @@ export default function ServicePage({ service }: { service: string }) {
 
   const res = useAsync<ServiceDetailResponse>((s) => api.apmService(service, { from_ms: fromMs, to_ms: toMsR, env: env || undefined }, s), [service, env, fromMs, toMsR]);
   const catalog = useAsync((s) => api.apmServices({ from_ms: fromMs, to_ms: toMsR }, s).catch(() => null), [fromMs, toMsR]);
-  const envs = useMemo(() => {
-    const e = envsOfService(catalog.data?.services ?? [], service);
-    return env && !e.includes(env) ? [...e, env].sort() : e;
-  }, [catalog.data, service, env]);
+  const envs = useMemo(() => withSelectedEnv(envsOfService(catalog.data?.services ?? [], service), env), [catalog.data, service, env]);
   const apdexMs = catalog.data?.apdex_threshold_ms;
 
   const notFound = res.error instanceof ApiError && res.error.status === 404;
@@ -76,15 +71,7 @@ export default function ServicePage({ service }: { service: string }) {
         </div>
         <div className="service-title-row">
           <h2 className="service-name" data-testid="svc-name">{service}</h2>
-          <label className="field-inline apm-env">
-            <span className="muted small">{t('apm.env')}</span>
-            <select data-testid="svc-env-select" value={env} onChange={(e) => setParams({ env: e.target.value || null })} aria-label={t('apm.env')}>
-              <option value="">{t('apm.allEnvs')}</option>
-              {envs.map((e) => (
-                <option key={e} value={e}>{e}</option>
-              ))}
-            </select>
-          </label>
+          <EnvSelect value={env} envs={envs} onChange={(v) => setParams({ env: v || null })} testid="svc-env-select" />
           <span className="spacer" />
           {res.loading && res.data ? <Spinner small /> : null}
           <Link className="btn btn-small" to={traceSearchUrl({ service }, range)} data-testid="svc-traces">{t('svc.searchTraces')}</Link>
@@ -99,12 +86,10 @@ export default function ServicePage({ service }: { service: string }) {
             <p>{t('svc.notFoundHint')}</p>
           </EmptyState>
         ) : (
-          <ErrorPanel title={t('svc.loadFailed')} message={errorMessage(res.error)} testid="svc-error">
-            <button type="button" className="btn btn-small" onClick={res.reload}>{t('common.retry')}</button>
-          </ErrorPanel>
+          <LoadError title={t('svc.loadFailed')} error={res.error} onRetry={res.reload} testid="svc-error" />
         )
       ) : !res.data ? (
-        <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+        <CardLoading />
       ) : (
         <ServiceBody data={res.data} service={service} env={env} />
       )}
@@ -201,17 +186,9 @@ function ServiceBody({ data, service, env }: { data: ServiceDetailResponse; serv
             <table className="table apm-table clickable-rows" data-testid="endpoints-table">
               <thead>
                 <tr>
-                  {EP_COLUMNS.map((c) => {
-                    const active = sort.key === c.key;
-                    return (
-                      <th key={c.key} className={c.numeric ? 'right' : undefined} aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-                        <button type="button" className={active ? 'sort-btn active' : 'sort-btn'} onClick={() => setSort((s) => toggleSort(s, c.key, ENDPOINT_TEXT_KEYS))} data-testid={`ep-sort-${c.key}`} aria-label={t('apm.sortBy', { col: t(c.label) })}>
-                          {t(c.label)}
-                          <span className="sort-arrow" aria-hidden>{active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}</span>
-                        </button>
-                      </th>
-                    );
-                  })}
+                  {EP_COLUMNS.map((c) => (
+                    <SortTh key={c.key} col={c.key} label={t(c.label)} numeric={c.numeric} sort={sort} onSort={(k) => setSort((s) => toggleSort(s, k, ENDPOINT_TEXT_KEYS))} testid={`ep-sort-${c.key}`} />
+                  ))}
                   <th>{t('apm.requestsOverTime')}</th>
                 </tr>
               </thead>
@@ -224,13 +201,7 @@ function ServiceBody({ data, service, env }: { data: ServiceDetailResponse; serv
                         <Link to={url} className="mono" title={t('svc.openTraces', { endpoint: r.endpoint })} data-testid="endpoint-link">{r.endpoint}</Link>
                       </td>
                       <td><span className="env-chip">{r.kind}</span></td>
-                      <td className="right" title={formatFull(r.requests)}>{formatCompact(r.requests)}</td>
-                      <td className="right">{formatPerSec(r.rate_per_s)}</td>
-                      <td className="right"><span className={`apm-rate ${errorRateClass(r.error_rate)}`} title={`${formatFull(r.errors)} / ${formatFull(r.requests)}`}>{formatRate(r.error_rate)}</span></td>
-                      <td className="right nowrap">{formatMs(r.p50_ms)}</td>
-                      <td className="right nowrap">{formatMs(r.p95_ms)}</td>
-                      <td className="right nowrap">{formatMs(r.p99_ms)}</td>
-                      <td className="right"><span className={`apdex-badge ${apdexClass(r.apdex)}`}>{formatApdex(r.apdex)}</span></td>
+                      <RedCells row={r} />
                       <td><Sparkline values={r.requests_series ?? []} label={t('apm.requestsOverTime')} width={110} /></td>
                     </tr>
                   );
@@ -275,7 +246,7 @@ function ServiceBody({ data, service, env }: { data: ServiceDetailResponse; serv
                         </td>
                         <td><PeerKindLabel kind={kind} /></td>
                         <td className="right" title={formatFull(d.requests)}>{formatCompact(d.requests)}</td>
-                        <td className="right"><span className={`apm-rate ${errorRateClass(d.error_rate)}`} title={`${formatFull(d.errors)} / ${formatFull(d.requests)}`}>{formatRate(d.error_rate)}</span></td>
+                        <td className="right"><ErrorRate row={d} /></td>
                         <td className="right nowrap">{formatMs(d.p50_ms)}</td>
                         <td className="right nowrap">{formatMs(d.p95_ms)}</td>
                       </tr>

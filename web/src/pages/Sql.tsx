@@ -6,7 +6,7 @@ import { useT, type MessageKey } from '../i18n';
 import { useSearchParams } from '../router';
 import { useTimeRange } from '../time/context';
 import { usePageTitle } from '../components/PageTitle';
-import { EmptyState, ErrorPanel, Spinner } from '../components/Status';
+import { CardLoading, EmptyState, ErrorPanel, Spinner } from '../components/Status';
 import { DataGrid, type GridColumn } from '../components/DataGrid';
 import SqlEditor from '../sql/SqlEditor';
 import { chartData, rowsAsArrays } from '../sql/result';
@@ -224,7 +224,7 @@ export default function Sql() {
         ) : view === 'table' ? (
           <DataGrid rows={rows} columns={columns} rowKey={(_r, i) => String(i)} testid="sql-table" rowTestid="sql-row" className="sql-grid" />
         ) : chart ? (
-          <Suspense fallback={<div className="card-loading"><Spinner label={t('common.loading')} /></div>}>
+          <Suspense fallback={<CardLoading />}>
             <ResultChart data={chart} />
           </Suspense>
         ) : (

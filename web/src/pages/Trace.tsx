@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api, ApiError, errorMessage } from '../api/client';
+import { api, ApiError } from '../api/client';
 import { useAsync } from '../api/useAsync';
 import type { Event, TraceResponse } from '../api/types';
 import { useT } from '../i18n';
 import { Link, useSearchParams } from '../router';
 import { usePageTitle } from '../components/PageTitle';
 import { CopyButton } from '../components/CopyButton';
-import { EmptyState, ErrorPanel, Spinner, Warning } from '../components/Status';
+import { CardLoading, EmptyState, LoadError, Warning } from '../components/Status';
 import { formatFull } from '../charts/format';
 import { eventTimeMs, formatTimestamp, nsToMs } from '../time/range';
 import { Waterfall } from '../trace/Waterfall';
@@ -41,20 +41,14 @@ export default function TracePage({ traceId }: { traceId: string }) {
     }
     return (
       <div className="page" data-testid="trace-page">
-        <ErrorPanel
-          title={e instanceof ApiError && e.status === 400 ? t('trace.badId') : t('trace.loadFailed')}
-          message={errorMessage(e)}
-          testid="trace-error"
-        >
-          <button type="button" className="btn btn-small" onClick={trace.reload}>{t('common.retry')}</button>
-        </ErrorPanel>
+        <LoadError title={e instanceof ApiError && e.status === 400 ? t('trace.badId') : t('trace.loadFailed')} error={e} onRetry={trace.reload} testid="trace-error" />
       </div>
     );
   }
   if (!trace.data) {
     return (
       <div className="page" data-testid="trace-page">
-        <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+        <CardLoading />
       </div>
     );
   }

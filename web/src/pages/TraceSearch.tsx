@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../api/client';
+import { api } from '../api/client';
 import { useAsync } from '../api/useAsync';
 import { useI18n } from '../i18n';
 import { Link, useNavigate, useSearchParams } from '../router';
 import { useTimeRange, withTime } from '../time/context';
 import { formatTimestamp } from '../time/range';
 import { usePageTitle } from '../components/PageTitle';
-import { EmptyState, ErrorPanel, Spinner } from '../components/Status';
+import { CardLoading, EmptyState, LoadError, Spinner } from '../components/Status';
 import { formatFull } from '../charts/format';
 import { formatMs } from '../apm/services';
 import { serviceColors } from '../trace/waterfall';
@@ -182,11 +182,9 @@ export default function TraceSearch() {
         </header>
         {hist.length > 1 ? <Histogram buckets={hist} title={scope === 'all' ? t('traces.histogramSpans') : t('traces.histogram')} /> : null}
         {res.error ? (
-          <ErrorPanel title={t('traces.loadFailed')} message={errorMessage(res.error)} testid="traces-error">
-            <button type="button" className="btn btn-small" onClick={res.reload}>{t('common.retry')}</button>
-          </ErrorPanel>
+          <LoadError title={t('traces.loadFailed')} error={res.error} onRetry={res.reload} testid="traces-error" />
         ) : !res.data ? (
-          <div className="card-loading"><Spinner label={t('common.loading')} /></div>
+          <CardLoading />
         ) : rows.length === 0 ? (
           <EmptyState title={t('traces.none')} testid="traces-empty">
             <p>{t('traces.noneHint')}</p>
