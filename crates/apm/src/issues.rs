@@ -11,10 +11,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use model::DatasetName;
+use query::ir::{self, Expr, Select, column};
 use query::{QueryEngine, TimeRange};
-use serde_json::{Map, Value};
 
-use crate::rollups::{bucket_count, non_empty, num, quote, text};
+use crate::rollups::{bucket_count, non_empty};
 use crate::trace::ApmError;
 
 pub const DEFAULT_ISSUES: usize = 100;
@@ -78,13 +78,37 @@ pub struct IssueSeries {
     pub counts: Vec<u64>,
 }
 
+/// One occurrence of an issue.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IssueSample {
+    /// ns since the epoch
+    pub timestamp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// span or log
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span_id: Option<String>,
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IssueDetail {
     pub issue: IssueSummary,
     pub bucket_seconds: i64,
     pub series: IssueSeries,
     pub stack: Option<String>,
-    pub samples: Vec<Map<String, Value>>,
+    pub samples: Vec<IssueSample>,
     pub elapsed_ms: f64,
 }
 
@@ -123,27 +147,32 @@ fn title(error_type: &str, message: &str) -> String {
 }
 
 /// Occurrences, counting once per span those that carry trace ids.
-const OCCURRENCES: &str = "sum(CASE WHEN trace_id IS NULL THEN 1 ELSE 0 END) + \
-     count(DISTINCT CASE WHEN trace_id IS NOT NULL THEN concat(trace_id, ':', coalesce(span_id, '')) END)";
-
-fn filter_sql(engine: &QueryEngine, query: &IssueQuery) -> Result<String, ApmError> {
-    let mut parts = Vec::new();
-    if let Some(s) = non_empty(&query.service) {
-        parts.push(format!(" AND service = {}", quote(s)));
-    }
-    if let Some(e) = non_empty(&query.env) {
-        parts.push(format!(" AND env = {}", quote(e)));
-    }
-    if let Some(q) = non_empty(&query.q)
-        && let Some(p) = engine.search_predicate(&DatasetName::errors(), q)?
-    {
-        parts.push(format!(" AND ({p})"));
-    }
-    Ok(parts.concat())
+fn occurrences() -> Expr {
+    let trace_id = || column("trace_id");
+    let untraced = ir::sum(ir::if_else(trace_id().is_null(), ir::int(1), ir::int(0)));
+    let span_key = ir::concat(vec![
+        trace_id(),
+        ir::text(":"),
+        ir::coalesce(vec![column("span_id"), ir::text("")]),
+    ]);
+    untraced + ir::count_distinct(ir::when(trace_id().is_not_null(), span_key))
 }
 
-fn id_list(ids: &[String]) -> String {
-    ids.iter().map(|f| quote(f)).collect::<Vec<_>>().join(", ")
+/// The query's conditions on the errors (without the time range).
+fn filter(engine: &QueryEngine, query: &IssueQuery) -> Result<Expr, ApmError> {
+    let mut parts = Vec::new();
+    if let Some(s) = non_empty(&query.service) {
+        parts.push(column("service").eq(ir::text(s)));
+    }
+    if let Some(e) = non_empty(&query.env) {
+        parts.push(column("env").eq(ir::text(e)));
+    }
+    if let Some(q) = non_empty(&query.q)
+        && let Some(p) = engine.search_condition(&DatasetName::errors(), q)?
+    {
+        parts.push(p);
+    }
+    Ok(ir::all(parts))
 }
 
 fn bucket_seconds(range: TimeRange) -> i64 {
@@ -154,34 +183,36 @@ fn bucket_seconds(range: TimeRange) -> i64 {
 async fn series(
     engine: &QueryEngine,
     range: TimeRange,
-    filter: &str,
+    filter: &Expr,
     ids: &[String],
     seconds: i64,
 ) -> Result<HashMap<String, Vec<u64>>, ApmError> {
     let buckets = bucket_count(range, seconds);
-    let rows = engine
-        .sql(&format!(
-            "SELECT fingerprint, CAST(date_bin(INTERVAL '{seconds} seconds', \"timestamp\", {}) AS BIGINT) AS t, \
-             {OCCURRENCES} AS n FROM errors WHERE {}{filter} AND fingerprint IN ({}) GROUP BY 1, 2",
-            query::time_literal(range.from),
-            range.sql_filter(),
-            id_list(ids)
-        ))
-        .await?
-        .rows;
+    let select = Select::from(DatasetName::errors())
+        .filter(ir::time_in(range))
+        .filter(filter.clone())
+        .filter(ir::in_texts(column("fingerprint"), ids))
+        .group_by([
+            column("fingerprint"),
+            ir::time_bucket(seconds, range.from).alias("t"),
+        ])
+        .aggregate([occurrences().alias("n")]);
+    let rows = engine.fetch(&select).await?;
+    let (fingerprints, times, counts) = (
+        rows.texts("fingerprint")?,
+        rows.integers("t")?,
+        rows.counts("n")?,
+    );
     let mut out: HashMap<String, Vec<u64>> = HashMap::new();
-    for row in &rows {
-        let (Some(fp), Some(t)) = (
-            text(row, "fingerprint"),
-            row.get("t").and_then(Value::as_i64),
-        ) else {
+    for ((fp, t), n) in fingerprints.into_iter().zip(times).zip(counts) {
+        let (Some(fp), Some(t)) = (fp, t) else {
             continue;
         };
         let i = (t - range.from).div_euclid(seconds * 1_000_000_000);
         if i < 0 || i as usize >= buckets {
             continue;
         }
-        out.entry(fp).or_insert_with(|| vec![0; buckets])[i as usize] += num(row, "n") as u64;
+        out.entry(fp).or_insert_with(|| vec![0; buckets])[i as usize] += n;
     }
     Ok(out)
 }
@@ -219,7 +250,7 @@ pub async fn list_issues(
     if !engine.has_dataset(&DatasetName::errors()) {
         return Ok(empty);
     }
-    let filter = filter_sql(engine, query)?;
+    let filter = filter(engine, query)?;
     let mut issues = grouped(engine, range, &filter, None, states).await?;
     issues.retain(|i| status_filter == "all" || i.status == status_filter);
     match sort.as_str() {
@@ -249,65 +280,92 @@ pub async fn list_issues(
 async fn grouped(
     engine: &QueryEngine,
     range: TimeRange,
-    filter: &str,
+    filter: &Expr,
     only: Option<&str>,
     states: &HashMap<String, IssueState>,
 ) -> Result<Vec<IssueSummary>, ApmError> {
-    let only_sql = only
-        .map(|fp| format!(" AND fingerprint = {}", quote(fp)))
-        .unwrap_or_default();
-    let rows = engine
-        .sql(&format!(
-            "SELECT fingerprint, {OCCURRENCES} AS n, max(error_type) AS error_type, \
-             max(message) AS message, max(culprit) AS culprit, CAST(max(\"timestamp\") AS BIGINT) AS last \
-             FROM errors WHERE {}{filter}{only_sql} GROUP BY fingerprint ORDER BY last DESC LIMIT {MAX_GROUPS}",
-            range.sql_filter()
-        ))
-        .await?
-        .rows;
+    let mut matching = ir::time_in(range).and(filter.clone());
+    if let Some(fp) = only {
+        matching = matching.and(column("fingerprint").eq(ir::text(fp)));
+    }
+    let select = Select::from(DatasetName::errors())
+        .filter(matching.clone())
+        .group_by([column("fingerprint")])
+        .aggregate([
+            occurrences().alias("n"),
+            ir::max(column("error_type")).alias("error_type"),
+            ir::max(column("message")).alias("message"),
+            ir::max(column("culprit")).alias("culprit"),
+            ir::nanos(ir::max(column("timestamp"))).alias("last"),
+        ])
+        .order_by(ir::descending(column("last")))
+        .limit(MAX_GROUPS);
+    let rows = engine.fetch(&select).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = rows.iter().filter_map(|r| text(r, "fingerprint")).collect();
-    let list = id_list(&ids);
-    let in_range = format!("{}{filter} AND fingerprint IN ({list})", range.sql_filter());
-    let all_time_sql = format!(
-        "SELECT fingerprint, CAST(min(\"timestamp\") AS BIGINT) AS first, \
-         CAST(max(\"timestamp\") AS BIGINT) AS last FROM errors \
-         WHERE fingerprint IN ({list}) GROUP BY fingerprint"
-    );
-    let services_sql = format!(
-        "SELECT fingerprint, service, count(*) AS n FROM errors WHERE {in_range} \
-         AND service IS NOT NULL GROUP BY 1, 2 ORDER BY n DESC"
-    );
-    let (all_time, services) = futures::join!(engine.sql(&all_time_sql), engine.sql(&services_sql));
+    let fingerprints = rows.texts("fingerprint")?;
+    let ids: Vec<String> = fingerprints.iter().flatten().cloned().collect();
+    let of_ids = || ir::in_texts(column("fingerprint"), &ids);
+    let all_time = Select::from(DatasetName::errors())
+        .filter(of_ids())
+        .group_by([column("fingerprint")])
+        .aggregate([
+            ir::nanos(ir::min(column("timestamp"))).alias("first"),
+            ir::nanos(ir::max(column("timestamp"))).alias("last"),
+        ]);
+    let services = Select::from(DatasetName::errors())
+        .filter(matching)
+        .filter(of_ids())
+        .filter(column("service").is_not_null())
+        .group_by([column("fingerprint"), column("service")])
+        .aggregate([ir::count_rows().alias("n")])
+        .order_by(ir::descending(column("n")));
+    let (all_time, services) = futures::join!(engine.fetch(&all_time), engine.fetch(&services));
+    let (all_time, services) = (all_time?, services?);
     let mut seen: HashMap<String, (i64, i64)> = HashMap::new();
-    for row in &all_time?.rows {
-        if let Some(fp) = text(row, "fingerprint") {
-            let get = |k: &str| row.get(k).and_then(Value::as_i64).unwrap_or(0);
-            seen.insert(fp, (get("first"), get("last")));
+    for ((fp, first), last) in all_time
+        .texts("fingerprint")?
+        .into_iter()
+        .zip(all_time.integers("first")?)
+        .zip(all_time.integers("last")?)
+    {
+        if let Some(fp) = fp {
+            seen.insert(fp, (first.unwrap_or(0), last.unwrap_or(0)));
         }
     }
     let mut by_service: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in &services?.rows {
-        if let (Some(fp), Some(s)) = (text(row, "fingerprint"), text(row, "service")) {
+    for (fp, s) in services
+        .texts("fingerprint")?
+        .into_iter()
+        .zip(services.texts("service")?)
+    {
+        if let (Some(fp), Some(s)) = (fp, s) {
             by_service.entry(fp).or_default().push(s);
         }
     }
-    Ok(rows
-        .iter()
-        .filter_map(|row| {
-            let fp = text(row, "fingerprint")?;
-            let error_type = text(row, "error_type").unwrap_or_else(|| "Error".into());
-            let message = text(row, "message").unwrap_or_default();
-            let range_last = row.get("last").and_then(Value::as_i64).unwrap_or(0);
+    let (counts, error_types, messages, culprits, lasts) = (
+        rows.counts("n")?,
+        rows.texts("error_type")?,
+        rows.texts("message")?,
+        rows.texts("culprit")?,
+        rows.integers("last")?,
+    );
+    Ok(fingerprints
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, fp)| {
+            let fp = fp?;
+            let error_type = error_types[i].clone().unwrap_or_else(|| "Error".into());
+            let message = messages[i].clone().unwrap_or_default();
+            let range_last = lasts[i].unwrap_or(0);
             let (first_seen, last_seen) =
                 seen.get(&fp).copied().unwrap_or((range_last, range_last));
             let (status, regressed) = effective_status(states.get(&fp), last_seen);
             Some(IssueSummary {
                 title: title(&error_type, &message),
-                culprit: text(row, "culprit"),
-                count: num(row, "n") as u64,
+                culprit: culprits[i].clone(),
+                count: counts[i],
                 first_seen,
                 last_seen,
                 services: by_service.remove(&fp).unwrap_or_default(),
@@ -337,7 +395,8 @@ pub async fn issue_detail(
         return Err(not_found());
     }
     let seconds = bucket_seconds(range);
-    let mut summary = grouped(engine, range, "", Some(&fp), states).await?;
+    let none = ir::boolean(true);
+    let mut summary = grouped(engine, range, &none, Some(&fp), states).await?;
     let issue = match summary.pop() {
         Some(issue) => issue,
         None => {
@@ -346,32 +405,37 @@ pub async fn issue_detail(
                 from: i64::MIN / 4,
                 to: i64::MAX / 4,
             };
-            let mut all = grouped(engine, whole, "", Some(&fp), states).await?;
+            let mut all = grouped(engine, whole, &none, Some(&fp), states).await?;
             let mut issue = all.pop().ok_or_else(not_found)?;
             issue.count = 0;
             issue.services.clear();
             issue
         }
     };
-    let id = quote(&fp);
-    let stack_sql = format!(
-        "SELECT stack FROM errors WHERE fingerprint = {id} AND stack IS NOT NULL \
-         ORDER BY \"timestamp\" DESC LIMIT 1"
-    );
-    let samples_sql = format!(
-        "SELECT CAST(\"timestamp\" AS BIGINT) AS timestamp, service, env, host, source, endpoint, \
-         message, trace_id, span_id FROM errors WHERE {} AND fingerprint = {id} \
-         ORDER BY \"timestamp\" DESC LIMIT {MAX_SAMPLES}",
-        range.sql_filter()
-    );
+    let this = || column("fingerprint").eq(ir::text(&fp));
+    let stack = Select::from(DatasetName::errors())
+        .filter(this())
+        .filter(column("stack").is_not_null())
+        .order_by(ir::descending(column("timestamp")))
+        .limit(1)
+        .columns([column("stack")]);
+    let samples = Select::from(DatasetName::errors())
+        .filter(ir::time_in(range))
+        .filter(this())
+        .order_by(ir::descending(column("timestamp")))
+        .limit(MAX_SAMPLES)
+        .columns(
+            std::iter::once(ir::nanos(column("timestamp")).alias("timestamp"))
+                .chain(SAMPLE_TEXTS.map(column)),
+        );
     let (counts, stack, samples) = futures::join!(
-        series(engine, range, "", std::slice::from_ref(&fp), seconds),
-        engine.sql(&stack_sql),
-        engine.sql(&samples_sql),
+        series(engine, range, &none, std::slice::from_ref(&fp), seconds),
+        engine.fetch(&stack),
+        engine.fetch(&samples),
     );
     let buckets = bucket_count(range, seconds);
     let counts = counts?.remove(&fp).unwrap_or_else(|| vec![0; buckets]);
-    let stack = stack?.rows.first().and_then(|r| text(r, "stack"));
+    let stack = stack?.texts("stack")?.into_iter().next().flatten();
     let mut issue = issue;
     issue.series = counts.clone();
     Ok(IssueDetail {
@@ -384,9 +448,37 @@ pub async fn issue_detail(
             counts,
         },
         stack,
-        samples: samples?.rows,
+        samples: read_samples(&samples?)?,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// The text columns of an issue's samples.
+const SAMPLE_TEXTS: [&str; 8] = [
+    "service", "env", "host", "source", "endpoint", "message", "trace_id", "span_id",
+];
+
+fn read_samples(rows: &query::Rows) -> Result<Vec<IssueSample>, ApmError> {
+    let times = rows.integers("timestamp")?;
+    let mut texts = SAMPLE_TEXTS
+        .iter()
+        .map(|c| rows.texts(c).map(Vec::into_iter))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut next = |c: usize| texts[c].next().flatten();
+    Ok(times
+        .into_iter()
+        .map(|t| IssueSample {
+            timestamp: t.unwrap_or(0),
+            service: next(0),
+            env: next(1),
+            host: next(2),
+            source: next(3),
+            endpoint: next(4),
+            message: next(5),
+            trace_id: next(6),
+            span_id: next(7),
+        })
+        .collect())
 }
 
 #[cfg(test)]

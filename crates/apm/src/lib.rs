@@ -10,6 +10,7 @@
 //! caller passes them in).
 
 mod issues;
+mod landings;
 mod map;
 mod rollups;
 mod search;

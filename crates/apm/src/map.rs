@@ -13,11 +13,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use model::DatasetName;
+use query::ir;
 use query::{QueryEngine, TimeRange};
 
-use crate::rollups::{self, Red, num, quote, text};
-use crate::services::entry_red_by_service;
+use crate::landings::{Landing, landings};
+use crate::rollups::{self, Red, entry_red_by_service, env_is, exit_spans};
 use crate::trace::ApmError;
 
 /// Most edges drawn; the busiest are kept.
@@ -67,15 +67,6 @@ pub(crate) struct CallGroup {
     pub peer: Option<String>,
     pub peer_kind: Option<String>,
     pub red: Red,
-}
-
-/// How many calls from `client` to `peer` were seen answered by `callee`.
-#[derive(Debug, Clone)]
-pub(crate) struct Landing {
-    pub client: String,
-    pub peer: Option<String>,
-    pub callee: String,
-    pub count: u64,
 }
 
 fn node_id(kind: &str, name: &str) -> String {
@@ -253,30 +244,6 @@ fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// Where calls landed, per caller, peer and callee, from the `call_pairs`
-/// rows matching `filter` (time and any other condition).
-pub(crate) async fn landings(engine: &QueryEngine, filter: &str) -> Result<Vec<Landing>, ApmError> {
-    if !engine.has_dataset(&DatasetName::call_pairs()) {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT service, peer, callee, sum(count) AS n FROM call_pairs \
-         WHERE {filter} AND callee IS NOT NULL GROUP BY service, peer, callee"
-    );
-    Ok(engine
-        .sql(&sql)
-        .await?
-        .rows
-        .iter()
-        .map(|row| Landing {
-            client: text(row, "service").unwrap_or_default(),
-            peer: text(row, "peer"),
-            callee: text(row, "callee").unwrap_or_default(),
-            count: num(row, "n") as u64,
-        })
-        .collect())
-}
-
 /// The map over `range`, optionally for one environment.
 pub async fn service_map(
     engine: &QueryEngine,
@@ -287,13 +254,10 @@ pub async fn service_map(
     let env = env.filter(|e| !e.is_empty());
     let services = entry_red_by_service(engine, range, env).await?;
     let aligned = rollups::aligned(range);
-    let env_sql = env
-        .map(|e| format!(" AND env = {}", quote(e)))
-        .unwrap_or_default();
     let calls: Vec<CallGroup> = rollups::grouped(
         engine,
         aligned,
-        &format!("kind IN ('client', 'producer'){env_sql}"),
+        &ir::all([exit_spans(), env_is(env)]),
         &["service", "peer", "peer_kind"],
     )
     .await?
@@ -305,7 +269,7 @@ pub async fn service_map(
         red,
     })
     .collect();
-    let landings = landings(engine, &format!("{}{env_sql}", aligned.sql_filter())).await?;
+    let landings = landings(engine, ir::all([ir::time_in(aligned), env_is(env)])).await?;
     let summaries: BTreeMap<String, (u64, u64, Option<f64>)> = services
         .iter()
         .map(|(name, red)| {

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use model::DatasetName;
-use query::{QueryEngine, TimeRange};
-use serde_json::{Map, Value};
+use query::ir::{self, Expr, Select, column};
+use query::{QueryEngine, Rows, TimeRange};
 
 use crate::trace::ApmError;
 
@@ -42,14 +42,13 @@ pub struct RedSummary {
 }
 
 impl Red {
-    /// Adds a result row of the rollup queries: `n`, `e`, `d` and, when
-    /// grouped by it, `latency_bucket`.
-    fn add_row(&mut self, row: &Map<String, Value>) {
-        let count = num(row, "n") as u64;
+    /// Adds row `i` of a rollup query's result.
+    fn add_row(&mut self, totals: &Totals, i: usize) {
+        let count = totals.requests[i];
         self.requests += count;
-        self.errors += num(row, "e") as u64;
-        self.duration_sum_ns += num(row, "d");
-        if let Some(b) = row.get("latency_bucket").and_then(Value::as_i64) {
+        self.errors += totals.errors[i];
+        self.duration_sum_ns += totals.duration_ns[i].unwrap_or(0.0);
+        if let Some(b) = totals.latency_bucket.as_ref().and_then(|b| b[i]) {
             self.add_to_histogram(b, count);
         }
     }
@@ -106,18 +105,6 @@ impl Red {
     }
 }
 
-pub(crate) fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-pub(crate) fn num(row: &Map<String, Value>, key: &str) -> f64 {
-    row.get(key).and_then(Value::as_f64).unwrap_or(0.0)
-}
-
-pub(crate) fn text(row: &Map<String, Value>, key: &str) -> Option<String> {
-    row.get(key).and_then(Value::as_str).map(String::from)
-}
-
 /// The range with its start moved back to the whole minute, as rollup rows
 /// are stamped: a row's minute then falls in exactly one series bucket.
 pub(crate) fn aligned(range: TimeRange) -> TimeRange {
@@ -135,30 +122,112 @@ pub(crate) fn non_empty(v: &Option<String>) -> Option<&str> {
 /// A group's key: the values of the grouping columns, in order.
 pub(crate) type GroupKey = Vec<Option<String>>;
 
-fn key_of(row: &Map<String, Value>, groups: &[&str]) -> GroupKey {
-    groups.iter().map(|g| text(row, g)).collect()
+/// The group keys of a result's rows, by the grouping columns.
+pub(crate) fn keys_of(rows: &Rows, groups: &[&str]) -> Result<Vec<GroupKey>, ApmError> {
+    let columns = groups
+        .iter()
+        .map(|g| rows.texts(g))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((0..rows.len())
+        .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+        .collect())
+}
+
+/// The summed columns of a rollup query's result.
+struct Totals {
+    requests: Vec<u64>,
+    errors: Vec<u64>,
+    duration_ns: Vec<Option<f64>>,
+    latency_bucket: Option<Vec<Option<i64>>>,
+}
+
+impl Totals {
+    fn read(rows: &Rows, histograms: bool) -> Result<Totals, ApmError> {
+        Ok(Totals {
+            requests: rows.counts("n")?,
+            errors: rows.counts("e")?,
+            duration_ns: rows.floats("d")?,
+            latency_bucket: if histograms {
+                Some(rows.integers("latency_bucket")?)
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// `sum(count) AS n, sum(errors) AS e, sum(duration_sum_ns) AS d`.
+fn totals() -> [Expr; 3] {
+    [
+        ir::sum(column("count")).alias("n"),
+        ir::sum(column("errors")).alias("e"),
+        ir::float(ir::sum(column("duration_sum_ns"))).alias("d"),
+    ]
+}
+
+/// Spans that enter a service: server and consumer kinds.
+pub(crate) fn entry_spans() -> Expr {
+    ir::in_texts(column("kind"), &["server".into(), "consumer".into()])
+}
+
+/// Spans that leave a service: client and producer kinds.
+pub(crate) fn exit_spans() -> Expr {
+    ir::in_texts(column("kind"), &["client".into(), "producer".into()])
+}
+
+/// Rows of environment `env` (every row when `None` or blank).
+pub(crate) fn env_is(env: Option<&str>) -> Expr {
+    match env.filter(|e| !e.is_empty()) {
+        Some(env) => column("env").eq(ir::text(env)),
+        None => ir::boolean(true),
+    }
+}
+
+/// Entry-span RED per service (all environments merged), for the map.
+pub(crate) async fn entry_red_by_service(
+    engine: &QueryEngine,
+    range: TimeRange,
+    env: Option<&str>,
+) -> Result<BTreeMap<String, Red>, ApmError> {
+    let filter = ir::all([entry_spans(), env_is(env)]);
+    let grouped = grouped(engine, aligned(range), &filter, &["service"]).await?;
+    Ok(grouped
+        .into_iter()
+        .map(|(key, red)| (key.into_iter().next().flatten().unwrap_or_default(), red))
+        .collect())
 }
 
 /// Ranges with at least this many whole hours inside read `span_metrics_1h`
 /// for those hours and the minute rows only at the two ends.
 const HOURLY_FROM_NS: i64 = 3 * HOUR_NS;
 
-const ROLLUP_COLUMNS: &str = "\"timestamp\", service, env, kind, endpoint, peer, peer_kind, \
-     latency_bucket, count, errors, duration_sum_ns";
+const ROLLUP_COLUMNS: [&str; 11] = [
+    "timestamp",
+    "service",
+    "env",
+    "kind",
+    "endpoint",
+    "peer",
+    "peer_kind",
+    "latency_bucket",
+    "count",
+    "errors",
+    "duration_sum_ns",
+];
 
 /// The rollup rows of `range` that match `filter` (a condition without the
-/// time range), as a SQL source: the whole hours inside the range from the
-/// hourly rollups (when `hourly`), the minutes at its ends from the minute
-/// rollups. `None` when there are no rollups. The range should be `aligned`.
-fn source(engine: &QueryEngine, range: TimeRange, filter: &str, hourly: bool) -> Option<String> {
+/// time range): the whole hours inside the range from the hourly rollups
+/// (when `hourly`), the minutes at its ends from the minute rollups. `None`
+/// when there are no rollups. The range should be `aligned`.
+fn source(engine: &QueryEngine, range: TimeRange, filter: &Expr, hourly: bool) -> Option<Select> {
     if !engine.has_dataset(&DatasetName::span_metrics()) {
         return None;
     }
-    let part = |table: &str, r: TimeRange| {
-        format!(
-            "SELECT {ROLLUP_COLUMNS} FROM {table} WHERE {} AND ({filter})",
-            r.sql_filter()
-        )
+    let part = |dataset: DatasetName, r: TimeRange| {
+        Select::from(dataset)
+            .filter(ir::time_in(r))
+            .filter(filter.clone())
+            .columns(ROLLUP_COLUMNS.map(column))
     };
     let first_hour = range.from.div_euclid(HOUR_NS) * HOUR_NS
         + if range.from.rem_euclid(HOUR_NS) == 0 {
@@ -171,10 +240,13 @@ fn source(engine: &QueryEngine, range: TimeRange, filter: &str, hourly: bool) ->
         || last_hour - first_hour < HOURLY_FROM_NS
         || !engine.has_dataset(&DatasetName::span_metrics_hourly())
     {
-        return Some(format!("({}) AS r", part("span_metrics", range)));
+        return Some(Select::union_all(vec![part(
+            DatasetName::span_metrics(),
+            range,
+        )]));
     }
     let mut parts = vec![part(
-        "span_metrics_1h",
+        DatasetName::span_metrics_hourly(),
         TimeRange {
             from: first_hour,
             to: last_hour,
@@ -182,10 +254,10 @@ fn source(engine: &QueryEngine, range: TimeRange, filter: &str, hourly: bool) ->
     )];
     for (from, to) in [(range.from, first_hour), (last_hour, range.to)] {
         if from < to {
-            parts.push(part("span_metrics", TimeRange { from, to }));
+            parts.push(part(DatasetName::span_metrics(), TimeRange { from, to }));
         }
     }
-    Some(format!("({}) AS r", parts.join(" UNION ALL ")))
+    Some(Select::union_all(parts))
 }
 
 /// RED per group of `groups` columns for the rollup rows of `range`
@@ -193,21 +265,21 @@ fn source(engine: &QueryEngine, range: TimeRange, filter: &str, hourly: bool) ->
 pub(crate) async fn grouped(
     engine: &QueryEngine,
     range: TimeRange,
-    filter: &str,
+    filter: &Expr,
     groups: &[&str],
 ) -> Result<BTreeMap<GroupKey, Red>, ApmError> {
     let mut out: BTreeMap<GroupKey, Red> = BTreeMap::new();
     let Some(source) = source(engine, range, filter, true) else {
         return Ok(out);
     };
-    let cols: String = groups.iter().map(|g| format!("{g}, ")).collect();
-    let sql = format!(
-        "SELECT {cols}latency_bucket, sum(count) AS n, sum(errors) AS e, \
-         CAST(sum(duration_sum_ns) AS DOUBLE) AS d FROM {source} \
-         GROUP BY {cols}latency_bucket"
-    );
-    for row in engine.sql(&sql).await?.rows {
-        out.entry(key_of(&row, groups)).or_default().add_row(&row);
+    let select = source
+        .group_by(groups.iter().map(|g| column(g)))
+        .group_by([column("latency_bucket")])
+        .aggregate(totals());
+    let rows = engine.fetch(&select).await?;
+    let totals = Totals::read(&rows, true)?;
+    for (i, key) in keys_of(&rows, groups)?.into_iter().enumerate() {
+        out.entry(key).or_default().add_row(&totals, i);
     }
     Ok(out)
 }
@@ -239,7 +311,7 @@ pub(crate) fn series_buckets(range: TimeRange, seconds: i64) -> usize {
 pub(crate) async fn series(
     engine: &QueryEngine,
     range: TimeRange,
-    filter: &str,
+    filter: &Expr,
     groups: &[&str],
     seconds: i64,
     histograms: bool,
@@ -251,16 +323,18 @@ pub(crate) async fn series(
     };
     let start = series_start(range, seconds);
     let buckets = series_buckets(range, seconds);
-    let cols: String = groups.iter().map(|g| format!("{g}, ")).collect();
-    let latency = if histograms { "latency_bucket, " } else { "" };
-    let sql = format!(
-        "SELECT {cols}{latency}CAST(date_bin(INTERVAL '{seconds} seconds', \"timestamp\", {}) AS BIGINT) AS t, \
-         sum(count) AS n, sum(errors) AS e, CAST(sum(duration_sum_ns) AS DOUBLE) AS d \
-         FROM {source} GROUP BY {cols}{latency}t",
-        query::time_literal(start)
-    );
-    for row in engine.sql(&sql).await?.rows {
-        let Some(t) = row.get("t").and_then(Value::as_i64) else {
+    let mut select = source.group_by(groups.iter().map(|g| column(g)));
+    if histograms {
+        select = select.group_by([column("latency_bucket")]);
+    }
+    let select = select
+        .group_by([ir::time_bucket(seconds, start).alias("t")])
+        .aggregate(totals());
+    let rows = engine.fetch(&select).await?;
+    let totals = Totals::read(&rows, histograms)?;
+    let times = rows.integers("t")?;
+    for (i, key) in keys_of(&rows, groups)?.into_iter().enumerate() {
+        let Some(t) = times[i] else {
             continue;
         };
         let index = (t - start).div_euclid(seconds * 1_000_000_000);
@@ -268,9 +342,9 @@ pub(crate) async fn series(
             continue;
         }
         let slots = out
-            .entry(key_of(&row, groups))
+            .entry(key)
             .or_insert_with(|| vec![Red::default(); buckets]);
-        slots[index as usize].add_row(&row);
+        slots[index as usize].add_row(&totals, i);
     }
     Ok(out)
 }

@@ -4,13 +4,13 @@
 //! the scope: root spans (the default), service entry spans (the default
 //! when a service is given), or all spans.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use model::DatasetName;
+use query::ir::{self, Expr, Select, column};
 use query::{QueryEngine, TimeRange};
-use serde_json::Value;
 
-use crate::rollups::{non_empty, num, quote, text};
+use crate::rollups::{entry_spans, non_empty};
 use crate::trace::ApmError;
 
 pub const DEFAULT_TRACES: usize = 50;
@@ -53,27 +53,32 @@ pub struct TraceSummary {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TraceSearchResponse {
     pub traces: Vec<TraceSummary>,
-    /// The SQL condition the filters became.
+    /// The condition the filters became, as SQL (for display).
     pub sql_where: String,
     pub elapsed_ms: f64,
 }
 
-/// The SQL condition of a search (without the time range).
-fn condition(engine: &QueryEngine, search: &TraceSearch) -> Result<String, ApmError> {
-    let mut parts = vec!["trace_id IS NOT NULL".to_owned()];
+/// `parent_span_id IS NULL OR parent_span_id = ''`.
+fn root_spans() -> Expr {
+    column("parent_span_id")
+        .is_null()
+        .or(column("parent_span_id").eq(ir::text("")))
+}
+
+/// The condition of a search (without the time range).
+fn condition(engine: &QueryEngine, search: &TraceSearch) -> Result<Expr, ApmError> {
+    let mut parts = vec![column("trace_id").is_not_null()];
     let service = non_empty(&search.service);
     if let Some(service) = service {
-        parts.push(format!("service = {}", quote(service)));
+        parts.push(column("service").eq(ir::text(service)));
     }
-    const ROOT: &str = "(parent_span_id IS NULL OR parent_span_id = '')";
+    let entry = || entry_spans().or(root_spans());
     match non_empty(&search.scope) {
         Some("all") => {}
-        Some("root") => parts.push(ROOT.into()),
-        Some("entry") => parts.push(format!("(kind IN ('server', 'consumer') OR {ROOT})")),
-        None if service.is_some() => {
-            parts.push(format!("(kind IN ('server', 'consumer') OR {ROOT})"))
-        }
-        None => parts.push(ROOT.into()),
+        Some("root") => parts.push(root_spans()),
+        Some("entry") => parts.push(entry()),
+        None if service.is_some() => parts.push(entry()),
+        None => parts.push(root_spans()),
         Some(other) => {
             return Err(ApmError::Invalid(format!(
                 "scope must be root, entry or all, not {other:?}"
@@ -81,21 +86,30 @@ fn condition(engine: &QueryEngine, search: &TraceSearch) -> Result<String, ApmEr
         }
     }
     if let Some(endpoint) = non_empty(&search.endpoint) {
-        parts.push(format!("(endpoint = {0} OR name = {0})", quote(endpoint)));
+        parts.push(
+            column("endpoint")
+                .eq(ir::text(endpoint))
+                .or(column("name").eq(ir::text(endpoint))),
+        );
     }
+    let error = || column("status_code").eq(ir::text("error"));
     match non_empty(&search.status) {
         None | Some("any") => {}
-        Some("error") => parts.push("status_code = 'error'".into()),
-        Some("ok") => parts.push("(status_code IS NULL OR status_code <> 'error')".into()),
+        Some("error") => parts.push(error()),
+        Some("ok") => parts.push(
+            column("status_code")
+                .is_null()
+                .or(column("status_code").not_eq(ir::text("error"))),
+        ),
         Some(other) => {
             return Err(ApmError::Invalid(format!(
                 "status must be error, ok or any, not {other:?}"
             )));
         }
     }
-    for (value, op, name) in [
-        (search.min_duration_ms, ">=", "min_duration_ms"),
-        (search.max_duration_ms, "<=", "max_duration_ms"),
+    for (value, at_least, name) in [
+        (search.min_duration_ms, true, "min_duration_ms"),
+        (search.max_duration_ms, false, "max_duration_ms"),
     ] {
         if let Some(ms) = value {
             if !(ms.is_finite() && ms >= 0.0) {
@@ -103,16 +117,21 @@ fn condition(engine: &QueryEngine, search: &TraceSearch) -> Result<String, ApmEr
                     "{name} must be a non-negative number of milliseconds"
                 )));
             }
-            parts.push(format!("duration_ns {op} {}", (ms * 1e6) as i64));
+            let bound = ir::int((ms * 1e6) as i64);
+            parts.push(if at_least {
+                column("duration_ns").gt_eq(bound)
+            } else {
+                column("duration_ns").lt_eq(bound)
+            });
         }
     }
     if let Some(q) = non_empty(&search.q) {
-        match engine.search_predicate(&DatasetName::spans(), q)? {
-            Some(predicate) => parts.push(format!("({predicate})")),
-            None => parts.push("FALSE".into()),
+        match engine.search_condition(&DatasetName::spans(), q)? {
+            Some(predicate) => parts.push(predicate),
+            None => parts.push(ir::boolean(false)),
         }
     }
-    Ok(parts.join(" AND "))
+    Ok(ir::all(parts))
 }
 
 pub async fn search_traces(
@@ -122,8 +141,8 @@ pub async fn search_traces(
 ) -> Result<TraceSearchResponse, ApmError> {
     let started = std::time::Instant::now();
     let limit = search.limit.unwrap_or(DEFAULT_TRACES).clamp(1, MAX_TRACES);
-    let condition = condition(engine, search)?;
-    let sql_where = format!("{} AND {condition}", range.sql_filter());
+    let matching = ir::time_in(range).and(condition(engine, search)?);
+    let sql_where = ir::sql_text(&matching);
     if !engine.has_dataset(&DatasetName::spans()) {
         return Ok(TraceSearchResponse {
             traces: Vec::new(),
@@ -131,88 +150,142 @@ pub async fn search_traces(
             elapsed_ms: 0.0,
         });
     }
-    // A trace can have many matching spans (a fan-out, or every span with
-    // scope=all): pick the newest traces by their newest matching span, then
-    // that span of each.
-    let rows = engine
-        .sql(&format!(
-            "WITH f AS (SELECT trace_id, span_id, \"timestamp\", service, endpoint, name, \
-             duration_ns, status_code FROM spans WHERE {sql_where}), \
-             m AS (SELECT trace_id AS tid, max(\"timestamp\") AS last FROM f GROUP BY trace_id \
-             ORDER BY last DESC LIMIT {limit}) \
-             SELECT f.trace_id, f.span_id, CAST(f.\"timestamp\" AS BIGINT) AS start_ns, f.service, \
-             f.endpoint, f.name, f.duration_ns, f.status_code FROM f \
-             JOIN m ON f.trace_id = m.tid AND f.\"timestamp\" = m.last \
-             ORDER BY f.\"timestamp\" DESC"
-        ))
-        .await?
-        .rows;
-    let mut seen = BTreeSet::new();
-    let mut traces: Vec<TraceSummary> = Vec::new();
-    for row in &rows {
-        let Some(id) = text(row, "trace_id") else {
-            continue;
-        };
-        if traces.len() >= limit || !seen.insert(id.clone()) {
-            continue;
-        }
-        traces.push(TraceSummary {
-            trace_id: id,
-            span_id: text(row, "span_id"),
-            timestamp: row.get("start_ns").and_then(Value::as_i64).unwrap_or(0),
-            service: text(row, "service").unwrap_or_default(),
-            endpoint: text(row, "endpoint")
-                .or_else(|| text(row, "name"))
-                .unwrap_or_default(),
-            duration_ms: num(row, "duration_ns") / 1e6,
-            status: text(row, "status_code").unwrap_or_else(|| "unset".into()),
-            span_count: 0,
-            error_count: 0,
-            services: Vec::new(),
-        });
-    }
+    let mut traces = newest_matches(engine, &matching, limit).await?;
     if !traces.is_empty() {
-        let ids: Vec<String> = traces.iter().map(|t| quote(&t.trace_id)).collect();
-        let around = TimeRange {
-            from: range.from - TRACE_MARGIN_NS,
-            to: range.to + TRACE_MARGIN_NS,
-        };
-        let filter = format!(
-            "{} AND trace_id IN ({})",
-            around.sql_filter(),
-            ids.join(", ")
-        );
-        let rows = engine
-            .sql(&format!(
-                "SELECT trace_id, service, count(*) AS n, \
-                 sum(CASE WHEN status_code = 'error' THEN 1 ELSE 0 END) AS e \
-                 FROM spans WHERE {filter} GROUP BY trace_id, service"
-            ))
-            .await?
-            .rows;
-        let mut per_trace: BTreeMap<String, (u64, u64, Vec<String>)> = BTreeMap::new();
-        for row in &rows {
-            let entry = per_trace
-                .entry(text(row, "trace_id").unwrap_or_default())
-                .or_default();
-            entry.0 += num(row, "n") as u64;
-            entry.1 += num(row, "e") as u64;
-            if let Some(s) = text(row, "service") {
-                entry.2.push(s);
-            }
-        }
-        for t in &mut traces {
-            if let Some((n, e, services)) = per_trace.remove(&t.trace_id) {
-                t.span_count = n;
-                t.error_count = e;
-                t.services = services;
-                t.services.sort();
-            }
-        }
+        add_trace_counts(engine, range, &mut traces).await?;
     }
     Ok(TraceSearchResponse {
         traces,
         sql_where,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// The `limit` traces whose newest matching span is newest, each with that
+/// span. A trace can have many matching spans (a fan-out, or every span
+/// with scope=all), so traces are picked by their newest one, and only
+/// those spans are read.
+async fn newest_matches(
+    engine: &QueryEngine,
+    matching: &Expr,
+    limit: usize,
+) -> Result<Vec<TraceSummary>, ApmError> {
+    let newest = Select::from(DatasetName::spans())
+        .filter(matching.clone())
+        .group_by([column("trace_id")])
+        .aggregate([ir::max(column("timestamp")).alias("last")])
+        .order_by(ir::descending(column("last")))
+        .limit(limit);
+    let newest = engine.fetch(&newest).await?;
+    let ids: Vec<String> = newest.texts("trace_id")?.into_iter().flatten().collect();
+    let lasts: Vec<i64> = newest.integers("last")?.into_iter().flatten().collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let spans = Select::from(DatasetName::spans())
+        .filter(matching.clone())
+        .filter(ir::in_texts(column("trace_id"), &ids))
+        .filter(column("timestamp").in_list(lasts.iter().map(|&t| ir::time(t)).collect(), false))
+        .columns([
+            column("trace_id"),
+            column("span_id"),
+            ir::nanos(column("timestamp")).alias("start_ns"),
+            column("service"),
+            column("endpoint"),
+            column("name"),
+            column("duration_ns"),
+            column("status_code"),
+        ]);
+    let spans = engine.fetch(&spans).await?;
+    let (trace_ids, span_ids, starts, services, endpoints, names, durations, statuses) = (
+        spans.texts("trace_id")?,
+        spans.texts("span_id")?,
+        spans.integers("start_ns")?,
+        spans.texts("service")?,
+        spans.texts("endpoint")?,
+        spans.texts("name")?,
+        spans.floats("duration_ns")?,
+        spans.texts("status_code")?,
+    );
+    let mut found: BTreeMap<String, TraceSummary> = BTreeMap::new();
+    for i in 0..spans.len() {
+        let Some(id) = &trace_ids[i] else {
+            continue;
+        };
+        let start = starts[i].unwrap_or(0);
+        let wanted = ids.iter().position(|x| x == id).map(|at| lasts[at]);
+        if wanted != Some(start) || found.contains_key(id) {
+            continue;
+        }
+        found.insert(
+            id.clone(),
+            TraceSummary {
+                trace_id: id.clone(),
+                span_id: span_ids[i].clone(),
+                timestamp: start,
+                service: services[i].clone().unwrap_or_default(),
+                endpoint: endpoints[i]
+                    .clone()
+                    .or_else(|| names[i].clone())
+                    .unwrap_or_default(),
+                duration_ms: durations[i].unwrap_or(0.0) / 1e6,
+                status: statuses[i].clone().unwrap_or_else(|| "unset".into()),
+                span_count: 0,
+                error_count: 0,
+                services: Vec::new(),
+            },
+        );
+    }
+    // Newest first, as the traces were picked.
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// Fills in each trace's span and error counts and the services it
+/// crosses, from its spans within an hour of the range.
+async fn add_trace_counts(
+    engine: &QueryEngine,
+    range: TimeRange,
+    traces: &mut [TraceSummary],
+) -> Result<(), ApmError> {
+    let ids: Vec<String> = traces.iter().map(|t| t.trace_id.clone()).collect();
+    let around = TimeRange {
+        from: range.from - TRACE_MARGIN_NS,
+        to: range.to + TRACE_MARGIN_NS,
+    };
+    let error = column("status_code").eq(ir::text("error"));
+    let select = Select::from(DatasetName::spans())
+        .filter(ir::time_in(around))
+        .filter(ir::in_texts(column("trace_id"), &ids))
+        .group_by([column("trace_id"), column("service")])
+        .aggregate([
+            ir::count_rows().alias("n"),
+            ir::sum(ir::if_else(error, ir::int(1), ir::int(0))).alias("e"),
+        ]);
+    let rows = engine.fetch(&select).await?;
+    let (trace_ids, services, spans, errors) = (
+        rows.texts("trace_id")?,
+        rows.texts("service")?,
+        rows.counts("n")?,
+        rows.counts("e")?,
+    );
+    let mut per_trace: BTreeMap<String, (u64, u64, Vec<String>)> = BTreeMap::new();
+    for i in 0..rows.len() {
+        let entry = per_trace
+            .entry(trace_ids[i].clone().unwrap_or_default())
+            .or_default();
+        entry.0 += spans[i];
+        entry.1 += errors[i];
+        if let Some(s) = &services[i] {
+            entry.2.push(s.clone());
+        }
+    }
+    for t in traces {
+        if let Some((n, e, services)) = per_trace.remove(&t.trace_id) {
+            t.span_count = n;
+            t.error_count = e;
+            t.services = services;
+            t.services.sort();
+        }
+    }
+    Ok(())
 }

@@ -3,11 +3,11 @@
 //! consumer kinds), per endpoint, and per dependency (client and producer
 //! spans by peer), with series for charts and sparklines.
 
-use std::collections::BTreeMap;
-
+use query::ir::{self, column};
 use query::{QueryEngine, TimeRange};
 
-use crate::rollups::{self, GroupKey, Red, RedSummary, quote};
+use crate::landings::callees_by_peer;
+use crate::rollups::{self, GroupKey, Red, RedSummary, entry_spans, env_is, exit_spans};
 use crate::trace::ApmError;
 
 /// Buckets of each sparkline.
@@ -18,9 +18,6 @@ const CHART_BUCKETS: i64 = 60;
 const MAX_SERVICES: usize = 500;
 /// Most endpoints and dependencies on a service page.
 const MAX_ENDPOINTS: usize = 200;
-
-const ENTRY: &str = "kind IN ('server', 'consumer')";
-const EXIT: &str = "kind IN ('client', 'producer')";
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ServiceSummary {
@@ -94,13 +91,6 @@ fn check_threshold(apdex_threshold_ms: f64) -> Result<f64, ApmError> {
     }
 }
 
-fn env_filter(env: Option<&str>) -> String {
-    match env.filter(|e| !e.is_empty()) {
-        Some(env) => format!(" AND env = {}", quote(env)),
-        None => String::new(),
-    }
-}
-
 fn counts(slots: Option<&Vec<Red>>, buckets: usize) -> (Vec<u64>, Vec<u64>) {
     match slots {
         Some(s) => (
@@ -126,7 +116,7 @@ pub async fn services(
     let t_ns = check_threshold(apdex_threshold_ms)?;
     let range = rollups::aligned(range);
     let seconds = rollups::bucket_seconds(range, SPARK_BUCKETS);
-    let filter = format!("{ENTRY}{}", env_filter(env));
+    let filter = ir::all([entry_spans(), env_is(env)]);
     let groups = ["service", "env"];
     let (summary, series) = futures::join!(
         rollups::grouped(engine, range, &filter, &groups),
@@ -182,10 +172,10 @@ pub async fn service_detail(
         ));
     }
     let range = rollups::aligned(range);
-    let base = format!("service = {}{}", quote(service), env_filter(env));
-    let entry = format!("{base} AND {ENTRY}");
-    let pairs_filter = format!("{} AND {base}", range.sql_filter());
-    let exit = format!("{base} AND {EXIT}");
+    let base = ir::all([column("service").eq(ir::text(service)), env_is(env)]);
+    let entry = base.clone().and(entry_spans());
+    let pairs_filter = ir::all([ir::time_in(range), base.clone()]);
+    let exit = base.and(exit_spans());
     let chart_seconds = rollups::bucket_seconds(range, CHART_BUCKETS);
     let spark_seconds = rollups::bucket_seconds(range, SPARK_BUCKETS);
     let (chart, endpoints, endpoint_series, dependencies, callees) = futures::join!(
@@ -200,7 +190,7 @@ pub async fn service_detail(
             false
         ),
         rollups::grouped(engine, range, &exit, &["peer", "peer_kind"]),
-        callees_by_peer(engine, &pairs_filter),
+        callees_by_peer(engine, pairs_filter),
     );
     let (chart, endpoints, endpoint_series, dependencies, callees) = (
         chart?,
@@ -270,39 +260,4 @@ pub async fn service_detail(
         apdex_threshold_ms,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
-}
-
-/// Per peer called by the rows matching `filter` (a `call_pairs` filter on
-/// time, service and env), the service that answered it most often.
-async fn callees_by_peer(
-    engine: &QueryEngine,
-    filter: &str,
-) -> Result<BTreeMap<String, String>, ApmError> {
-    let mut busiest: BTreeMap<String, (u64, String)> = BTreeMap::new();
-    for l in crate::map::landings(engine, filter).await? {
-        let best = busiest
-            .entry(l.peer.unwrap_or_default())
-            .or_insert((0, String::new()));
-        if l.count > best.0 {
-            *best = (l.count, l.callee);
-        }
-    }
-    Ok(busiest
-        .into_iter()
-        .map(|(peer, (_, callee))| (peer, callee))
-        .collect())
-}
-
-/// Entry-span RED per service (all environments merged), for the map.
-pub(crate) async fn entry_red_by_service(
-    engine: &QueryEngine,
-    range: TimeRange,
-    env: Option<&str>,
-) -> Result<BTreeMap<String, Red>, ApmError> {
-    let filter = format!("{ENTRY}{}", env_filter(env));
-    let grouped = rollups::grouped(engine, rollups::aligned(range), &filter, &["service"]).await?;
-    Ok(grouped
-        .into_iter()
-        .map(|(key, red)| (first(&key, 0), red))
-        .collect())
 }

@@ -2,8 +2,8 @@
 //! query engine and builds its tree.
 
 use model::DatasetName;
-use query::{QueryEngine, QueryError, TimeRange};
-use serde_json::{Map, Value};
+use query::ir::{self, Select, column};
+use query::{Cell, QueryEngine, QueryError, Record, TimeRange};
 
 use crate::tree::{TraceTree, build_tree};
 
@@ -45,7 +45,7 @@ pub struct TraceResponse {
     /// Only the first `MAX_TRACE_SPANS` spans (by start time) are in the tree.
     pub truncated: bool,
     /// Log lines with this trace id, oldest first.
-    pub logs: Vec<Map<String, Value>>,
+    pub logs: Vec<Record>,
     pub logs_truncated: bool,
 }
 
@@ -73,18 +73,15 @@ pub async fn fetch_trace(
             "no spans have been received yet: send OTLP traces to :4317 or :4318".into(),
         ));
     }
-    let time = range
-        .map(|r| format!(" AND {}", r.sql_filter()))
-        .unwrap_or_default();
-    let filter = format!("trace_id = '{id}'{time}");
-    let spans = engine
-        .sql(&format!(
-            "SELECT *, CAST(\"timestamp\" AS BIGINT) AS start_ns FROM spans WHERE {filter} \
-             ORDER BY \"timestamp\" LIMIT {}",
-            MAX_TRACE_SPANS + 1
-        ))
-        .await?
-        .rows;
+    let mut this = column("trace_id").eq(ir::text(&id));
+    if let Some(r) = range {
+        this = this.and(ir::time_in(r));
+    }
+    let spans = Select::from(DatasetName::spans())
+        .filter(this.clone())
+        .order_by(ir::ascending(column("timestamp")))
+        .limit(MAX_TRACE_SPANS + 1);
+    let spans = engine.fetch(&spans).await?;
     if spans.is_empty() {
         return Err(ApmError::NotFound(format!(
             "no spans with trace id {id}{}",
@@ -97,26 +94,33 @@ pub async fn fetch_trace(
     }
     let truncated = spans.len() > MAX_TRACE_SPANS;
     let total_spans = if truncated {
-        engine
-            .sql(&format!("SELECT count(*) AS n FROM spans WHERE {filter}"))
-            .await?
-            .rows
-            .first()
-            .and_then(|r| r.get("n"))
-            .and_then(|n| n.as_u64())
-            .unwrap_or(0)
+        let count = Select::from(DatasetName::spans())
+            .filter(this.clone())
+            .aggregate([ir::count_rows().alias("n")]);
+        let count = engine.fetch(&count).await?;
+        count.counts("n")?.first().copied().unwrap_or(0)
     } else {
         spans.len() as u64
     };
-    let spans: Vec<_> = spans.into_iter().take(MAX_TRACE_SPANS).collect();
+    let starts = spans.integers("timestamp")?;
+    let spans: Vec<Record> = spans
+        .records()?
+        .into_iter()
+        .zip(starts)
+        .take(MAX_TRACE_SPANS)
+        .map(|(mut record, start)| {
+            record
+                .cells
+                .push(("start_ns".into(), Cell::Integer(start.unwrap_or(0))));
+            record
+        })
+        .collect();
     let (logs, logs_truncated) = if engine.has_dataset(&DatasetName::logs()) {
-        let mut logs = engine
-            .sql(&format!(
-                "SELECT * FROM logs WHERE {filter} ORDER BY \"timestamp\" LIMIT {}",
-                MAX_TRACE_LOGS + 1
-            ))
-            .await?
-            .rows;
+        let logs = Select::from(DatasetName::logs())
+            .filter(this)
+            .order_by(ir::ascending(column("timestamp")))
+            .limit(MAX_TRACE_LOGS + 1);
+        let mut logs = engine.fetch(&logs).await?.records()?;
         let cut = logs.len() > MAX_TRACE_LOGS;
         logs.truncate(MAX_TRACE_LOGS);
         (logs, cut)

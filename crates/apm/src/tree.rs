@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use query::Record;
 
 /// One span in the tree.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -32,7 +32,7 @@ pub struct SpanNode {
     /// hosts, or an asynchronous child).
     pub outside_parent: bool,
     /// Every stored column of the span (attributes, events, status...).
-    pub fields: Map<String, Value>,
+    pub fields: Record,
 }
 
 /// A trace as a tree, spans in depth-first order (the waterfall's rows).
@@ -52,32 +52,20 @@ pub struct TraceTree {
     pub missing_parents: usize,
 }
 
-fn text(row: &Map<String, Value>, key: &str) -> Option<String> {
-    match row.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Null => None,
-        Value::String(_) => None,
-        other => Some(other.to_string()),
-    }
-}
-
-fn number(row: &Map<String, Value>, key: &str) -> Option<i64> {
-    match row.get(key)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
+/// A non-empty text cell (other values printed).
+fn text(row: &Record, key: &str) -> Option<String> {
+    row.text(key).filter(|s| !s.is_empty())
 }
 
 /// Builds the tree. Each row needs `span_id`, `start_ns` and `duration_ns`
 /// (rows without a span id are dropped); `parent_span_id`, `service`,
 /// `name` and `status_code` are read when present; every column is kept in
 /// `fields`.
-pub fn build_tree(trace_id: &str, rows: Vec<Map<String, Value>>) -> TraceTree {
+pub fn build_tree(trace_id: &str, rows: Vec<Record>) -> TraceTree {
     // Deduplicate by span id (first wins), in start order.
-    let mut rows: Vec<(i64, Map<String, Value>)> = rows
+    let mut rows: Vec<(i64, Record)> = rows
         .into_iter()
-        .map(|r| (number(&r, "start_ns").unwrap_or(0), r))
+        .map(|r| (r.integer("start_ns").unwrap_or(0), r))
         .collect();
     rows.sort_by_key(|(start, _)| *start);
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -101,7 +89,7 @@ pub fn build_tree(trace_id: &str, rows: Vec<Map<String, Value>>) -> TraceTree {
             service: text(&fields, "service").unwrap_or_default(),
             name: text(&fields, "name").unwrap_or_default(),
             start_ns,
-            duration_ns: number(&fields, "duration_ns").unwrap_or(0).max(0),
+            duration_ns: fields.integer("duration_ns").unwrap_or(0).max(0),
             offset_ns: 0,
             depth: 0,
             children: Vec::new(),
@@ -279,17 +267,21 @@ fn mark_critical_path(spans: &mut [SpanNode], root: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use query::Cell;
 
-    fn span(id: &str, parent: Option<&str>, start: i64, duration: i64) -> Map<String, Value> {
-        let mut row = json!({
-            "span_id": id, "start_ns": start, "duration_ns": duration,
-            "service": "svc", "name": format!("op {id}"), "status_code": "ok",
-        });
+    fn span(id: &str, parent: Option<&str>, start: i64, duration: i64) -> Record {
+        let mut row = Record::default();
+        let mut set = |k: &str, v: Cell| row.cells.push((k.into(), v));
+        set("span_id", Cell::Text(id.into()));
+        set("start_ns", Cell::Integer(start));
+        set("duration_ns", Cell::Integer(duration));
+        set("service", Cell::Text("svc".into()));
+        set("name", Cell::Text(format!("op {id}")));
+        set("status_code", Cell::Text("ok".into()));
         if let Some(p) = parent {
-            row["parent_span_id"] = p.into();
+            set("parent_span_id", Cell::Text(p.into()));
         }
-        row.as_object().unwrap().clone()
+        row
     }
 
     #[test]
@@ -326,7 +318,10 @@ mod tests {
     #[test]
     fn defects_are_counted_not_fatal() {
         let mut skewed = span("late", Some("root"), 90, 50);
-        skewed.insert("status_code".into(), "error".into());
+        skewed.remove("status_code");
+        skewed
+            .cells
+            .push(("status_code".into(), Cell::Text("error".into())));
         let rows = vec![
             span("root", None, 0, 100),
             span("root", None, 5, 1),

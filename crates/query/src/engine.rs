@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use datafusion::dataframe::DataFrame;
 use datafusion::execution::cache::cache_manager::{
     CacheManager, CacheManagerConfig, FileMetadataCache,
 };
@@ -13,7 +14,9 @@ use model::DatasetName;
 use store::Store;
 
 use crate::error::QueryError;
+use crate::ir::Select;
 use crate::results::QueryResult;
+use crate::rows::Rows;
 use crate::table::DatasetTable;
 
 /// The limits every query runs under.
@@ -108,17 +111,59 @@ impl QueryEngine {
         max_rows: usize,
     ) -> Result<QueryResult, QueryError> {
         let started = Instant::now();
-        let memory = self.limits.memory_bytes;
         let ctx = self.context()?;
-        let run = async {
+        let memory = self.limits.memory_bytes;
+        let plan = async {
             let options = datafusion::execution::context::SQLOptions::new()
                 .with_allow_ddl(false)
                 .with_allow_dml(false)
                 .with_allow_statements(false);
-            let frame = ctx
-                .sql_with_options(sql, options)
+            ctx.sql_with_options(sql, options)
                 .await
-                .map_err(|e| QueryError::from_datafusion(e, memory))?;
+                .map_err(|e| QueryError::from_datafusion(e, memory))
+        };
+        let rows = self.collect(plan, max_rows).await?;
+        QueryResult::from_batches(rows.schema().clone(), rows.batches(), started.elapsed())
+    }
+
+    /// Runs a [`Select`] under the query limits. A dataset that has not
+    /// received data is an error: check `has_dataset` first.
+    pub async fn fetch(&self, select: &Select) -> Result<Rows, QueryError> {
+        self.fetch_with_limit(select, self.limits.max_rows).await
+    }
+
+    /// [`QueryEngine::fetch`] with at most `max_rows` rows.
+    pub async fn fetch_with_limit(
+        &self,
+        select: &Select,
+        max_rows: usize,
+    ) -> Result<Rows, QueryError> {
+        for dataset in select.datasets() {
+            if !self.has_dataset(dataset) {
+                return Err(QueryError::UnknownDataset(dataset.to_string()));
+            }
+        }
+        let ctx = self.context()?;
+        let memory = self.limits.memory_bytes;
+        let plan = async {
+            select
+                .lower(&ctx)
+                .await
+                .map_err(|e| QueryError::from_datafusion(e, memory))
+        };
+        self.collect(plan, max_rows).await
+    }
+
+    /// Plans and runs a query, failing past `max_rows` rows, the memory
+    /// budget or the timeout.
+    async fn collect(
+        &self,
+        plan: impl Future<Output = Result<DataFrame, QueryError>>,
+        max_rows: usize,
+    ) -> Result<Rows, QueryError> {
+        let memory = self.limits.memory_bytes;
+        let run = async {
+            let frame = plan.await?;
             let schema = Arc::new(frame.schema().as_arrow().clone());
             let mut stream = frame
                 .execute_stream()
@@ -134,13 +179,12 @@ impl QueryEngine {
                 }
                 batches.push(batch);
             }
-            Ok((schema, batches))
+            Ok(Rows::new(schema, batches))
         };
-        let (schema, batches) = tokio::time::timeout(self.limits.timeout, run)
+        tokio::time::timeout(self.limits.timeout, run)
             .await
             .map_err(|_| QueryError::Timeout {
                 seconds: self.limits.timeout.as_secs(),
-            })??;
-        QueryResult::from_batches(schema, &batches, started.elapsed())
+            })?
     }
 }

@@ -9,8 +9,10 @@ mod aggregate;
 mod engine;
 mod error;
 mod fields;
+pub mod ir;
 mod range;
 mod results;
+mod rows;
 mod search;
 mod table;
 
@@ -23,6 +25,7 @@ pub use error::QueryError;
 pub use fields::DatasetFields;
 pub use range::{RangeInput, TimeRange, expand_macros, time_literal};
 pub use results::{ColumnInfo, QueryResult};
+pub use rows::{Cell, Record, Rows};
 pub use search::{
     Facet, FacetValue, HistogramBucket, SearchRequest, SearchResponse, ValuesRequest,
     ValuesResponse,

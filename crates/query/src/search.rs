@@ -153,6 +153,25 @@ impl QueryEngine {
         Ok(Some(search_syntax::to_sql(&parsed, &fields).sql))
     }
 
+    /// A search-syntax query over a dataset's columns as an IR condition
+    /// (`TRUE` for an empty query); `None` when the dataset does not exist.
+    pub fn search_condition(
+        &self,
+        dataset: &DatasetName,
+        query: &str,
+    ) -> Result<Option<crate::ir::Expr>, QueryError> {
+        let Some(snapshot) = self.store().snapshot(dataset) else {
+            return Ok(None);
+        };
+        if query.trim().is_empty() {
+            return Ok(Some(crate::ir::boolean(true)));
+        }
+        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
+        let parsed = search_syntax::parse(query).map_err(|e| QueryError::Search(e.to_string()))?;
+        let lowered = search_syntax::lower(&parsed, &fields);
+        Ok(Some(crate::ir::condition_expr(&lowered.condition)))
+    }
+
     /// Runs a search: events, histogram and facets, concurrently.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
         let started = std::time::Instant::now();

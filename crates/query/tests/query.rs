@@ -10,6 +10,8 @@ use query::{
 };
 use store::{Store, StoreConfig};
 
+mod ir;
+
 const DAY: i64 = 86_400_000_000_000;
 const BASE: i64 = 1_760_000_000_000_000_000; // 2025-10-09
 

@@ -79,9 +79,13 @@
 
 mod ast;
 mod literal;
+mod lower;
 mod parser;
 mod render;
 
 pub use ast::{CompareOp, FieldRef, Matcher, ParseError, Query, Term};
+pub use lower::{
+    Column, ColumnKind, Comparison, Condition, Literal, Lowered, Operand, Schema, lower,
+};
 pub use parser::parse;
-pub use render::{Column, ColumnKind, Predicate, Schema, to_sql};
+pub use render::{Predicate, condition_sql, to_sql};
