@@ -3,6 +3,7 @@
 
 mod architecture;
 mod bench;
+mod harness;
 mod report;
 mod server;
 mod span_gen;

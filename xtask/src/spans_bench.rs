@@ -17,9 +17,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use prost::Message;
 
-use crate::bench::{
-    SERVER_CONFIG, bench_binary, median, peer_python, post_until_accepted, target_dir,
-    wait_for_compaction, workspace_root,
+use crate::harness::{
+    SERVER_CONFIG, SPANS_DOC_MARKER, Setup, median, post_until_accepted, setup, wait_for_compaction,
 };
 use crate::server::{Server, disk_bytes};
 use crate::span_gen::{Rng, TraceSpans, request, trace};
@@ -33,8 +32,6 @@ pub(crate) struct SpanOptions {
 const DAY_NS: u64 = 86_400_000_000_000;
 const TRACES_PER_REQUEST: usize = 256;
 const SENDERS: usize = 3;
-/// Marks the start of this benchmark's section in docs/benchmarks.md.
-pub(crate) const DOC_MARKER: &str = "<!-- bench-spans -->";
 
 fn now_ns() -> u64 {
     SystemTime::now()
@@ -174,11 +171,12 @@ fn ratio(r: f64) -> String {
 }
 
 pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
-    let root = workspace_root();
-    let work = target_dir().join("bench");
-    std::fs::create_dir_all(&work)?;
-    let binary = bench_binary(&root)?;
-    let python = peer_python()?;
+    let Setup {
+        root,
+        work,
+        binary,
+        python,
+    } = setup()?;
     let data = work.join("data-spans");
     let _ = std::fs::remove_dir_all(&data);
     let to = now_ns() - 60_000_000_000;
@@ -383,12 +381,12 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
         let doc = root.join("docs/benchmarks.md");
         let existing = std::fs::read_to_string(&doc).unwrap_or_default();
         let head = existing
-            .split(DOC_MARKER)
+            .split(SPANS_DOC_MARKER)
             .next()
             .unwrap_or_default()
             .trim_end()
             .to_owned();
-        std::fs::write(&doc, format!("{head}\n\n{DOC_MARKER}\n{md}"))?;
+        std::fs::write(&doc, format!("{head}\n\n{SPANS_DOC_MARKER}\n{md}"))?;
         eprintln!("wrote {}", doc.display());
     }
     Ok(())
