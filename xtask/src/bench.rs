@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -16,59 +16,18 @@ use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use prost::Message;
 
+use crate::harness::{
+    SERVER_CONFIG, SPANS_DOC_MARKER, Setup, median, post_until_accepted, setup, wait_for_compaction,
+};
 use crate::server::{Server, disk_bytes};
 
 const CHUNK_BYTES: usize = 4 << 20;
 const CLIENTS: usize = 4;
-pub(crate) const SERVER_CONFIG: &str =
-    "[storage]\nmax_buffer_mb = 1024\n[query]\ntimeout_seconds = 300\nmemory_mb = 4096\n";
-
 pub(crate) struct Options {
     pub(crate) events: usize,
     pub(crate) otlp_events: usize,
     pub(crate) runs: usize,
     pub(crate) write_doc: bool,
-}
-
-pub(crate) fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is in the workspace")
-        .to_owned()
-}
-
-pub(crate) fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
-}
-
-pub(crate) fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("running {command:?}"))?;
-    anyhow::ensure!(status.success(), "{command:?} failed with {status}");
-    Ok(())
-}
-
-/// The Python venv with duckdb and chdb, made on first use.
-pub(crate) fn peer_python() -> anyhow::Result<PathBuf> {
-    let home = PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?);
-    let venv = home.join(".cache/hannun/bench-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    }
-    run(Command::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "duckdb",
-        "chdb",
-    ]))?;
-    Ok(python)
 }
 
 /// Writes `events` benchmark log lines over the last day; returns the window.
@@ -207,35 +166,6 @@ fn otlp_requests(path: &Path, events: usize) -> anyhow::Result<(Vec<Vec<u8>>, u6
     Ok((requests, raw))
 }
 
-/// POSTs `body` until the server accepts it, waiting while it pushes back
-/// (429, 503).
-pub(crate) fn post_until_accepted(
-    client: &reqwest::blocking::Client,
-    url: &str,
-    content_type: &'static str,
-    body: Vec<u8>,
-) -> anyhow::Result<()> {
-    loop {
-        let r = client
-            .post(url)
-            .header("content-type", content_type)
-            .body(body.clone())
-            .send()?;
-        if matches!(r.status().as_u16(), 429 | 503) {
-            std::thread::sleep(Duration::from_millis(200));
-            continue;
-        }
-        if !r.status().is_success() {
-            bail!(
-                "ingest failed: {} {}",
-                r.status(),
-                r.text().unwrap_or_default()
-            );
-        }
-        return Ok(());
-    }
-}
-
 struct IngestFigures {
     wall_seconds: f64,
     cpu_seconds: f64,
@@ -301,54 +231,13 @@ fn sql(
     ))
 }
 
-pub(crate) fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-/// Waits until background compaction stops changing the file count.
-pub(crate) fn wait_for_compaction(server: &Server) -> anyhow::Result<u64> {
-    let client = reqwest::blocking::Client::new();
-    let mut last = u64::MAX;
-    let mut stable = 0;
-    for _ in 0..120 {
-        let v: serde_json::Value = client.get(server.url("/api/v1/datasets")).send()?.json()?;
-        let files = v["datasets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|d| d["files"].as_u64().unwrap_or(0))
-            .sum::<u64>();
-        stable = if files == last { stable + 1 } else { 0 };
-        last = files;
-        if stable >= 3 {
-            break;
-        }
-        std::thread::sleep(Duration::from_secs(5));
-    }
-    Ok(last)
-}
-
-/// The server binary to measure: HANNUN_BENCH_BINARY lets a quick check run
-/// a debug build; figures for docs/benchmarks.md always come from the
-/// release build, built here.
-pub(crate) fn bench_binary(root: &Path) -> anyhow::Result<PathBuf> {
-    if let Some(path) = std::env::var_os("HANNUN_BENCH_BINARY") {
-        return Ok(PathBuf::from(path));
-    }
-    eprintln!("building the release binary...");
-    run(Command::new(env!("CARGO"))
-        .args(["build", "--release", "-p", "hannun"])
-        .current_dir(root))?;
-    Ok(target_dir().join("release/hannun"))
-}
-
 pub(crate) fn bench(options: Options) -> anyhow::Result<()> {
-    let root = workspace_root();
-    let work = target_dir().join("bench");
-    std::fs::create_dir_all(&work)?;
-    let binary = bench_binary(&root)?;
-    let python = peer_python()?;
+    let Setup {
+        root,
+        work,
+        binary,
+        python,
+    } = setup()?;
 
     let ndjson = work.join(format!("logs-{}.ndjson", options.events));
     eprintln!("generating {} log events...", options.events);
@@ -503,7 +392,7 @@ pub(crate) fn bench(options: Options) -> anyhow::Result<()> {
         // Keep the span benchmark's section (`cargo xtask bench-spans`).
         let existing = std::fs::read_to_string(&doc).unwrap_or_default();
         let spans_section = existing
-            .find(crate::spans_bench::DOC_MARKER)
+            .find(SPANS_DOC_MARKER)
             .map(|i| format!("\n{}", &existing[i..]))
             .unwrap_or_default();
         std::fs::write(

@@ -3,7 +3,8 @@
 //! lines come out at hundreds of MB/s.
 
 use crate::errors;
-use crate::logs::{Body, Level, LogRec, Resource, write_log};
+use crate::log_record::{Body, Level, LogRec, Resource};
+use crate::logs::write_log;
 use crate::random::{Rand, mix};
 use crate::topology::{Route, Step, Store, routes};
 use crate::world::{

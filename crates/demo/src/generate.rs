@@ -2,7 +2,9 @@
 //! requests, QA traffic and scheduled jobs, keeps a sample of their traces,
 //! writes logs, spans and metrics, and releases them in time order.
 
-use crate::logs::{Body, Level, LogRec, Resource, write_log};
+use crate::dataset::DemoDataset;
+use crate::log_record::{Body, Level, LogRec, Resource};
+use crate::logs::write_log;
 use crate::metrics::Meters;
 use crate::output::Output;
 use crate::random::Rand;
@@ -25,24 +27,6 @@ pub struct DemoConfig {
     /// spans a week). Metrics rows, runtime housekeeping logs and scheduled
     /// jobs do not scale: they are per task, minute or schedule.
     pub scale: f64,
-}
-
-/// The three datasets the demo fills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DemoDataset {
-    Logs,
-    Spans,
-    Metrics,
-}
-
-impl DemoDataset {
-    pub fn name(&self) -> &'static str {
-        match self {
-            DemoDataset::Logs => "logs",
-            DemoDataset::Spans => "spans",
-            DemoDataset::Metrics => "metrics",
-        }
-    }
 }
 
 /// User requests a minute at a weekday's peak, at scale 1.0.
@@ -172,7 +156,7 @@ impl Run<'_> {
             }
             if keep {
                 let res = resource(tl, span.service, span.env, span.slot, span.start);
-                self.out.line(crate::DemoDataset::Spans, span.start, |b| {
+                self.out.line(DemoDataset::Spans, span.start, |b| {
                     write_span(b, trace.id, span, &res)
                 });
             }
@@ -180,9 +164,8 @@ impl Run<'_> {
         for log in &trace.logs {
             let res = resource(tl, log.service, log.env, log.slot, log.t);
             let ids = (keep && log.span != 0).then_some((trace.id, log.span));
-            self.out.line(crate::DemoDataset::Logs, log.t, |b| {
-                write_log(b, log, &res, ids)
-            });
+            self.out
+                .line(DemoDataset::Logs, log.t, |b| write_log(b, log, &res, ids));
         }
     }
 
@@ -208,9 +191,8 @@ impl Run<'_> {
                         body: Body::Housekeeping { n },
                     };
                     let res = resource(&self.timeline, service, env, slot, t);
-                    self.out.line(crate::DemoDataset::Logs, t, |b| {
-                        write_log(b, &rec, &res, None)
-                    });
+                    self.out
+                        .line(DemoDataset::Logs, t, |b| write_log(b, &rec, &res, None));
                 }
             }
         }

@@ -15,9 +15,11 @@
 //! Network Error` from web-bff calling ads-api in office hours on the last day.
 
 mod bench;
+mod dataset;
 mod errors;
 mod generate;
 mod json;
+mod log_record;
 mod logs;
 mod messages;
 mod metrics;
@@ -31,5 +33,6 @@ mod traces;
 mod world;
 
 pub use bench::benchmark_logs;
-pub use generate::{DemoConfig, DemoDataset, generate};
+pub use dataset::DemoDataset;
+pub use generate::{DemoConfig, generate};
 pub use world::{ServiceInfo, services};

@@ -2,7 +2,7 @@
 //! and job progress, and each service's everyday chatter.
 
 use crate::json::{write_fixed, write_uint};
-use crate::logs::{Body, LogRec, write_path};
+use crate::log_record::{Body, LogRec, write_path};
 use crate::world::info;
 
 /// `42ms`: whole milliseconds, as access logs print them.

@@ -4,7 +4,8 @@
 
 use crate::errors::Exception;
 use crate::json::{Obj, write_uint};
-use crate::logs::{LogRec, Resource, write_host, write_path};
+use crate::log_record::{LogRec, Resource, write_path};
+use crate::logs::write_host;
 use crate::topology::{External, Route, Store};
 use crate::world::{Env, info};
 

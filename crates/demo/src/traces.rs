@@ -6,7 +6,7 @@
 //! (sampled) and writes spans and logs from these records.
 
 use crate::errors::{self, AXIOS_NETWORK, Exception, PG_STATEMENT_TIMEOUT, QUERY_TIMEOUT};
-use crate::logs::{Body, Level, LogRec};
+use crate::log_record::{Body, Level, LogRec};
 use crate::random::Rand;
 use crate::spans::{Detail, SpanRec, Status, Trace};
 use crate::timeline::Timeline;

@@ -16,15 +16,15 @@ const CATALOG_VERSION: u32 = 1;
 /// One immutable Parquet file of a dataset.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileEntry {
-    pub dataset: String,
+    pub(crate) dataset: String,
     /// Relative to the data directory.
-    pub path: String,
+    pub(crate) path: String,
     pub min_time: i64,
     pub max_time: i64,
     pub rows: u64,
     pub bytes: u64,
     /// How many compactions produced this file (0 = written by a flush).
-    pub level: u32,
+    pub(crate) level: u32,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

@@ -6,7 +6,6 @@ use std::io::Cursor;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
 
 use arrow::datatypes::SchemaRef;
 use arrow::ipc::reader::StreamReader;
@@ -15,53 +14,13 @@ use arrow::record_batch::RecordBatch;
 use model::{DatasetName, DatasetSchema, conform_batch};
 
 use crate::catalog::{Catalog, FileEntry};
+use crate::config::StoreConfig;
 use crate::error::StoreError;
-use crate::maintenance::{
-    apply_retention, background_loop, compact, delete_due_files, flush, remove_orphans,
-};
+use crate::maintenance::{background_loop, compact, delete_due_files, flush, remove_orphans};
 use crate::memtable::Memtable;
 use crate::parquet_io::time_range;
+use crate::state::{Inner, State};
 use crate::wal::{Wal, WalEntry};
-
-/// Settings of the embedded engine (validated by the binary's config).
-#[derive(Debug, Clone)]
-pub struct StoreConfig {
-    pub data_dir: PathBuf,
-    /// Flush the memtable to Parquet once it holds this many bytes...
-    pub flush_bytes: usize,
-    /// ...or once its oldest batch is this old.
-    pub flush_interval: Duration,
-    /// Refuse appends (backpressure) while buffered bytes exceed this.
-    pub max_buffer_bytes: usize,
-    /// Compaction merges a day's files while their total stays under this.
-    pub compaction_target_bytes: u64,
-    /// Compaction also stops adding files at this many rows: the merge holds
-    /// its input decoded in memory, which for spans is 10-20 times the
-    /// compressed bytes.
-    pub compaction_max_rows: u64,
-    /// Days of data kept per dataset; datasets not listed use `default_retention_days`.
-    pub retention_days: BTreeMap<String, u32>,
-    pub default_retention_days: u32,
-    /// Files replaced by compaction or retention are deleted after this
-    /// delay, so queries that already planned on them can finish.
-    pub delete_grace: Duration,
-}
-
-impl StoreConfig {
-    pub fn new(data_dir: impl Into<PathBuf>) -> StoreConfig {
-        StoreConfig {
-            data_dir: data_dir.into(),
-            flush_bytes: 64 << 20,
-            flush_interval: Duration::from_secs(30),
-            max_buffer_bytes: 512 << 20,
-            compaction_target_bytes: 256 << 20,
-            compaction_max_rows: 2_000_000,
-            retention_days: BTreeMap::new(),
-            default_retention_days: 30,
-            delete_grace: Duration::from_secs(120),
-        }
-    }
-}
 
 /// What `Store::open` found.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -82,59 +41,31 @@ pub struct DatasetSnapshot {
     pub batches: Vec<RecordBatch>,
 }
 
-/// Size of one dataset.
+/// Size of one dataset (the API serializes it).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct DatasetStats {
     pub name: String,
-    pub kind: String,
-    pub files: u64,
-    pub file_bytes: u64,
-    pub file_rows: u64,
-    pub buffered_rows: u64,
-    pub columns: usize,
-    pub min_time: Option<i64>,
-    pub max_time: Option<i64>,
+    pub(crate) kind: String,
+    pub(crate) files: u64,
+    pub(crate) file_bytes: u64,
+    pub(crate) file_rows: u64,
+    pub(crate) buffered_rows: u64,
+    pub(crate) columns: usize,
+    pub(crate) min_time: Option<i64>,
+    pub(crate) max_time: Option<i64>,
 }
 
-/// Engine-wide counters.
+/// Engine-wide counters (the API serializes them).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct StoreStats {
-    pub appended_batches: u64,
-    pub appended_rows: u64,
-    pub wal_bytes: u64,
-    pub buffered_bytes: usize,
-    pub flushes: u64,
-    pub compactions: u64,
-    pub files_deleted_by_retention: u64,
-    pub last_error: Option<String>,
-}
-
-pub(crate) struct State {
-    pub(crate) catalog: Catalog,
-    pub(crate) schemas: BTreeMap<DatasetName, DatasetSchema>,
-    pub(crate) active: Memtable,
-    /// Memtables being written to Parquet: still visible to queries.
-    pub(crate) flushing: Vec<Arc<Memtable>>,
-    /// Replaced files and when they may be deleted.
-    pub(crate) pending_deletes: Vec<(PathBuf, Instant)>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) config: StoreConfig,
-    pub(crate) wal: Wal,
-    pub(crate) state: RwLock<State>,
-    /// Appenders hold it shared across WAL write and memtable insert; a flush
-    /// holds it exclusively while it rotates the WAL and swaps the memtable,
-    /// so no acknowledged entry is in a deleted segment but not in Parquet.
-    pub(crate) gate: RwLock<()>,
-    pub(crate) flush_lock: Mutex<()>,
-    pub(crate) closed: AtomicBool,
-    pub(crate) appended_batches: AtomicU64,
-    pub(crate) appended_rows: AtomicU64,
-    pub(crate) flushes: AtomicU64,
-    pub(crate) compactions: AtomicU64,
-    pub(crate) retention_deletes: AtomicU64,
-    pub(crate) last_error: Mutex<Option<String>>,
+    pub(crate) appended_batches: u64,
+    pub(crate) appended_rows: u64,
+    pub(crate) wal_bytes: u64,
+    pub(crate) buffered_bytes: usize,
+    pub(crate) flushes: u64,
+    pub(crate) compactions: u64,
+    pub(crate) files_deleted_by_retention: u64,
+    pub(crate) last_error: Option<String>,
 }
 
 /// A handle to the embedded engine; cheap to clone.
@@ -279,7 +210,7 @@ impl Store {
     }
 
     /// Bytes buffered in memory (memtables not yet in Parquet).
-    pub fn buffered_bytes(&self) -> usize {
+    pub(crate) fn buffered_bytes(&self) -> usize {
         let state = self.inner.state.read().expect("state lock");
         state.active.bytes + state.flushing.iter().map(|m| m.bytes).sum::<usize>()
     }
@@ -432,9 +363,11 @@ impl Store {
         compact(&self.inner)
     }
 
-    /// Deletes files past their dataset's retention, as of `now_nanos`.
-    pub fn apply_retention(&self, now_nanos: i64) -> Result<usize, StoreError> {
-        apply_retention(&self.inner, now_nanos)
+    /// Deletes files past their dataset's retention, as of `now_nanos`
+    /// (the background thread does it every minute; tests pick the time).
+    #[cfg(test)]
+    pub(crate) fn apply_retention(&self, now_nanos: i64) -> Result<usize, StoreError> {
+        crate::maintenance::apply_retention(&self.inner, now_nanos)
     }
 
     /// Stops the background thread and flushes everything buffered.

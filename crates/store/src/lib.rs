@@ -6,14 +6,19 @@
 //! named datasets and hands consistent snapshots to the query layer.
 
 mod catalog;
+mod config;
 mod engine;
 mod error;
 mod maintenance;
 mod memtable;
 mod parquet_io;
+mod state;
 mod wal;
 
+#[cfg(test)]
+mod tests;
+
 pub use catalog::FileEntry;
-pub use engine::{DatasetSnapshot, DatasetStats, RecoveryReport, Store, StoreConfig, StoreStats};
+pub use config::StoreConfig;
+pub use engine::{DatasetSnapshot, DatasetStats, RecoveryReport, Store, StoreStats};
 pub use error::StoreError;
-pub use wal::{Wal, WalEntry, decode_frames, encode_frame};

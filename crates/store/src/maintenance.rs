@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use model::{DatasetName, conform_batch};
 
 use crate::catalog::{Catalog, FileEntry};
-use crate::engine::Inner;
 use crate::error::StoreError;
 use crate::memtable::Memtable;
 use crate::parquet_io::{read_parquet, sort_and_split_by_day, time_range, write_parquet};
+use crate::state::Inner;
 
 /// Removes Parquet files the catalog does not list (a crash between writing
 /// a file and committing the catalog) and leftover temporary files.

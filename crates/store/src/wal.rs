@@ -15,17 +15,17 @@ use crate::error::StoreError;
 
 const FRAME_HEADER: usize = 8;
 /// Entries larger than this are refused at append and treated as corruption at replay.
-pub(crate) const MAX_ENTRY_BYTES: usize = 256 << 20;
+const MAX_ENTRY_BYTES: usize = 256 << 20;
 
 /// One replayed entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WalEntry {
-    pub seq: u64,
-    pub payload: Vec<u8>,
+pub(crate) struct WalEntry {
+    pub(crate) seq: u64,
+    pub(crate) payload: Vec<u8>,
 }
 
 /// Appends one framed entry to `out`.
-pub fn encode_frame(seq: u64, payload: &[u8], out: &mut Vec<u8>) {
+fn encode_frame(seq: u64, payload: &[u8], out: &mut Vec<u8>) {
     let len = (8 + payload.len()) as u32;
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(&seq.to_le_bytes());
@@ -38,7 +38,7 @@ pub fn encode_frame(seq: u64, payload: &[u8], out: &mut Vec<u8>) {
 
 /// Decodes whole frames from `bytes`; returns them and the length of the
 /// valid prefix (anything after it is a torn or corrupt tail).
-pub fn decode_frames(bytes: &[u8]) -> (Vec<WalEntry>, usize) {
+fn decode_frames(bytes: &[u8]) -> (Vec<WalEntry>, usize) {
     let mut entries = Vec::new();
     let mut at = 0;
     while bytes.len() - at >= FRAME_HEADER {
@@ -74,7 +74,7 @@ struct WalState {
 }
 
 /// The log of one data directory.
-pub struct Wal {
+pub(crate) struct Wal {
     dir: PathBuf,
     state: Mutex<WalState>,
     synced: Condvar,
@@ -114,7 +114,7 @@ impl Wal {
     /// Opens the log in `dir`, replays every whole entry with a sequence number
     /// above `after_seq` to `apply`, truncates a torn tail, and starts a fresh
     /// segment. Returns the log and the number of torn bytes dropped.
-    pub fn open(
+    pub(crate) fn open(
         dir: &Path,
         after_seq: u64,
         mut apply: impl FnMut(WalEntry) -> Result<(), StoreError>,
@@ -175,14 +175,9 @@ impl Wal {
         ))
     }
 
-    /// Appends `payload` and returns its sequence number once it is on disk.
-    pub fn append(&self, payload: &[u8]) -> Result<u64, StoreError> {
-        self.append_many(&[payload])
-    }
-
     /// Appends `payloads` as consecutive entries in one group commit and
     /// returns the last one's sequence number once all are on disk.
-    pub fn append_many(&self, payloads: &[&[u8]]) -> Result<u64, StoreError> {
+    pub(crate) fn append_many(&self, payloads: &[&[u8]]) -> Result<u64, StoreError> {
         if let Some(big) = payloads.iter().find(|p| p.len() > MAX_ENTRY_BYTES) {
             return Err(StoreError::Corrupt {
                 what: "WAL entry",
@@ -238,7 +233,7 @@ impl Wal {
     /// Closes the current segment and starts a new one. Returns the last
     /// sequence number in the closed segments: once data up to it is in
     /// Parquet, `remove_through` may delete them.
-    pub fn rotate(&self) -> Result<u64, StoreError> {
+    pub(crate) fn rotate(&self) -> Result<u64, StoreError> {
         let mut state = self.state.lock().expect("wal lock");
         while state.syncing {
             state = self.synced.wait(state).expect("wal lock");
@@ -270,7 +265,7 @@ impl Wal {
 
     /// Deletes closed segments whose entries all have sequence numbers at or
     /// below `seq`.
-    pub fn remove_through(&self, seq: u64) -> Result<(), StoreError> {
+    pub(crate) fn remove_through(&self, seq: u64) -> Result<(), StoreError> {
         let current = self.state.lock().expect("wal lock").segment_path.clone();
         let all = segments(&self.dir)?;
         for (i, (_, path)) in all.iter().enumerate() {
@@ -283,7 +278,7 @@ impl Wal {
     }
 
     /// Bytes written to the log since it was opened.
-    pub fn bytes_written(&self) -> u64 {
+    pub(crate) fn bytes_written(&self) -> u64 {
         self.state.lock().expect("wal lock").bytes_written
     }
 }
@@ -338,11 +333,11 @@ mod tests {
     fn replays_after_reopen_and_truncates_torn_tail() {
         let dir = tempfile::tempdir().unwrap();
         let (wal, _) = Wal::open(dir.path(), 0, |_| Ok(())).unwrap();
-        assert_eq!(wal.append(b"one").unwrap(), 1);
-        assert_eq!(wal.append(b"two").unwrap(), 2);
+        assert_eq!(wal.append_many(&[b"one".as_slice()]).unwrap(), 1);
+        assert_eq!(wal.append_many(&[b"two".as_slice()]).unwrap(), 2);
         let boundary = wal.rotate().unwrap();
         assert_eq!(boundary, 2);
-        assert_eq!(wal.append(b"three").unwrap(), 3);
+        assert_eq!(wal.append_many(&[b"three".as_slice()]).unwrap(), 3);
         drop(wal);
         // A crash mid-append leaves half a frame at the end of the last segment.
         let last = segments(dir.path()).unwrap().pop().unwrap().1;
@@ -357,7 +352,7 @@ mod tests {
         .unwrap();
         assert_eq!(torn, 6);
         assert_eq!(seen, vec![(2, b"two".to_vec()), (3, b"three".to_vec())]);
-        assert_eq!(wal.append(b"four").unwrap(), 4);
+        assert_eq!(wal.append_many(&[b"four".as_slice()]).unwrap(), 4);
         wal.remove_through(2).unwrap();
         let left: Vec<u64> = segments(dir.path()).unwrap().iter().map(|s| s.0).collect();
         assert_eq!(left, vec![3, 4]);
@@ -373,7 +368,7 @@ mod tests {
                 let wal = wal.clone();
                 std::thread::spawn(move || {
                     (0..50)
-                        .map(|i| wal.append(format!("{t}-{i}").as_bytes()).unwrap())
+                        .map(|i| wal.append_many(&[format!("{t}-{i}").as_bytes()]).unwrap())
                         .collect::<Vec<_>>()
                 })
             })

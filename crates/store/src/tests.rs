@@ -1,8 +1,9 @@
 //! The store end to end on a real directory: append, snapshot, flush,
-//! restart, compaction, retention.
+//! restart, compaction, retention. In the crate, so it can set the
+//! compaction limit and run retention, which other crates do not reach.
 
+use crate::{Store, StoreConfig};
 use model::{BatchBuilder, DatasetName, Value};
-use store::{Store, StoreConfig};
 
 const DAY: i64 = 86_400_000_000_000;
 const BASE: i64 = 1_760_000_000_000_000_000;
