@@ -273,39 +273,24 @@ async fn values(
 }
 
 async fn datasets(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "datasets": state.engine.store().dataset_stats() }))
+    Json(serde_json::json!({ "datasets": state.engine.dataset_stats() }))
 }
 
 async fn dataset(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<query::DatasetDescription>, ApiError> {
     let name = DatasetName::new(&name).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let snapshot = state
+    let description = state
         .engine
-        .store()
-        .snapshot(&name)
+        .describe(&name)
         .ok_or_else(|| ApiError::NotFound(format!("unknown dataset {:?}", name.as_str())))?;
-    let columns: Vec<serde_json::Value> = snapshot
-        .schema
-        .fields()
-        .iter()
-        .map(|f| serde_json::json!({ "name": f.name(), "type": f.data_type().to_string() }))
-        .collect();
-    let stats = state
-        .engine
-        .store()
-        .dataset_stats()
-        .into_iter()
-        .find(|s| s.name == name.as_str());
-    Ok(Json(
-        serde_json::json!({ "name": name.as_str(), "columns": columns, "stats": stats }),
-    ))
+    Ok(Json(description))
 }
 
 async fn stats(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({
-        "store": state.engine.store().stats(),
+        "store": state.engine.storage_stats(),
         "ingest": state.pipeline.stats(),
     }))
 }

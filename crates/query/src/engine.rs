@@ -11,11 +11,11 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use model::DatasetName;
-use store::Store;
+use store::{DatasetStats, Store, StoreStats};
 
 use crate::error::QueryError;
 use crate::ir::Select;
-use crate::results::QueryResult;
+use crate::results::{ColumnInfo, QueryResult};
 use crate::rows::Rows;
 use crate::table::DatasetTable;
 
@@ -35,6 +35,14 @@ impl Default for QueryLimits {
             max_rows: 100_000,
         }
     }
+}
+
+/// What a dataset holds: its columns and their types, and its stats.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatasetDescription {
+    pub name: String,
+    pub columns: Vec<ColumnInfo>,
+    pub stats: Option<DatasetStats>,
 }
 
 /// Memory for cached Parquet footers and page indexes, shared by queries.
@@ -64,8 +72,42 @@ impl QueryEngine {
         }
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Rows, files and bytes of every dataset.
+    pub fn dataset_stats(&self) -> Vec<DatasetStats> {
+        self.store.dataset_stats()
+    }
+
+    /// Totals of the storage: buffer, files, WAL.
+    pub fn storage_stats(&self) -> StoreStats {
+        self.store.stats()
+    }
+
+    /// A dataset's columns and stats; `None` when it has received no data.
+    pub fn describe(&self, dataset: &DatasetName) -> Option<DatasetDescription> {
+        let snapshot = self.store.snapshot(dataset)?;
+        let columns = snapshot
+            .schema
+            .fields()
+            .iter()
+            .map(|f| ColumnInfo {
+                name: f.name().clone(),
+                data_type: f.data_type().to_string(),
+            })
+            .collect();
+        let stats = self
+            .store
+            .dataset_stats()
+            .into_iter()
+            .find(|s| s.name == dataset.as_str());
+        Some(DatasetDescription {
+            name: dataset.as_str().to_owned(),
+            columns,
+            stats,
+        })
     }
 
     pub fn limits(&self) -> QueryLimits {

@@ -20,7 +20,7 @@ pub use aggregate::{
     AggregateRequest, AggregateResponse, AggregateRow, Measure, MeasureOp, Order, Series,
     TimeseriesRequest, TimeseriesResponse,
 };
-pub use engine::{QueryEngine, QueryLimits};
+pub use engine::{DatasetDescription, QueryEngine, QueryLimits};
 pub use error::QueryError;
 pub use fields::DatasetFields;
 pub use range::{RangeInput, TimeRange, expand_macros, time_literal};
@@ -30,3 +30,4 @@ pub use search::{
     Facet, FacetValue, HistogramBucket, SearchRequest, SearchResponse, ValuesRequest,
     ValuesResponse,
 };
+pub use store::{DatasetStats, StoreStats};
