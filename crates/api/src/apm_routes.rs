@@ -13,7 +13,7 @@ use saved::Kind;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::routes::{params, parse_json};
+use crate::extract::{params, parse_json};
 use crate::state::AppState;
 
 /// The last hour, as an APM page opens.

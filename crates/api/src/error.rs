@@ -1,22 +1,19 @@
-//! One error type for every handler, and the one table mapping errors to
-//! HTTP status codes.
+//! One error type for every handler, and its rows of the error table: each
+//! error's JSON `code` name and its `ingest::ErrorCode`, from which the
+//! HTTP status follows (the gRPC code follows from the same table).
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use ingest::IngestError;
+use ingest::{ErrorCode, IngestError};
 use query::QueryError;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ApiError {
     #[error("{0}")]
     BadRequest(String),
-    #[error("missing or unknown API key: send it in the x-hannun-api-key header")]
-    Unauthorized,
     #[error("{0}")]
     NotFound(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error(transparent)]
@@ -40,60 +37,41 @@ impl From<apm::ApmError> for ApiError {
 }
 
 impl ApiError {
-    fn status(&self) -> StatusCode {
+    /// The table: the name clients see and the code the status follows from.
+    fn code(&self) -> (&'static str, ErrorCode) {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Ingest(IngestError::BadRequest(_)) => StatusCode::BAD_REQUEST,
-            ApiError::Ingest(IngestError::Backpressure(..)) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Ingest(IngestError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Ingest(IngestError::Storage(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Query(QueryError::Invalid(_) | QueryError::Search(_)) => {
-                StatusCode::BAD_REQUEST
+            ApiError::BadRequest(_) => ("bad_request", ErrorCode::BadRequest),
+            ApiError::NotFound(_) => ("not_found", ErrorCode::NotFound),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported_media_type", ErrorCode::UnsupportedMediaType)
             }
-            ApiError::Query(QueryError::UnknownDataset(_)) => StatusCode::NOT_FOUND,
-            ApiError::Query(QueryError::Timeout { .. }) => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::Query(QueryError::MemoryBudget { .. } | QueryError::RowLimit { .. }) => {
-                StatusCode::UNPROCESSABLE_ENTITY
+            ApiError::Ingest(e) => e.code(),
+            ApiError::Query(QueryError::Invalid(_)) => ("invalid_query", ErrorCode::BadRequest),
+            ApiError::Query(QueryError::Search(_)) => ("invalid_search", ErrorCode::BadRequest),
+            ApiError::Query(QueryError::UnknownDataset(_)) => {
+                ("unknown_dataset", ErrorCode::NotFound)
             }
-            ApiError::Query(QueryError::Execution(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Saved(saved::SavedError::Invalid(_)) => StatusCode::BAD_REQUEST,
-            ApiError::Saved(saved::SavedError::NotFound { .. }) => StatusCode::NOT_FOUND,
-            ApiError::Saved(saved::SavedError::TooMany { .. }) => StatusCode::CONFLICT,
-            ApiError::Saved(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Query(QueryError::Timeout { .. }) => ("query_timeout", ErrorCode::Timeout),
+            ApiError::Query(QueryError::MemoryBudget { .. }) => {
+                ("query_memory_budget", ErrorCode::LimitExceeded)
+            }
+            ApiError::Query(QueryError::RowLimit { .. }) => {
+                ("query_row_limit", ErrorCode::LimitExceeded)
+            }
+            ApiError::Query(QueryError::Execution(_)) => ("query_failed", ErrorCode::Internal),
+            ApiError::Saved(saved::SavedError::Invalid(_)) => {
+                ("invalid_document", ErrorCode::BadRequest)
+            }
+            ApiError::Saved(saved::SavedError::NotFound { .. }) => {
+                ("not_found", ErrorCode::NotFound)
+            }
+            ApiError::Saved(saved::SavedError::TooMany { .. }) => ("too_many", ErrorCode::Conflict),
+            ApiError::Saved(_) => ("storage_error", ErrorCode::Internal),
+            ApiError::Internal(_) => ("internal", ErrorCode::Internal),
         }
     }
 
-    fn code(&self) -> &'static str {
-        match self {
-            ApiError::BadRequest(_) => "bad_request",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
-            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::Ingest(IngestError::BadRequest(_)) => "bad_request",
-            ApiError::Ingest(IngestError::Backpressure(..)) => "backpressure",
-            ApiError::Ingest(IngestError::Closed) => "shutting_down",
-            ApiError::Ingest(IngestError::Storage(_)) => "storage_error",
-            ApiError::Query(QueryError::Invalid(_)) => "invalid_query",
-            ApiError::Query(QueryError::Search(_)) => "invalid_search",
-            ApiError::Query(QueryError::UnknownDataset(_)) => "unknown_dataset",
-            ApiError::Query(QueryError::Timeout { .. }) => "query_timeout",
-            ApiError::Query(QueryError::MemoryBudget { .. }) => "query_memory_budget",
-            ApiError::Query(QueryError::RowLimit { .. }) => "query_row_limit",
-            ApiError::Query(QueryError::Execution(_)) => "query_failed",
-            ApiError::Saved(saved::SavedError::Invalid(_)) => "invalid_document",
-            ApiError::Saved(saved::SavedError::NotFound { .. }) => "not_found",
-            ApiError::Saved(saved::SavedError::TooMany { .. }) => "too_many",
-            ApiError::Saved(_) => "storage_error",
-            ApiError::Internal(_) => "internal",
-        }
-    }
-
-    pub(crate) fn retry_after(&self) -> Option<u64> {
+    fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::Ingest(e) => e.retry_after_seconds(),
             _ => None,
@@ -103,12 +81,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.status();
+        let (name, code) = self.code();
+        let status = code.http_status();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let body =
-            serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        let body = serde_json::json!({ "error": { "code": name, "message": self.to_string() } });
         let mut response = (status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after() {
             response
@@ -116,5 +94,131 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ingest::PayloadProblem;
+
+    use super::*;
+
+    /// Every error's name and HTTP status, as clients saw them before the
+    /// statuses moved to `ingest::ErrorCode` (whose test checks gRPC codes).
+    #[test]
+    fn every_error_has_its_name_and_status() {
+        let s = String::new;
+        let payload = |problem| {
+            ApiError::from(IngestError::Payload {
+                problem,
+                message: s(),
+            })
+        };
+        let cases: Vec<(ApiError, &str, u16)> = vec![
+            (ApiError::BadRequest(s()), "bad_request", 400),
+            (ApiError::NotFound(s()), "not_found", 404),
+            (
+                ApiError::UnsupportedMediaType(s()),
+                "unsupported_media_type",
+                415,
+            ),
+            (IngestError::BadRequest(s()).into(), "bad_request", 400),
+            (IngestError::Unauthenticated.into(), "unauthorized", 401),
+            (payload(PayloadProblem::Malformed), "bad_request", 400),
+            (payload(PayloadProblem::BadCompression), "bad_request", 400),
+            (payload(PayloadProblem::TooLarge), "payload_too_large", 413),
+            (
+                payload(PayloadProblem::UnsupportedEncoding),
+                "unsupported_media_type",
+                415,
+            ),
+            (
+                IngestError::Backpressure(s(), 1).into(),
+                "backpressure",
+                429,
+            ),
+            (IngestError::Closed.into(), "shutting_down", 503),
+            (IngestError::Storage(s()).into(), "storage_error", 500),
+            (QueryError::Invalid(s()).into(), "invalid_query", 400),
+            (QueryError::Search(s()).into(), "invalid_search", 400),
+            (
+                QueryError::UnknownDataset(s()).into(),
+                "unknown_dataset",
+                404,
+            ),
+            (
+                QueryError::Timeout { seconds: 1 }.into(),
+                "query_timeout",
+                504,
+            ),
+            (
+                QueryError::MemoryBudget {
+                    megabytes: 1,
+                    detail: s(),
+                }
+                .into(),
+                "query_memory_budget",
+                422,
+            ),
+            (
+                QueryError::RowLimit { limit: 1 }.into(),
+                "query_row_limit",
+                422,
+            ),
+            (QueryError::Execution(s()).into(), "query_failed", 500),
+            (
+                saved::SavedError::Invalid(s()).into(),
+                "invalid_document",
+                400,
+            ),
+            (
+                saved::SavedError::NotFound {
+                    kind: "views",
+                    id: s(),
+                }
+                .into(),
+                "not_found",
+                404,
+            ),
+            (
+                saved::SavedError::TooMany {
+                    kind: "views",
+                    max: 1,
+                }
+                .into(),
+                "too_many",
+                409,
+            ),
+            (
+                saved::SavedError::Corrupt {
+                    path: "x".into(),
+                    detail: s(),
+                }
+                .into(),
+                "storage_error",
+                500,
+            ),
+            (ApiError::Internal(s()), "internal", 500),
+        ];
+        for (error, name, status) in cases {
+            let (got, code) = error.code();
+            assert_eq!(
+                (got, code.http_status().as_u16()),
+                (name, status),
+                "{error:?}"
+            );
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status);
+        }
+    }
+
+    #[test]
+    fn retryable_ingest_errors_say_when() {
+        let response = ApiError::from(IngestError::Backpressure("full".into(), 1)).into_response();
+        assert_eq!(response.headers()["retry-after"], "1");
+        let response = ApiError::from(IngestError::Closed).into_response();
+        assert_eq!(response.headers()["retry-after"], "5");
+        let response = ApiError::BadRequest("x".into()).into_response();
+        assert!(response.headers().get("retry-after").is_none());
     }
 }

@@ -4,8 +4,8 @@
 //! web UI.
 
 mod apm_routes;
-mod body;
 mod error;
+mod extract;
 mod otlp_http;
 mod routes;
 mod saved_routes;

@@ -1,126 +1,144 @@
-//! The OTLP/HTTP receiver (:4318): `/v1/logs`, `/v1/traces`, `/v1/metrics`,
-//! protobuf or JSON, replying in the request's encoding with partial success.
+//! The axum side of OTLP/HTTP (`/v1/logs`, `/v1/traces`, `/v1/metrics` on
+//! :4318 and :8080): hands the request to the receiver in `ingest::otlp`
+//! and sends its reply; errors go out through `ApiError`.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use formats::OtlpEncoding;
-use ingest::{IngestOutcome, OtlpSignal};
-use opentelemetry_proto::tonic::collector::logs::v1::{
-    ExportLogsPartialSuccess, ExportLogsServiceResponse,
-};
-use opentelemetry_proto::tonic::collector::metrics::v1::{
-    ExportMetricsPartialSuccess, ExportMetricsServiceResponse,
-};
-use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTracePartialSuccess, ExportTraceServiceResponse,
-};
-use prost::Message;
+use ingest::OtlpSignal;
 
-use crate::body::{decode_body, media_type, presented_key};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub(crate) async fn logs(
-    state: State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    export(state, headers, body, OtlpSignal::Logs).await
+pub(crate) async fn logs(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
+    export(state, OtlpSignal::Logs, request).await
 }
 
-pub(crate) async fn traces(
-    state: State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    export(state, headers, body, OtlpSignal::Traces).await
+pub(crate) async fn traces(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
+    export(state, OtlpSignal::Traces, request).await
 }
 
 pub(crate) async fn metrics(
     state: State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    export(state, headers, body, OtlpSignal::Metrics).await
+    export(state, OtlpSignal::Metrics, request).await
 }
 
 async fn export(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
     signal: OtlpSignal,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    if !state.ingest_keys.allows(presented_key(&headers)) {
-        return Err(ApiError::Unauthorized);
-    }
-    let encoding = match media_type(&headers).as_str() {
-        "application/x-protobuf" | "application/protobuf" => OtlpEncoding::Protobuf,
-        "application/json" => OtlpEncoding::Json,
-        other => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "unsupported Content-Type {other:?}: OTLP/HTTP takes application/x-protobuf or application/json"
-            )));
-        }
-    };
-    let body = decode_body(&headers, body)?;
-    let outcome = state
-        .pipeline
-        .ingest_otlp_http(signal, body, encoding)
-        .await?;
-    Ok(reply(signal, encoding, &outcome))
+    let reply = state.receiver.otlp_http(signal, request).await?;
+    let mut response = reply.body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.content_type),
+    );
+    Ok(response)
 }
 
-fn message(outcome: &IngestOutcome) -> String {
-    match outcome.rejects.first() {
-        Some(r) => format!(
-            "{} records rejected; first: record {}: {}",
-            outcome.rejected, r.record, r.reason
-        ),
-        None => String::new(),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::Arc;
 
-fn reply(signal: OtlpSignal, encoding: OtlpEncoding, outcome: &IngestOutcome) -> Response {
-    let rejected = outcome.rejected as i64;
-    let partial = outcome.rejected > 0;
-    let (proto, json) = match signal {
-        OtlpSignal::Logs => {
-            let r = ExportLogsServiceResponse {
-                partial_success: partial.then(|| ExportLogsPartialSuccess {
-                    rejected_log_records: rejected,
-                    error_message: message(outcome),
-                }),
-            };
-            (r.encode_to_vec(), serde_json::to_vec(&r))
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use tower::ServiceExt;
+
+    use crate::routes::{app_router, otlp_router};
+
+    use super::*;
+
+    fn state(dir: &std::path::Path) -> AppState {
+        let (store, _) = store::Store::open(store::StoreConfig::new(dir.join("data"))).unwrap();
+        let pipeline = ingest::Pipeline::new(store.clone(), ingest::PipelineConfig::default());
+        AppState {
+            receiver: ingest::Receiver::new(pipeline, ingest::ApiKeys::default()),
+            engine: query::QueryEngine::new(store, query::QueryLimits::default()),
+            saved: Arc::new(saved::Saved::open(dir.join("saved")).unwrap()),
         }
-        OtlpSignal::Traces => {
-            let r = ExportTraceServiceResponse {
-                partial_success: partial.then(|| ExportTracePartialSuccess {
-                    rejected_spans: rejected,
-                    error_message: message(outcome),
-                }),
-            };
-            (r.encode_to_vec(), serde_json::to_vec(&r))
+    }
+
+    async fn send(
+        router: &axum::Router,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = axum::http::Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
-        OtlpSignal::Metrics => {
-            let r = ExportMetricsServiceResponse {
-                partial_success: partial.then(|| ExportMetricsPartialSuccess {
-                    rejected_data_points: rejected,
-                    error_message: message(outcome),
-                }),
-            };
-            (r.encode_to_vec(), serde_json::to_vec(&r))
-        }
-    };
-    let (bytes, content_type) = match encoding {
-        OtlpEncoding::Protobuf => (proto, "application/x-protobuf"),
-        OtlpEncoding::Json => (json.unwrap_or_else(|_| b"{}".to_vec()), "application/json"),
-    };
-    let mut response = bytes.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
+        let response = router
+            .clone()
+            .oneshot(request.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn a_bad_payload_is_a_named_400_counted_and_the_server_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path());
+        let otlp = otlp_router(state.clone());
+        let app = app_router(state);
+        let protobuf = [("content-type", "application/x-protobuf")];
+        let (status, reply) = send(&otlp, "POST", "/v1/traces", &protobuf, vec![0x0a, 0xff]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{reply}");
+        assert_eq!(reply["error"]["code"], "bad_request");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("malformed OTLP protobuf"), "{message}");
+
+        let gzipped = [
+            ("content-type", "application/x-protobuf"),
+            ("content-encoding", "gzip"),
+        ];
+        let (status, reply) =
+            send(&app, "POST", "/v1/traces", &gzipped, b"not gzip".to_vec()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{reply}");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("invalid gzip body"), "{message}");
+
+        let (status, stats) = send(&app, "GET", "/api/v1/ingest/stats", &[], vec![]).await;
+        assert_eq!(status, StatusCode::OK);
+        let spans = &stats["datasets"]["spans"];
+        assert_eq!(spans["rejected_payloads"], 2, "{stats}");
+        assert_eq!(spans["rejected_payloads_by_problem"]["malformed"], 1);
+        assert_eq!(spans["rejected_payloads_by_problem"]["bad_compression"], 1);
+        assert!(
+            spans["last_payload_error"]
+                .as_str()
+                .unwrap()
+                .starts_with("invalid gzip body")
+        );
+        assert_eq!(spans["rejected_records"], 0);
+
+        // Still serving: an empty export is a protobuf success, gzip and all.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"").unwrap();
+        let response = otlp
+            .clone()
+            .oneshot(
+                axum::http::Request::post("/v1/traces")
+                    .header("content-type", "application/x-protobuf")
+                    .header("content-encoding", "gzip")
+                    .body(Body::from(gz.finish().unwrap()))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/x-protobuf");
+        let (status, _) = send(&app, "GET", "/api/v1/health", &[], vec![]).await;
+        assert_eq!(status, StatusCode::OK);
+    }
 }

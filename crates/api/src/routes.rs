@@ -12,8 +12,8 @@ use model::DatasetName;
 use query::{AggregateRequest, RangeInput, SearchRequest, TimeseriesRequest, ValuesRequest};
 
 use crate::apm_routes as apm;
-use crate::body::{MAX_BODY_BYTES, decode_body, media_type, presented_key};
 use crate::error::ApiError;
+use crate::extract::{MAX_BODY_BYTES, params, parse_json};
 use crate::otlp_http;
 use crate::saved_routes as saved;
 use crate::state::AppState;
@@ -116,12 +116,9 @@ fn otlp_routes() -> Router<AppState> {
         .route("/v1/metrics", post(otlp_http::metrics))
 }
 
-/// The OTLP/HTTP router (:4318).
+/// The OTLP/HTTP router (:4318). The receiver bounds OTLP bodies itself.
 pub fn otlp_router(state: AppState) -> Router {
-    otlp_routes()
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+    otlp_routes().fallback(not_found).with_state(state)
 }
 
 async fn not_found() -> ApiError {
@@ -152,32 +149,13 @@ async fn openapi() -> Response {
 async fn ingest_ndjson(
     State(state): State<AppState>,
     Path(dataset): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Result<Json<ingest::IngestOutcome>, ApiError> {
-    if !state.ingest_keys.allows(presented_key(&headers)) {
-        return Err(ApiError::Unauthorized);
-    }
-    let dataset = DatasetName::new(&dataset).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    match media_type(&headers).as_str() {
-        ""
-        | "application/x-ndjson"
-        | "application/ndjson"
-        | "application/jsonl"
-        | "application/json"
-        | "text/plain" => {}
-        other => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "unsupported Content-Type {other:?}: send NDJSON as application/x-ndjson"
-            )));
-        }
-    }
-    let body = decode_body(&headers, body)?;
-    Ok(Json(state.pipeline.ingest_ndjson(dataset, body).await?))
+    Ok(Json(state.receiver.ndjson_http(&dataset, request).await?))
 }
 
 async fn ingest_stats(State(state): State<AppState>) -> Json<ingest::IngestStats> {
-    Json(state.pipeline.stats())
+    Json(state.receiver.pipeline().stats())
 }
 
 #[derive(serde::Deserialize)]
@@ -186,20 +164,6 @@ struct SqlRequest {
     /// Optional range for the `$__timeFilter` and `$__interval` macros.
     #[serde(flatten)]
     range: RangeInput,
-}
-
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<T, ApiError> {
-    let media = media_type(headers);
-    if !media.is_empty() && media != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "unsupported Content-Type {media:?}: send application/json"
-        )));
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
 }
 
 async fn sql(
@@ -238,13 +202,6 @@ async fn timeseries(
 ) -> Result<Json<query::TimeseriesResponse>, ApiError> {
     let request: TimeseriesRequest = parse_json(&headers, &body)?;
     Ok(Json(state.engine.timeseries(&request).await?))
-}
-
-/// Query parameters, parsed into `T` or a 400 naming the problem.
-pub(crate) fn params<T>(parsed: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    parsed
-        .map(|Query(p)| p)
-        .map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
 /// Query parameters of the values endpoint besides the time range.
@@ -291,7 +248,7 @@ async fn dataset(
 async fn stats(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({
         "store": state.engine.storage_stats(),
-        "ingest": state.pipeline.stats(),
+        "ingest": state.receiver.pipeline().stats(),
     }))
 }
 

@@ -8,7 +8,7 @@ use saved::Kind;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::routes::parse_json;
+use crate::extract::parse_json;
 use crate::state::AppState;
 
 type Doc = Json<Map<String, Value>>;

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use ingest::{ApiKeys, Pipeline};
+use ingest::Receiver;
 use query::QueryEngine;
 use saved::Saved;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub pipeline: Pipeline,
+    /// The ingest receivers (their pipeline, API keys and stats).
+    pub receiver: Receiver,
     pub engine: QueryEngine,
-    pub ingest_keys: ApiKeys,
     /// Dashboards and saved views.
     pub saved: Arc<Saved>,
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use api::AppState;
-use ingest::{ApiKeys, Pipeline};
+use ingest::{ApiKeys, Pipeline, Receiver};
 use query::QueryEngine;
 use store::Store;
 use tokio::net::TcpListener;
@@ -76,10 +76,10 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     let keys = ApiKeys::new(config.api_keys.clone());
     let pipeline = Pipeline::new(store.clone(), config.pipeline.clone());
     let engine = QueryEngine::new(store, config.query);
+    let receiver = Receiver::new(pipeline, keys.clone());
     let state = AppState {
-        pipeline: pipeline.clone(),
+        receiver: receiver.clone(),
         engine,
-        ingest_keys: keys.clone(),
         saved,
     };
     let http = bind(config.http_addr, "the UI and API").await?;
@@ -101,7 +101,7 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
         .with_graceful_shutdown(stopped(stop_rx.clone()));
     let otlp = axum::serve(otlp_http, api::otlp_router(state))
         .with_graceful_shutdown(stopped(stop_rx.clone()));
-    let grpc = ingest::serve_otlp_grpc(otlp_grpc, pipeline, keys, stopped(stop_rx.clone()));
+    let grpc = ingest::serve_otlp_grpc(otlp_grpc, receiver, stopped(stop_rx.clone()));
     let app = tokio::spawn(async move { app.await });
     let otlp = tokio::spawn(async move { otlp.await });
     let grpc = tokio::spawn(grpc);

@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use formats::Reject;
 
+use crate::error::PayloadProblem;
+
 const RECENT_REJECTS: usize = 20;
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -17,6 +19,15 @@ pub struct DatasetIngestStats {
     pub failed_requests: u64,
     /// The most recent rejects, newest last.
     pub recent_rejects: VecDeque<Reject>,
+    /// Requests refused whole before any record was read (malformed
+    /// protobuf or JSON, bad compression, too large, unsupported encoding);
+    /// not in `requests` or `failed_requests`.
+    pub rejected_payloads: u64,
+    /// `rejected_payloads` by problem: `malformed`, `bad_compression`,
+    /// `too_large`, `unsupported_encoding`.
+    pub rejected_payloads_by_problem: BTreeMap<&'static str, u64>,
+    /// What was wrong with the latest refused payload.
+    pub last_payload_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -63,6 +74,16 @@ impl Counters {
         if backpressure {
             stats.backpressure_refusals += 1;
         }
+    }
+
+    pub(crate) fn payload_rejected(&self, dataset: &str, problem: PayloadProblem, message: &str) {
+        let mut stats = self.inner.lock().expect("counters lock");
+        let d = stats.datasets.entry(dataset.to_owned()).or_default();
+        d.rejected_payloads += 1;
+        *d.rejected_payloads_by_problem
+            .entry(problem.as_str())
+            .or_default() += 1;
+        d.last_payload_error = Some(message.to_owned());
     }
 
     pub(crate) fn snapshot(&self) -> IngestStats {

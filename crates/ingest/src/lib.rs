@@ -1,15 +1,24 @@
-//! Receivers and the ingest pipeline: decode off the async threads, append
-//! durably, count what was accepted and rejected, push back when full.
+//! Receivers and the ingest pipeline: check the key, decompress and decode
+//! off the async threads, append durably, count what was accepted and
+//! rejected, push back when full; the one error-code table of the server.
 //!
-//! The OTLP/gRPC receiver lives here; HTTP receivers are routes in `api`
-//! that call the same pipeline.
+//! The receivers live here: OTLP/gRPC and OTLP/HTTP in `otlp/`, NDJSON in
+//! `receiver.rs`; `api` only routes HTTP requests to them.
 
+mod auth;
 mod counters;
 mod error;
-mod grpc;
+mod error_code;
+mod otlp;
+mod payload;
 mod pipeline;
+mod receiver;
 
+pub use auth::ApiKeys;
 pub use counters::{DatasetIngestStats, IngestStats};
-pub use error::IngestError;
-pub use grpc::{ApiKeys, serve_otlp_grpc};
-pub use pipeline::{DerivingWriter, IngestOutcome, OtlpSignal, Pipeline, PipelineConfig};
+pub use error::{IngestError, PayloadProblem};
+pub use error_code::ErrorCode;
+pub use otlp::{OtlpHttpReply, OtlpSignal, serve_otlp_grpc};
+pub use payload::{MAX_BODY_BYTES, MAX_DECODED_BYTES, media_type};
+pub use pipeline::{DerivingWriter, IngestOutcome, Pipeline, PipelineConfig};
+pub use receiver::Receiver;

@@ -1,19 +1,18 @@
-//! The pipeline every receiver calls: decode (on a blocking thread), append
-//! to the store (returns when durable), count.
+//! The pipeline every receiver calls: decompress and decode (on a blocking
+//! thread), append to the store (returns when durable), count.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use formats::{Decoded, OtlpEncoding, Reject, TimeWindow};
 use model::{DatasetName, DatasetSchema};
-use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use store::Store;
 use tokio::sync::Semaphore;
 
 use crate::counters::{Counters, IngestStats};
 use crate::error::IngestError;
+use crate::otlp::OtlpSignal;
+use crate::payload::Payload;
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -87,12 +86,13 @@ impl Pipeline {
         )
     }
 
-    /// Decodes with `decode` on a blocking thread and appends the result.
+    /// Decompresses `payload` and decodes it with `decode` on a blocking
+    /// thread, never on an async worker, then appends the result.
     async fn run(
         &self,
         dataset: DatasetName,
-        bytes: usize,
-        decode: impl FnOnce(&DatasetSchema, &TimeWindow) -> Result<Decoded, formats::FormatError>
+        payload: Payload,
+        decode: impl FnOnce(&[u8], &DatasetSchema, &TimeWindow) -> Result<Decoded, IngestError>
         + Send
         + 'static,
     ) -> Result<IngestOutcome, IngestError> {
@@ -123,97 +123,92 @@ impl Pipeline {
         let name = dataset.clone();
         let result = tokio::task::spawn_blocking(move || {
             let _permit = permit;
+            let body = payload.decompress()?;
             let schema = writer.store().dataset_schema(&name);
-            let decoded = decode(&schema, &window)?;
+            let decoded = decode(&body, &schema, &window)?;
             if let Some(built) = decoded.built {
                 writer.append(&name, built.batch)?;
             }
-            Ok::<_, IngestError>(IngestOutcome {
+            let outcome = IngestOutcome {
                 accepted: decoded.accepted,
                 rejected: decoded.rejected,
                 rejects: decoded.reject_samples,
-            })
+            };
+            Ok::<_, IngestError>((outcome, body.len()))
         })
         .await
         .map_err(|e| IngestError::Storage(format!("ingest task failed: {e}")))?;
         match &result {
-            Ok(o) => {
+            Ok((o, bytes)) => {
                 self.counters
-                    .record(dataset.as_str(), o.accepted, bytes, o.rejected, &o.rejects)
+                    .record(dataset.as_str(), o.accepted, *bytes, o.rejected, &o.rejects)
+            }
+            Err(IngestError::Payload { problem, message }) => {
+                self.counters
+                    .payload_rejected(dataset.as_str(), *problem, message)
             }
             Err(e) => self
                 .counters
                 .failed(dataset.as_str(), matches!(e, IngestError::Backpressure(..))),
         }
+        result.map(|(outcome, _)| outcome)
+    }
+
+    /// Counts a payload a receiver refused before the pipeline saw it.
+    pub(crate) fn count_refused<T>(
+        &self,
+        dataset: &DatasetName,
+        result: Result<T, IngestError>,
+    ) -> Result<T, IngestError> {
+        if let Err(IngestError::Payload { problem, message }) = &result {
+            self.counters
+                .payload_rejected(dataset.as_str(), *problem, message);
+        }
         result
     }
 
     /// NDJSON into any dataset.
-    pub async fn ingest_ndjson(
+    pub(crate) async fn ingest_ndjson(
         &self,
         dataset: DatasetName,
-        body: bytes::Bytes,
+        payload: Payload,
     ) -> Result<IngestOutcome, IngestError> {
-        let len = body.len();
-        self.run(dataset, len, move |schema, window| {
-            formats::decode_ndjson(&body, schema, window)
+        self.run(dataset, payload, |body, schema, window| {
+            Ok(formats::decode_ndjson(body, schema, window)?)
         })
         .await
     }
 
-    pub async fn ingest_otlp_logs(
-        &self,
-        request: ExportLogsServiceRequest,
-        bytes: usize,
-    ) -> Result<IngestOutcome, IngestError> {
-        self.run(DatasetName::logs(), bytes, move |s, w| {
-            formats::decode_otlp_logs(&request, s, w)
-        })
-        .await
-    }
-
-    pub async fn ingest_otlp_traces(
-        &self,
-        request: ExportTraceServiceRequest,
-        bytes: usize,
-    ) -> Result<IngestOutcome, IngestError> {
-        self.run(DatasetName::spans(), bytes, move |s, w| {
-            formats::decode_otlp_traces(&request, s, w)
-        })
-        .await
-    }
-
-    pub async fn ingest_otlp_metrics(
-        &self,
-        request: ExportMetricsServiceRequest,
-        bytes: usize,
-    ) -> Result<IngestOutcome, IngestError> {
-        self.run(DatasetName::metrics(), bytes, move |s, w| {
-            formats::decode_otlp_metrics(&request, s, w)
-        })
-        .await
-    }
-
-    /// OTLP/HTTP body of any signal: parses and ingests it.
-    pub async fn ingest_otlp_http(
+    /// An OTLP export request of any signal, protobuf or JSON: parsed and
+    /// decoded on the blocking thread.
+    pub(crate) async fn ingest_otlp(
         &self,
         signal: OtlpSignal,
-        body: bytes::Bytes,
+        payload: Payload,
         encoding: OtlpEncoding,
     ) -> Result<IngestOutcome, IngestError> {
-        let len = body.len();
+        let dataset = signal.dataset();
         match signal {
             OtlpSignal::Logs => {
-                let request = formats::parse_otlp_logs(&body, encoding)?;
-                self.ingest_otlp_logs(request, len).await
+                self.run(dataset, payload, move |body, s, w| {
+                    let request = formats::parse_otlp_logs(body, encoding)?;
+                    Ok(formats::decode_otlp_logs(&request, s, w)?)
+                })
+                .await
             }
             OtlpSignal::Traces => {
-                let request = formats::parse_otlp_traces(&body, encoding)?;
-                self.ingest_otlp_traces(request, len).await
+                self.run(dataset, payload, move |body, s, w| {
+                    let request = formats::parse_otlp_traces(body, encoding)?;
+                    Ok(formats::decode_otlp_traces(&request, s, w)?)
+                })
+                .await
             }
             OtlpSignal::Metrics => {
-                let request = formats::parse_otlp_metrics(&body, encoding)?;
-                self.ingest_otlp_metrics(request, len).await
+                self.run(dataset, payload, move |body, s, w| {
+                    let request = formats::parse_otlp_metrics(body, encoding)?;
+                    Ok(formats::decode_otlp_metrics(&request, s, w)?)
+                })
+                .await
             }
         }
     }
@@ -264,12 +259,4 @@ impl DerivingWriter {
         }
         Ok(self.store.append_all(batches)?)
     }
-}
-
-/// The three OTLP signals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OtlpSignal {
-    Logs,
-    Traces,
-    Metrics,
 }

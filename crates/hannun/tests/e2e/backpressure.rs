@@ -2,12 +2,9 @@
 //! HTTP and RESOURCE_EXHAUSTED over gRPC; nothing accepted is lost and the
 //! server keeps serving.
 
-use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, any_value};
-use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
 
-use crate::harness::{Server, client};
+use crate::harness::{Server, client, otlp_logs};
 
 #[test]
 fn full_buffer_pushes_back_over_http_and_grpc() {
@@ -60,21 +57,7 @@ fn full_buffer_pushes_back_over_http_and_grpc() {
         let mut grpc = LogsServiceClient::connect(format!("http://{}", server.otlp_grpc))
             .await
             .unwrap();
-        let record = LogRecord {
-            body: Some(AnyValue {
-                value: Some(any_value::Value::StringValue("one more".into())),
-            }),
-            ..Default::default()
-        };
-        let request = ExportLogsServiceRequest {
-            resource_logs: vec![ResourceLogs {
-                scope_logs: vec![ScopeLogs {
-                    log_records: vec![record],
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }],
-        };
+        let request = otlp_logs("one more", 0);
         grpc.export(request).await.unwrap_err()
     });
     assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
@@ -88,12 +71,7 @@ fn full_buffer_pushes_back_over_http_and_grpc() {
 
     // Everything acknowledged is there, and queries still run.
     assert_eq!(server.count("SELECT count(*) AS n FROM logs"), accepted);
-    let stats: serde_json::Value = client()
-        .get(server.url("/api/v1/ingest/stats"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let stats = server.ingest_stats();
     assert!(
         stats["backpressure_refusals"].as_u64().unwrap() >= 1
             || stats["datasets"]["logs"]["failed_requests"]

@@ -112,6 +112,16 @@ impl Server {
         body["rows"].as_array().unwrap().clone()
     }
 
+    /// `GET /api/v1/ingest/stats`.
+    pub(crate) fn ingest_stats(&self) -> serde_json::Value {
+        client()
+            .get(self.url("/api/v1/ingest/stats"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    }
+
     pub(crate) fn count(&self, sql: &str) -> i64 {
         self.sql(sql)[0]["n"].as_i64().unwrap()
     }
@@ -129,6 +139,32 @@ pub(crate) fn client() -> reqwest::blocking::Client {
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap()
+}
+
+/// An OTLP logs export of one record with body `message` at `time_unix_nano`
+/// (0: unset).
+pub(crate) fn otlp_logs(
+    message: &str,
+    time_unix_nano: u64,
+) -> opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest {
+    use opentelemetry_proto::tonic::common::v1::{AnyValue, any_value};
+    use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
+    let record = LogRecord {
+        time_unix_nano,
+        body: Some(AnyValue {
+            value: Some(any_value::Value::StringValue(message.to_owned())),
+        }),
+        ..Default::default()
+    };
+    opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest {
+        resource_logs: vec![ResourceLogs {
+            scope_logs: vec![ScopeLogs {
+                log_records: vec![record],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    }
 }
 
 pub(crate) fn now_nanos() -> i64 {

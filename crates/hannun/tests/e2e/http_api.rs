@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::harness::{Server, client, now_nanos};
+use crate::harness::{Server, client, now_nanos, otlp_logs};
 
 fn ndjson_lines(now: i64) -> String {
     let t = |s: i64| model_time(now - s * 1_000_000_000);
@@ -30,8 +30,17 @@ fn post(
     encoding: Option<&str>,
     body: Vec<u8>,
 ) -> (u16, serde_json::Value) {
+    post_url(&server.url(path), content_type, encoding, body)
+}
+
+fn post_url(
+    url: &str,
+    content_type: &str,
+    encoding: Option<&str>,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
     let mut request = client()
-        .post(server.url(path))
+        .post(url)
         .header("content-type", content_type)
         .body(body);
     if let Some(e) = encoding {
@@ -305,12 +314,7 @@ fn ndjson_search_sql_and_bad_input() {
     }
 
     // Rejected records are counted and visible.
-    let stats: serde_json::Value = client()
-        .get(server.url("/api/v1/ingest/stats"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let stats = server.ingest_stats();
     assert_eq!(stats["datasets"]["logs"]["rejected_records"], 6);
     assert_eq!(stats["datasets"]["logs"]["accepted_records"], 6);
     assert!(
@@ -392,4 +396,60 @@ fn ingest_api_keys_are_enforced() {
         .send()
         .unwrap();
     assert_eq!(response.status(), 401);
+}
+
+#[test]
+fn bad_otlp_payloads_are_named_counted_and_the_server_goes_on() {
+    use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), "");
+    let otlp_http = |content_type: &str, encoding: Option<&str>, body: Vec<u8>| {
+        let url = format!("http://{}/v1/logs", server.otlp_http);
+        let (status, reply) = post_url(&url, content_type, encoding, body);
+        let message = reply["error"]["message"].as_str().unwrap_or_default();
+        (status, message.to_owned())
+    };
+    let (status, message) = otlp_http("application/x-protobuf", None, vec![0x0a, 0xff]);
+    assert_eq!(status, 400, "{message}");
+    assert!(message.starts_with("malformed OTLP protobuf"), "{message}");
+    let (status, message) = otlp_http("application/x-protobuf", Some("gzip"), b"not gzip".to_vec());
+    assert_eq!(status, 400, "{message}");
+    assert!(message.starts_with("invalid gzip body"), "{message}");
+
+    // gzip- and zstd-compressed gRPC calls are still accepted.
+    let now = now_nanos() as u64;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for encoding in [
+            tonic::codec::CompressionEncoding::Gzip,
+            tonic::codec::CompressionEncoding::Zstd,
+        ] {
+            let mut grpc = LogsServiceClient::connect(format!("http://{}", server.otlp_grpc))
+                .await
+                .unwrap()
+                .send_compressed(encoding);
+            let request = otlp_logs(&format!("{encoding:?}"), now);
+            let reply = grpc.export(request).await.unwrap().into_inner();
+            assert_eq!(reply.partial_success, None);
+        }
+    });
+
+    let stats = server.ingest_stats();
+    let logs = &stats["datasets"]["logs"];
+    assert_eq!(logs["rejected_payloads"], 2, "{stats}");
+    assert_eq!(logs["rejected_payloads_by_problem"]["malformed"], 1);
+    assert_eq!(logs["rejected_payloads_by_problem"]["bad_compression"], 1);
+    assert!(
+        logs["last_payload_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid gzip body")
+    );
+    assert_eq!(logs["rejected_records"], 0);
+    assert_eq!(logs["accepted_records"], 2);
+    assert_eq!(server.count("SELECT count(*) AS n FROM logs"), 2);
 }
