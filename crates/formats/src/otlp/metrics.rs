@@ -5,7 +5,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequ
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{
     AggregationTemporality, ExponentialHistogram, Gauge, Histogram, Metric, NumberDataPoint, Sum,
-    Summary, metric, number_data_point,
+    Summary, exponential_histogram_data_point::Buckets, metric, number_data_point,
 };
 
 use super::common::{ResourceColumns, otlp_time, set_attributes};
@@ -201,12 +201,12 @@ fn sum(s: &Sum) -> Series<'_> {
     }
 }
 
-/// Bucket counts and explicit bounds as JSON arrays.
-fn histogram(h: &Histogram) -> Series<'_> {
-    let points = h
-        .data_points
-        .iter()
-        .map(|p| Point {
+/// A point of either histogram kind (two types with the same field names):
+/// count, sum, min and max, its buckets and bounds as JSON text.
+macro_rules! histogram_point {
+    ($p:expr, $buckets:expr, $bounds:expr) => {{
+        let p = $p;
+        Point {
             time: p.time_unix_nano,
             start: p.start_time_unix_nano,
             attributes: &p.attributes,
@@ -214,9 +214,25 @@ fn histogram(h: &Histogram) -> Series<'_> {
             sum: p.sum,
             min: p.min,
             max: p.max,
-            buckets: Some(serde_json::json!(p.bucket_counts).to_string()),
-            bounds: Some(serde_json::json!(p.explicit_bounds).to_string()),
+            buckets: Some($buckets),
+            bounds: $bounds,
             ..Point::default()
+        }
+    }};
+}
+
+/// Bucket counts and explicit bounds as JSON arrays.
+fn histogram(h: &Histogram) -> Series<'_> {
+    let points = h
+        .data_points
+        .iter()
+        .map(|p| {
+            let bounds = serde_json::json!(p.explicit_bounds).to_string();
+            histogram_point!(
+                p,
+                serde_json::json!(p.bucket_counts).to_string(),
+                Some(bounds)
+            )
         })
         .collect();
     Series {
@@ -230,28 +246,18 @@ fn histogram(h: &Histogram) -> Series<'_> {
 /// Scale, zero count and both bucket ranges as one JSON object.
 fn exponential_histogram(h: &ExponentialHistogram) -> Series<'_> {
     let range =
-        |b: &opentelemetry_proto::tonic::metrics::v1::exponential_histogram_data_point::Buckets| serde_json::json!({"offset": b.offset, "bucket_counts": b.bucket_counts});
+        |b: &Buckets| serde_json::json!({"offset": b.offset, "bucket_counts": b.bucket_counts});
     let points = h
         .data_points
         .iter()
-        .map(|p| Point {
-            time: p.time_unix_nano,
-            start: p.start_time_unix_nano,
-            attributes: &p.attributes,
-            count: Some(p.count),
-            sum: p.sum,
-            min: p.min,
-            max: p.max,
-            buckets: Some(
-                serde_json::json!({
-                    "scale": p.scale,
-                    "zero_count": p.zero_count,
-                    "positive": p.positive.as_ref().map(range),
-                    "negative": p.negative.as_ref().map(range),
-                })
-                .to_string(),
-            ),
-            ..Point::default()
+        .map(|p| {
+            let buckets = serde_json::json!({
+                "scale": p.scale,
+                "zero_count": p.zero_count,
+                "positive": p.positive.as_ref().map(range),
+                "negative": p.negative.as_ref().map(range),
+            });
+            histogram_point!(p, buckets.to_string(), None)
         })
         .collect();
     Series {

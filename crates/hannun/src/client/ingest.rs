@@ -15,13 +15,15 @@ use super::{Target, cell, client};
 /// Rejected records listed after the summary, at most.
 const SHOWN_REJECTS: usize = 5;
 
-/// Posts bodies to the server with the ingest key, if any.
-pub(super) struct Http<'a> {
+/// One `hannun ingest` run: posts bodies to the server with the ingest
+/// key, if any, and tallies what the server said.
+pub(super) struct Session<'a> {
     client: reqwest::blocking::Client,
     key: Option<&'a str>,
+    pub(super) tally: Tally,
 }
 
-impl Http<'_> {
+impl Session<'_> {
     /// Posts one body, waiting and retrying while the server pushes back,
     /// and returns its JSON reply.
     pub(super) fn post(
@@ -99,30 +101,24 @@ enum Sender {
 }
 
 impl Sender {
-    fn for_file(base: &str, dataset: &str, first_line: &str) -> Sender {
+    fn for_file(base: &str, dataset: &str, path: &Path, first_line: &str) -> Sender {
         match OtlpSender::for_first_line(base, first_line) {
             Some(otlp) => Sender::Otlp(otlp),
-            None => Sender::Ndjson(NdjsonSender::new(base, dataset)),
+            None => Sender::Ndjson(NdjsonSender::new(base, dataset, path)),
         }
     }
 
-    fn line(
-        &mut self,
-        http: &Http,
-        path: &Path,
-        line: &str,
-        tally: &mut Tally,
-    ) -> anyhow::Result<()> {
+    fn line(&mut self, session: &mut Session, line: &str) -> anyhow::Result<()> {
         match self {
-            Sender::Ndjson(s) => s.line(http, path, line, tally),
-            Sender::Otlp(s) => s.line(http, line, tally),
+            Sender::Ndjson(s) => s.line(session, line),
+            Sender::Otlp(s) => s.line(session, line),
         }
     }
 
     /// Sends what is still buffered at the end of the file.
-    fn finish(&mut self, http: &Http, path: &Path, tally: &mut Tally) -> anyhow::Result<()> {
+    fn finish(&mut self, session: &mut Session) -> anyhow::Result<()> {
         match self {
-            Sender::Ndjson(s) => s.finish(http, path, tally),
+            Sender::Ndjson(s) => s.finish(session),
             // Each document was sent as it was read.
             Sender::Otlp(_) => Ok(()),
         }
@@ -158,12 +154,10 @@ fn progress_bar(files: &[PathBuf]) -> indicatif::ProgressBar {
 /// Sends one file, line by line, moving `bar` by the bytes read (scaled to
 /// the compressed size of a .gz file).
 fn send_file(
-    http: &Http,
-    base: &str,
-    dataset: &str,
+    session: &mut Session,
+    (base, dataset): (&str, &str),
     path: &Path,
     bar: &indicatif::ProgressBar,
-    tally: &mut Tally,
 ) -> anyhow::Result<()> {
     let compressed_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let mut reader = open(path)?;
@@ -176,11 +170,11 @@ fn send_file(
             .read_line(&mut line)
             .with_context(|| format!("reading {}", path.display()))?;
         raw_bytes += n as u64;
-        let sender = sender.get_or_insert_with(|| Sender::for_file(base, dataset, &line));
+        let sender = sender.get_or_insert_with(|| Sender::for_file(base, dataset, path, &line));
         if n == 0 {
-            sender.finish(http, path, tally)?;
+            sender.finish(session)?;
         } else {
-            sender.line(http, path, &line, tally)?;
+            sender.line(session, &line)?;
         }
         let ratio = if raw_bytes > 0 {
             compressed_len as f64 / raw_bytes.max(compressed_len) as f64
@@ -200,16 +194,17 @@ pub(crate) fn ingest(
     dataset: &str,
     key: Option<&str>,
 ) -> anyhow::Result<()> {
-    let http = Http {
+    let mut session = Session {
         client: client()?,
         key,
+        tally: Tally::default(),
     };
     let base = target.server.trim_end_matches('/');
     let bar = progress_bar(files);
-    let mut tally = Tally::default();
     for path in files {
-        send_file(&http, base, dataset, path, &bar, &mut tally)?;
+        send_file(&mut session, (base, dataset), path, &bar)?;
     }
+    let tally = session.tally;
     bar.finish_and_clear();
     println!(
         "sent {} file(s): {} records accepted, {} rejected",

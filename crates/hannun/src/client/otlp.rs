@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::ingest::{Http, Tally};
+use super::ingest::Session;
 
 /// The signal's OTLP/HTTP path, when `first_line` starts an OTLP-JSON
 /// document.
@@ -86,12 +86,7 @@ impl OtlpSender {
     }
 
     /// Sends one document (a line); blank lines are skipped.
-    pub(super) fn line(
-        &mut self,
-        http: &Http,
-        line: &str,
-        tally: &mut Tally,
-    ) -> anyhow::Result<()> {
+    pub(super) fn line(&mut self, session: &mut Session, line: &str) -> anyhow::Result<()> {
         let document = line.trim();
         if document.is_empty() {
             return Ok(());
@@ -101,10 +96,10 @@ impl OtlpSender {
         let records = serde_json::from_str(document)
             .map(|d| records_in(&d))
             .unwrap_or(0);
-        let reply = http.post(&self.url, "application/json", document.as_bytes().to_vec())?;
+        let reply = session.post(&self.url, "application/json", document.as_bytes().to_vec())?;
         let rejected = rejected_in(&reply);
-        tally.accepted += records.saturating_sub(rejected);
-        tally.rejected += rejected;
+        session.tally.accepted += records.saturating_sub(rejected);
+        session.tally.rejected += rejected;
         Ok(())
     }
 }
