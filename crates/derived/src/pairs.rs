@@ -35,6 +35,14 @@ pub const DEFAULT_PENDING: usize = 1_000_000;
 /// (cardinality abuse).
 const MAX_LABELS: usize = 100_000;
 
+/// The two ends of a call: the client or producer span, and the server or
+/// consumer span whose parent it is.
+#[derive(Clone, Copy)]
+enum End {
+    Client,
+    Server,
+}
+
 /// One end of a call waiting for the other.
 #[derive(Clone, Copy)]
 struct Waiting {
@@ -60,8 +68,8 @@ pub struct CallPairer {
     clients: HashMap<u64, Waiting>,
     /// Server ends by hash of (trace id, parent span id).
     servers: HashMap<u64, Waiting>,
-    /// Insertion order of both maps (true: client side), for eviction.
-    order: VecDeque<(u64, bool)>,
+    /// Insertion order of both maps, for eviction.
+    order: VecDeque<(u64, End)>,
     labels: Vec<Label>,
     /// Label ids by FNV-1a of their four fields (probing on a collision), so
     /// a lookup per span allocates nothing.
@@ -136,47 +144,83 @@ impl CallPairer {
         id
     }
 
-    fn wait(&mut self, key: u64, end: Waiting, client: bool) {
-        let map = if client {
-            &mut self.clients
-        } else {
-            &mut self.servers
-        };
-        if map.insert(key, end).is_none() {
-            self.order.push_back((key, client));
+    /// The ends of one side waiting for their other end.
+    fn waiting(&mut self, end: End) -> &mut HashMap<u64, Waiting> {
+        match end {
+            End::Client => &mut self.clients,
+            End::Server => &mut self.servers,
+        }
+    }
+
+    fn wait(&mut self, key: u64, waiting: Waiting, end: End) {
+        if self.waiting(end).insert(key, waiting).is_none() {
+            self.order.push_back((key, end));
         }
         while self.order.len() > self.capacity {
             let Some((old, side)) = self.order.pop_front() else {
                 break;
             };
-            let map = if side {
-                &mut self.clients
-            } else {
-                &mut self.servers
-            };
-            if map.remove(&old).is_some() {
+            if self.waiting(side).remove(&old).is_some() {
                 self.evicted += 1;
             }
         }
+    }
+
+    /// One end of the call `key` (for a client end the hash of its trace
+    /// and span ids, for a server end of its trace and parent ids): the pair
+    /// when its other end is waiting, else it waits. A pair is stamped with
+    /// its client end's minute, as the caller's rollups are.
+    fn meet(&mut self, key: u64, this: Waiting, end: End) -> Option<PairKey> {
+        let other_side = match end {
+            End::Client => End::Server,
+            End::Server => End::Client,
+        };
+        let Some(other) = self.waiting(other_side).remove(&key) else {
+            self.wait(key, this, end);
+            return None;
+        };
+        let (client, server) = match end {
+            End::Client => (this, other),
+            End::Server => (other, this),
+        };
+        Some(PairKey {
+            minute: client.minute,
+            client: client.label,
+            server: server.label,
+        })
+    }
+
+    /// Past `MAX_LABELS`, forgets every label and waiting end. Called
+    /// between batches only, so the ids of one batch's pairs stay valid.
+    fn forget_all_when_labels_overflow(&mut self) {
+        if self.labels.len() < MAX_LABELS {
+            return;
+        }
+        self.evicted += self.pending() as u64;
+        self.clients.clear();
+        self.servers.clear();
+        self.order.clear();
+        self.labels.clear();
+        self.label_ids.clear();
     }
 
     /// Feeds a batch of spans whose `peer` columns are filled (see
     /// `spans::enrich`) and returns the `call_pairs` rows of the pairs it
     /// completed, `None` when it completed none.
     pub fn feed(&mut self, spans: &RecordBatch) -> Result<Option<RecordBatch>, ModelError> {
-        if self.labels.len() >= MAX_LABELS {
-            // Cleared between batches only, so the ids of one batch's pairs
-            // stay valid.
-            self.evicted += self.pending() as u64;
-            self.clients.clear();
-            self.servers.clear();
-            self.order.clear();
-            self.labels.clear();
-            self.label_ids.clear();
-        }
+        self.forget_all_when_labels_overflow();
+        let found = self.meet_ends(spans);
+        self.call_pairs(&found)
+    }
+
+    /// Meets every client, producer, server and consumer span of the batch
+    /// with its other end; returns the pairs completed, counted by minute,
+    /// client label and server label.
+    fn meet_ends(&mut self, spans: &RecordBatch) -> HashMap<PairKey, i64> {
+        let mut found: HashMap<PairKey, i64> = HashMap::new();
         let rows = Rows::new(spans);
         let Some(times) = rows.time(model::TIME_COLUMN) else {
-            return Ok(None);
+            return found;
         };
         let (trace, span, parent) = (
             rows.text("trace_id"),
@@ -185,72 +229,52 @@ impl CallPairer {
         );
         let (service, env, kind) = (rows.text("service"), rows.text("env"), rows.text("kind"));
         let (peer, peer_kind) = (rows.text("peer"), rows.text("peer_kind"));
-        let mut found: HashMap<PairKey, i64> = HashMap::new();
         for i in 0..rows.len() {
             let Some(trace_id) = get(trace, i) else {
                 continue;
             };
             let minute = times.value(i).div_euclid(MINUTE_NS) * MINUTE_NS;
             let svc = get(service, i).unwrap_or("");
-            match get(kind, i) {
+            let pair = match get(kind, i) {
                 Some("client" | "producer") => {
                     let Some(span_id) = get(span, i) else {
                         continue;
                     };
-                    let key = hash_ids(trace_id, span_id);
-                    let client = self.label(
+                    let label = self.label(
                         svc,
                         get(env, i).unwrap_or(""),
                         get(peer, i).unwrap_or(""),
                         get(peer_kind, i).unwrap_or(""),
                     );
-                    if let Some(server) = self.servers.remove(&key) {
-                        *found
-                            .entry(PairKey {
-                                minute,
-                                client,
-                                server: server.label,
-                            })
-                            .or_default() += 1;
-                    } else {
-                        self.wait(
-                            key,
-                            Waiting {
-                                label: client,
-                                minute,
-                            },
-                            true,
-                        );
-                    }
+                    self.meet(
+                        hash_ids(trace_id, span_id),
+                        Waiting { label, minute },
+                        End::Client,
+                    )
                 }
                 Some("server" | "consumer") => {
                     let Some(parent_id) = get(parent, i) else {
                         continue;
                     };
-                    let key = hash_ids(trace_id, parent_id);
-                    let server = self.label(svc, "", "", "");
-                    if let Some(client) = self.clients.remove(&key) {
-                        *found
-                            .entry(PairKey {
-                                minute: client.minute,
-                                client: client.label,
-                                server,
-                            })
-                            .or_default() += 1;
-                    } else {
-                        self.wait(
-                            key,
-                            Waiting {
-                                label: server,
-                                minute,
-                            },
-                            false,
-                        );
-                    }
+                    let label = self.label(svc, "", "", "");
+                    self.meet(
+                        hash_ids(trace_id, parent_id),
+                        Waiting { label, minute },
+                        End::Server,
+                    )
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some(key) = pair {
+                *found.entry(key).or_default() += 1;
             }
         }
+        found
+    }
+
+    /// The `call_pairs` rows of the pairs `found`: caller, its env, the peer
+    /// its span named and the callee, per minute; `None` when there are none.
+    fn call_pairs(&self, found: &HashMap<PairKey, i64>) -> Result<Option<RecordBatch>, ModelError> {
         if found.is_empty() {
             return Ok(None);
         }
@@ -265,7 +289,7 @@ impl CallPairer {
             index("callee"),
             index("count"),
         ];
-        for (key, count) in &found {
+        for (key, count) in found {
             let (Some(client), Some(server)) = (
                 self.labels.get(key.client as usize),
                 self.labels.get(key.server as usize),
@@ -287,5 +311,38 @@ impl CallPairer {
             b.end_row();
         }
         Ok(Some(b.finish()?.batch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_many_labels_forget_everything_waiting() {
+        let mut pairer = CallPairer::new(10);
+        let label = pairer.label("web", "prod", "api:8080", "external");
+        assert!(
+            pairer
+                .meet(1, Waiting { label, minute: 0 }, End::Client)
+                .is_none()
+        );
+        for i in 2..MAX_LABELS {
+            pairer.label(&format!("svc-{i}"), "", "", "");
+        }
+        pairer.forget_all_when_labels_overflow();
+        assert_eq!(pairer.pending(), 1, "below the bound nothing is forgotten");
+        pairer.label("one-too-many", "", "", "");
+        pairer.forget_all_when_labels_overflow();
+        assert_eq!((pairer.pending(), pairer.evicted()), (0, 1));
+        assert!(pairer.labels.is_empty() && pairer.label_ids.is_empty());
+        // The forgotten call's server end now waits instead of pairing.
+        let label = pairer.label("api", "", "", "");
+        assert!(
+            pairer
+                .meet(1, Waiting { label, minute: 0 }, End::Server)
+                .is_none()
+        );
+        assert_eq!(pairer.pending(), 1);
     }
 }

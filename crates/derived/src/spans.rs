@@ -78,7 +78,10 @@ pub fn endpoint<'a>(
 /// What a client or producer span calls. `peer.service` (and its newer name
 /// `service.peer.name`) wins; then a database from `db.system`, a queue from
 /// the messaging destination, and an external host from the server address
-/// or URL.
+/// or URL, with its port unless that is 80 or 443: HTTP instrumentations
+/// name no service, and services on one host (a laptop, a node) differ only
+/// by port, so a host alone would send one service's calls to another on the
+/// map.
 pub fn peer<'a>(attr: &dyn Fn(&str) -> Option<Cow<'a, str>>) -> (PeerKind, String) {
     if let Some(s) = attr("peer.service").or_else(|| attr("service.peer.name")) {
         return (PeerKind::Service, cut(&s));
@@ -97,31 +100,58 @@ pub fn peer<'a>(attr: &dyn Fn(&str) -> Option<Cow<'a, str>>) -> (PeerKind, Strin
     if let Some(system) = attr("messaging.system") {
         return (PeerKind::Queue, cut(&system));
     }
-    if let Some(host) = attr("server.address")
-        .or_else(|| attr("net.peer.name"))
-        .or_else(|| attr("http.host"))
+    for (address, port) in [
+        ("server.address", "server.port"),
+        ("net.peer.name", "net.peer.port"),
+    ] {
+        if let Some(host) = attr(address) {
+            let port = attr(port);
+            return (PeerKind::External, cut(&host_port(&host, port.as_deref())));
+        }
+    }
+    if let Some(authority) = attr("http.host")
+        && let Some((host, port)) = split_authority(&authority)
     {
-        return (PeerKind::External, cut(&host));
+        return (PeerKind::External, cut(&host_port(host, port)));
     }
     if let Some(url) = attr("url.full").or_else(|| attr("http.url"))
-        && let Some(host) = url_host(&url)
+        && let Some((host, port)) = url_authority(&url)
     {
-        return (PeerKind::External, cut(host));
+        return (PeerKind::External, cut(&host_port(host, port)));
     }
     (PeerKind::External, "unknown".to_owned())
 }
 
-/// The host of an absolute URL.
-fn url_host(url: &str) -> Option<&str> {
+/// `host:port`, or the host alone when the port is unknown or the default
+/// of HTTP or HTTPS; an IPv6 address is bracketed before a port.
+fn host_port(host: &str, port: Option<&str>) -> String {
+    match port.map(str::trim) {
+        None | Some("" | "80" | "443") => host.to_owned(),
+        Some(p) if host.contains(':') => format!("[{host}]:{p}"),
+        Some(p) => format!("{host}:{p}"),
+    }
+}
+
+/// The host and port of an absolute URL.
+fn url_authority(url: &str) -> Option<(&str, Option<&str>)> {
     let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    let host = if host.starts_with('[') {
-        host.split(']').next().map(|h| &h[1..])?
-    } else {
-        host.split(':').next()?
+    split_authority(rest.split(['/', '?', '#']).next()?)
+}
+
+/// `[user@]host[:port]` (an IPv6 host in brackets) into host and port.
+fn split_authority(authority: &str) -> Option<(&str, Option<&str>)> {
+    let authority = authority.rsplit('@').next()?;
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (host, after) = v6.split_once(']')?;
+            (host, after.strip_prefix(':'))
+        }
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
     };
-    (!host.is_empty()).then_some(host)
+    (!host.is_empty()).then_some((host, port.filter(|p| !p.is_empty())))
 }
 
 /// Fills the spans' `endpoint`, `peer` and `peer_kind` columns where the
@@ -249,14 +279,62 @@ mod tests {
             p(&[("server.address", "api.tosspayments.com")]),
             ("external", "api.tosspayments.com".into())
         );
-        assert_eq!(
-            p(&[("http.url", "https://user@example.com:8443/x?y")]),
-            ("external", "example.com".into())
-        );
-        assert_eq!(
-            p(&[("url.full", "http://[::1]:80/")]),
-            ("external", "::1".into())
-        );
         assert_eq!(p(&[]), ("external", "unknown".into()));
+    }
+
+    /// External hosts keep their port (not 80 or 443), whichever semantic
+    /// conventions name them: services on one host differ by port only.
+    #[test]
+    fn external_hosts_and_ports() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            // The requests instrumentation (0.66b1): old conventions give
+            // the URL only, `OTEL_SEMCONV_STABILITY_OPT_IN=http` the address,
+            // the port (when the URL names one) and the URL.
+            (
+                &[("http.url", "http://127.0.0.1:5001/price/1")],
+                "127.0.0.1:5001",
+            ),
+            (
+                &[
+                    ("server.address", "127.0.0.1"),
+                    ("server.port", "5001"),
+                    ("url.full", "http://127.0.0.1:5001/price/1"),
+                ],
+                "127.0.0.1:5001",
+            ),
+            (
+                &[("server.address", "api.tosspayments.com")],
+                "api.tosspayments.com",
+            ),
+            (
+                &[
+                    ("server.address", "api.tosspayments.com"),
+                    ("server.port", "443"),
+                ],
+                "api.tosspayments.com",
+            ),
+            (
+                &[("net.peer.name", "orders"), ("net.peer.port", "8080")],
+                "orders:8080",
+            ),
+            (
+                &[("server.address", "::1"), ("server.port", "8080")],
+                "[::1]:8080",
+            ),
+            (&[("http.host", "127.0.0.1:45575")], "127.0.0.1:45575"),
+            (
+                &[("http.url", "https://user@example.com:8443/x?y")],
+                "example.com:8443",
+            ),
+            (&[("url.full", "https://example.com/x")], "example.com"),
+            (&[("url.full", "http://[::1]:80/")], "::1"),
+            (&[("url.full", "http://[::1]:9000/")], "[::1]:9000"),
+            (&[("url.full", "/relative")], "unknown"),
+        ];
+        for (attributes, expected) in cases {
+            let (kind, label) = peer(&attrs(attributes));
+            assert_eq!(kind, PeerKind::External, "{attributes:?}");
+            assert_eq!(label, *expected, "{attributes:?}");
+        }
     }
 }

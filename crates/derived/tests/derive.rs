@@ -6,7 +6,7 @@ use arrow::array::{Array, AsArray};
 use arrow::datatypes::Int64Type;
 use arrow::record_batch::RecordBatch;
 use derived::derive;
-use formats::{TimeWindow, decode_ndjson};
+use formats::{OtlpEncoding, TimeWindow, decode_ndjson};
 use model::{DatasetName, DatasetSchema};
 
 const NOW: i64 = 1_790_000_000_000_000_000;
@@ -345,7 +345,7 @@ fn calls_are_paired_across_batches_in_either_order() {
     let rows = pairs(&pairer.feed(&second).unwrap().unwrap());
     assert_eq!(
         rows,
-        [("web".into(), "orders.internal".into(), "api".into(), 3)]
+        [("web".into(), "orders.internal:8080".into(), "api".into(), 3)]
     );
     assert_eq!(pairer.pending(), 1, "only the stray server span waits");
 }
@@ -367,4 +367,103 @@ fn the_pairer_stays_within_its_bound() {
     let rows = pairs(&pairer.feed(&answer).unwrap().unwrap());
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].3, 1);
+}
+
+/// The spans real instrumentations send, one export request per service
+/// and line (`test_data/capture_flask_spans.py`): shop calls pricing and
+/// orders, two Flask services on one host, with the requests
+/// instrumentation; no peer.service anywhere.
+fn flask_spans(fixture: &str) -> Vec<RecordBatch> {
+    let path = format!("{}/tests/test_data/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    // The fixtures keep their capture time: any time is in this window.
+    let window = TimeWindow::new(NOW, i64::MAX / 4, i64::MAX / 4);
+    let schema = DatasetSchema::new(DatasetName::spans().kind());
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|document| {
+            let request =
+                formats::parse_otlp_traces(document.as_bytes(), OtlpEncoding::Json).unwrap();
+            let decoded = formats::decode_otlp_traces(&request, &schema, &window).unwrap();
+            assert_eq!(decoded.rejected, 0, "{:?}", decoded.reject_samples);
+            let batch = decoded.built.unwrap().batch;
+            derive(&DatasetName::spans(), batch).unwrap().batch
+        })
+        .collect()
+}
+
+/// (peer, calls, errors) of the client rows of a span_metrics rollup.
+fn client_calls(spans: &RecordBatch) -> Vec<(String, i64, i64)> {
+    let out = derive(&DatasetName::spans(), spans.clone()).unwrap();
+    let (_, rollup) = out
+        .derived
+        .iter()
+        .find(|(name, _)| *name == DatasetName::span_metrics())
+        .unwrap();
+    let (kinds, peers) = (texts(rollup, "kind"), texts(rollup, "peer"));
+    let (counts, errors) = (ints(rollup, "count"), ints(rollup, "errors"));
+    let mut sums: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for i in 0..rollup.num_rows() {
+        if kinds[i].as_deref() == Some("client") {
+            let sum = sums
+                .entry(peers[i].clone().unwrap_or_default())
+                .or_default();
+            sum.0 += counts[i];
+            sum.1 += errors[i];
+        }
+    }
+    sums.into_iter()
+        .map(|(peer, (n, e))| (peer, n, e))
+        .collect()
+}
+
+#[test]
+fn calls_between_real_flask_services_on_one_host_pair_by_host_and_port() {
+    let fixtures = [
+        // Old HTTP conventions: the client span has http.url only.
+        (
+            "flask_spans_old_semconv.json",
+            "127.0.0.1:38807",
+            "127.0.0.1:43355",
+        ),
+        // OTEL_SEMCONV_STABILITY_OPT_IN=http: server.address, server.port
+        // and url.full.
+        (
+            "flask_spans_http_semconv.json",
+            "127.0.0.1:41877",
+            "127.0.0.1:45201",
+        ),
+    ];
+    for (fixture, pricing, orders) in fixtures {
+        let batches = flask_spans(fixture);
+        let shop = &batches[2];
+        // Callees' requests first (the caller flushes last), then the other
+        // way round: either way each call lands on the service behind its
+        // own peer.
+        for order in [[0, 1, 2], [2, 1, 0]] {
+            let mut pairer = derived::CallPairer::new(1_000);
+            let mut rows = Vec::new();
+            for i in order {
+                if let Some(found) = pairer.feed(&batches[i]).unwrap() {
+                    rows.extend(pairs(&found));
+                }
+            }
+            rows.sort_by(|a, b| a.2.cmp(&b.2));
+            let row = |peer: &str, callee: &str| {
+                ("shop".to_owned(), peer.to_owned(), callee.to_owned(), 2)
+            };
+            assert_eq!(
+                rows,
+                [row(orders, "orders"), row(pricing, "pricing")],
+                "{fixture}"
+            );
+        }
+        // The caller's rollups name the same peers, so the map finds where
+        // each peer lands, and pricing's failure stays on pricing's peer.
+        assert_eq!(
+            client_calls(shop),
+            [(pricing.to_owned(), 2, 1), (orders.to_owned(), 2, 0)],
+            "{fixture}"
+        );
+    }
 }

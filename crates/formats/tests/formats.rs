@@ -103,6 +103,24 @@ fn otlp_json_logs_traces_metrics() {
     insta::assert_snapshot!("otlp_metrics", render(&decoded));
 }
 
+/// Every OTLP point kind (gauge, sum, histogram, exponential histogram,
+/// summary), a metric without data and a point outside the time window:
+/// one row per point, each kind's fields in their columns.
+#[test]
+fn otlp_metrics_of_every_kind() {
+    let request =
+        formats::parse_otlp_metrics(&fixture("metrics_all_kinds.json"), OtlpEncoding::Json)
+            .unwrap();
+    let schema = DatasetSchema::new(DatasetKind::Metrics);
+    let decoded = formats::decode_otlp_metrics(&request, &schema, &window()).unwrap();
+    insta::assert_snapshot!(render(&decoded));
+    // Protobuf gives the same rows.
+    let proto =
+        formats::parse_otlp_metrics(&request.encode_to_vec(), OtlpEncoding::Protobuf).unwrap();
+    let again = formats::decode_otlp_metrics(&proto, &schema, &window()).unwrap();
+    assert_eq!(render(&again), render(&decoded));
+}
+
 #[test]
 fn malformed_payloads_name_the_problem() {
     let e = formats::parse_otlp_logs(&[0xff, 0xff, 0xff], OtlpEncoding::Protobuf).unwrap_err();

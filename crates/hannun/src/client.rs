@@ -1,7 +1,13 @@
 //! The client commands: `sql`, `search` and `ingest` against a running server.
+//! `ingest` lives in `client/ingest.rs`, with one sender per file format
+//! (`client/ndjson.rs`, `client/otlp.rs`).
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+mod ingest;
+mod ndjson;
+mod otlp;
+
+pub(crate) use ingest::ingest;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
@@ -15,7 +21,7 @@ pub(crate) struct Target {
     pub(crate) server: String,
 }
 
-fn client() -> anyhow::Result<reqwest::blocking::Client> {
+pub(super) fn client() -> anyhow::Result<reqwest::blocking::Client> {
     Ok(reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(300))
         .build()?)
@@ -47,7 +53,7 @@ fn post_json(
     Ok(value)
 }
 
-fn cell(v: Option<&serde_json::Value>) -> String {
+pub(super) fn cell(v: Option<&serde_json::Value>) -> String {
     match v {
         None | Some(serde_json::Value::Null) => String::new(),
         Some(serde_json::Value::String(s)) => s.clone(),
@@ -211,186 +217,6 @@ pub(crate) fn search(
         reply["total"],
         reply["elapsed_ms"].as_f64().unwrap_or(0.0)
     );
-    Ok(())
-}
-
-fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    Ok(Box::new(BufReader::with_capacity(1 << 20, reader)))
-}
-
-/// Posts one chunk, waiting and retrying while the server pushes back.
-fn send(
-    client: &reqwest::blocking::Client,
-    url: &str,
-    content_type: &str,
-    key: Option<&str>,
-    body: Vec<u8>,
-) -> anyhow::Result<serde_json::Value> {
-    loop {
-        let mut request = client
-            .post(url)
-            .header("content-type", content_type)
-            .body(body.clone());
-        if let Some(k) = key {
-            request = request.header("x-hannun-api-key", k);
-        }
-        let response = request
-            .send()
-            .with_context(|| format!("cannot reach {url} (is `hannun serve` running?)"))?;
-        let status = response.status();
-        if status.as_u16() == 429 || status.as_u16() == 503 {
-            let wait = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1u64);
-            std::thread::sleep(Duration::from_secs(wait));
-            continue;
-        }
-        let value: serde_json::Value = response.json().unwrap_or_default();
-        if !status.is_success() {
-            bail!(
-                "{} (HTTP {})",
-                value["error"]["message"]
-                    .as_str()
-                    .unwrap_or("request failed"),
-                status.as_u16()
-            );
-        }
-        return Ok(value);
-    }
-}
-
-/// Which OTLP signal a JSON document carries, if it is OTLP at all.
-fn otlp_path(first_line: &str) -> Option<&'static str> {
-    let head = &first_line[..first_line.len().min(200)];
-    if head.contains("\"resourceLogs\"") {
-        Some("/v1/logs")
-    } else if head.contains("\"resourceSpans\"") {
-        Some("/v1/traces")
-    } else if head.contains("\"resourceMetrics\"") {
-        Some("/v1/metrics")
-    } else {
-        None
-    }
-}
-
-pub(crate) fn ingest(
-    target: &Target,
-    files: &[PathBuf],
-    dataset: &str,
-    key: Option<&str>,
-) -> anyhow::Result<()> {
-    const CHUNK: usize = 4 << 20;
-    let client = client()?;
-    let base = target.server.trim_end_matches('/');
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}",
-        )
-        .expect("valid template"),
-    );
-    let (mut accepted, mut rejected) = (0u64, 0u64);
-    let mut first_rejects = Vec::new();
-    for path in files {
-        let compressed_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let mut reader = open(path)?;
-        let mut chunk = Vec::with_capacity(CHUNK + 4096);
-        let mut line = String::new();
-        let mut url = format!("{base}/api/v1/ingest/{dataset}");
-        let mut content_type = "application/x-ndjson";
-        let mut first = true;
-        let mut raw_bytes = 0u64;
-        loop {
-            line.clear();
-            let n = reader
-                .read_line(&mut line)
-                .with_context(|| format!("reading {}", path.display()))?;
-            if first && n > 0 {
-                first = false;
-                if let Some(p) = otlp_path(&line) {
-                    url = format!("{base}{p}");
-                    content_type = "application/json";
-                }
-            }
-            raw_bytes += n as u64;
-            let otlp = content_type == "application/json";
-            if otlp && n > 0 {
-                // One OTLP-JSON document per line (the collector's file exporter).
-                if !line.trim().is_empty() {
-                    let reply = send(
-                        &client,
-                        &url,
-                        content_type,
-                        key,
-                        line.trim().as_bytes().to_vec(),
-                    )?;
-                    let r = reply["partialSuccess"].as_object().map(|p| {
-                        ["rejectedLogRecords", "rejectedSpans", "rejectedDataPoints"]
-                            .iter()
-                            .filter_map(|k| {
-                                p.get(*k)
-                                    .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
-                            })
-                            .sum::<i64>()
-                    });
-                    rejected += r.unwrap_or(0) as u64;
-                }
-            } else {
-                chunk.extend_from_slice(line.as_bytes());
-            }
-            if (n == 0 && !chunk.is_empty()) || chunk.len() >= CHUNK {
-                let reply = send(&client, &url, content_type, key, std::mem::take(&mut chunk))?;
-                accepted += reply["accepted"].as_u64().unwrap_or(0);
-                rejected += reply["rejected"].as_u64().unwrap_or(0);
-                if first_rejects.len() < 5 {
-                    for r in reply["rejects"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .take(5 - first_rejects.len())
-                    {
-                        first_rejects.push(format!(
-                            "{}: line {}: {}",
-                            path.display(),
-                            r["record"],
-                            cell(Some(&r["reason"]))
-                        ));
-                    }
-                }
-            }
-            let ratio = if raw_bytes > 0 {
-                compressed_len as f64 / raw_bytes.max(compressed_len) as f64
-            } else {
-                1.0
-            };
-            bar.set_position(bar.position().max((raw_bytes as f64 * ratio) as u64));
-            if n == 0 {
-                break;
-            }
-        }
-    }
-    bar.finish_and_clear();
-    println!(
-        "sent {} file(s): {accepted} records accepted, {rejected} rejected",
-        files.len()
-    );
-    for r in &first_rejects {
-        println!("  rejected {r}");
-    }
     Ok(())
 }
 

@@ -3,7 +3,10 @@
 use model::{BatchBuilder, DatasetSchema, Value};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
-use opentelemetry_proto::tonic::metrics::v1::{AggregationTemporality, metric, number_data_point};
+use opentelemetry_proto::tonic::metrics::v1::{
+    AggregationTemporality, ExponentialHistogram, Gauge, Histogram, Metric, NumberDataPoint, Sum,
+    Summary, exponential_histogram_data_point::Buckets, metric, number_data_point,
+};
 
 use super::common::{ResourceColumns, otlp_time, set_attributes};
 use crate::decoded::{Decoded, TimeWindow};
@@ -33,6 +36,14 @@ struct Columns {
     buckets: usize,
     bounds: usize,
     scope: usize,
+}
+
+/// A metric's points with what its type says about all of them.
+struct Series<'a> {
+    kind: &'static str,
+    temporality: i32,
+    monotonic: Option<bool>,
+    points: Vec<Point<'a>>,
 }
 
 /// The fields of one data point, whatever its metric type.
@@ -84,93 +95,13 @@ pub fn decode_otlp_metrics(
                 .map(|s| s.name.as_str())
                 .filter(|s| !s.is_empty());
             for m in &scope_metrics.metrics {
-                let (kind, temporality, monotonic, points): (&str, i32, Option<bool>, Vec<Point<'_>>) = match &m.data {
-                    None => {
-                        record_index += 1;
-                        decoded.reject(record_index, format!("metric {:?} has no data", m.name));
-                        continue;
-                    }
-                    Some(metric::Data::Gauge(g)) => ("gauge", 0, None, g.data_points.iter().map(number_point).collect()),
-                    Some(metric::Data::Sum(s)) => (
-                        "sum",
-                        s.aggregation_temporality,
-                        Some(s.is_monotonic),
-                        s.data_points.iter().map(number_point).collect(),
-                    ),
-                    Some(metric::Data::Histogram(h)) => (
-                        "histogram",
-                        h.aggregation_temporality,
-                        None,
-                        h.data_points
-                            .iter()
-                            .map(|p| Point {
-                                time: p.time_unix_nano,
-                                start: p.start_time_unix_nano,
-                                attributes: &p.attributes,
-                                count: Some(p.count),
-                                sum: p.sum,
-                                min: p.min,
-                                max: p.max,
-                                buckets: Some(serde_json::json!(p.bucket_counts).to_string()),
-                                bounds: Some(serde_json::json!(p.explicit_bounds).to_string()),
-                                ..Point::default()
-                            })
-                            .collect(),
-                    ),
-                    Some(metric::Data::ExponentialHistogram(h)) => (
-                        "exponential_histogram",
-                        h.aggregation_temporality,
-                        None,
-                        h.data_points
-                            .iter()
-                            .map(|p| Point {
-                                time: p.time_unix_nano,
-                                start: p.start_time_unix_nano,
-                                attributes: &p.attributes,
-                                count: Some(p.count),
-                                sum: p.sum,
-                                min: p.min,
-                                max: p.max,
-                                buckets: Some(
-                                    serde_json::json!({
-                                        "scale": p.scale,
-                                        "zero_count": p.zero_count,
-                                        "positive": p.positive.as_ref().map(|b| serde_json::json!({"offset": b.offset, "bucket_counts": b.bucket_counts})),
-                                        "negative": p.negative.as_ref().map(|b| serde_json::json!({"offset": b.offset, "bucket_counts": b.bucket_counts})),
-                                    })
-                                    .to_string(),
-                                ),
-                                ..Point::default()
-                            })
-                            .collect(),
-                    ),
-                    Some(metric::Data::Summary(s)) => (
-                        "summary",
-                        0,
-                        None,
-                        s.data_points
-                            .iter()
-                            .map(|p| Point {
-                                time: p.time_unix_nano,
-                                start: p.start_time_unix_nano,
-                                attributes: &p.attributes,
-                                count: Some(p.count),
-                                sum: Some(p.sum),
-                                buckets: Some(
-                                    serde_json::Value::Array(
-                                        p.quantile_values
-                                            .iter()
-                                            .map(|q| serde_json::json!({"quantile": q.quantile, "value": q.value}))
-                                            .collect(),
-                                    )
-                                    .to_string(),
-                                ),
-                                ..Point::default()
-                            })
-                            .collect(),
-                    ),
+                let Some(data) = &m.data else {
+                    record_index += 1;
+                    decoded.reject(record_index, format!("metric {:?} has no data", m.name));
+                    continue;
                 };
-                for point in points {
+                let series = series(data);
+                for point in &series.points {
                     record_index += 1;
                     let time = otlp_time(point.time).unwrap_or(window.now_nanos);
                     if let Some(reason) = window.check(time) {
@@ -178,44 +109,7 @@ pub fn decode_otlp_metrics(
                         continue;
                     }
                     builder.set_time(time);
-                    if let Some(t) = otlp_time(point.start) {
-                        builder.set_core(columns.start, Value::Time(t));
-                    }
-                    builder.set_core(columns.metric, Value::Text(&m.name));
-                    builder.set_core(columns.kind, Value::Text(kind));
-                    if !m.unit.is_empty() {
-                        builder.set_core(columns.unit, Value::Text(&m.unit));
-                    }
-                    if let Some(t) = temporality_name(temporality) {
-                        builder.set_core(columns.temporality, Value::Text(t));
-                    }
-                    if let Some(b) = monotonic {
-                        builder.set_core(columns.monotonic, Value::Bool(b));
-                    }
-                    let optional_floats = [
-                        (columns.value, point.value),
-                        (columns.sum, point.sum),
-                        (columns.min, point.min),
-                        (columns.max, point.max),
-                    ];
-                    for (index, v) in optional_floats {
-                        if let Some(v) = v {
-                            builder.set_core(index, Value::Float(v));
-                        }
-                    }
-                    if let Some(n) = point.count {
-                        builder.set_core(columns.count, Value::Int(n.min(i64::MAX as u64) as i64));
-                    }
-                    if let Some(b) = &point.buckets {
-                        builder.set_core(columns.buckets, Value::Text(b));
-                    }
-                    if let Some(b) = &point.bounds {
-                        builder.set_core(columns.bounds, Value::Text(b));
-                    }
-                    if let Some(n) = scope_name {
-                        builder.set_core(columns.scope, Value::Text(n));
-                    }
-                    set_attributes(&mut builder, point.attributes);
+                    write_point(&mut builder, &columns, (m, scope_name), &series, point);
                     resource.apply(&mut builder);
                     builder.end_row();
                     decoded.accepted += 1;
@@ -229,7 +123,183 @@ pub fn decode_otlp_metrics(
     Ok(decoded)
 }
 
-fn number_point(p: &opentelemetry_proto::tonic::metrics::v1::NumberDataPoint) -> Point<'_> {
+/// The row of one point (its time already set): the metric's name, kind,
+/// unit, temporality and monotonicity, the point's fields, the scope and
+/// the point's attributes.
+fn write_point(
+    builder: &mut BatchBuilder,
+    columns: &Columns,
+    (m, scope_name): (&Metric, Option<&str>),
+    series: &Series<'_>,
+    point: &Point<'_>,
+) {
+    if let Some(t) = otlp_time(point.start) {
+        builder.set_core(columns.start, Value::Time(t));
+    }
+    builder.set_core(columns.metric, Value::Text(&m.name));
+    builder.set_core(columns.kind, Value::Text(series.kind));
+    if !m.unit.is_empty() {
+        builder.set_core(columns.unit, Value::Text(&m.unit));
+    }
+    if let Some(t) = temporality_name(series.temporality) {
+        builder.set_core(columns.temporality, Value::Text(t));
+    }
+    if let Some(b) = series.monotonic {
+        builder.set_core(columns.monotonic, Value::Bool(b));
+    }
+    let optional_floats = [
+        (columns.value, point.value),
+        (columns.sum, point.sum),
+        (columns.min, point.min),
+        (columns.max, point.max),
+    ];
+    for (index, v) in optional_floats {
+        if let Some(v) = v {
+            builder.set_core(index, Value::Float(v));
+        }
+    }
+    if let Some(n) = point.count {
+        builder.set_core(columns.count, Value::Int(n.min(i64::MAX as u64) as i64));
+    }
+    if let Some(b) = &point.buckets {
+        builder.set_core(columns.buckets, Value::Text(b));
+    }
+    if let Some(b) = &point.bounds {
+        builder.set_core(columns.bounds, Value::Text(b));
+    }
+    if let Some(n) = scope_name {
+        builder.set_core(columns.scope, Value::Text(n));
+    }
+    set_attributes(builder, point.attributes);
+}
+
+fn series(data: &metric::Data) -> Series<'_> {
+    match data {
+        metric::Data::Gauge(g) => gauge(g),
+        metric::Data::Sum(s) => sum(s),
+        metric::Data::Histogram(h) => histogram(h),
+        metric::Data::ExponentialHistogram(h) => exponential_histogram(h),
+        metric::Data::Summary(s) => summary(s),
+    }
+}
+
+fn gauge(g: &Gauge) -> Series<'_> {
+    Series {
+        kind: "gauge",
+        temporality: 0,
+        monotonic: None,
+        points: g.data_points.iter().map(number_point).collect(),
+    }
+}
+
+fn sum(s: &Sum) -> Series<'_> {
+    Series {
+        kind: "sum",
+        temporality: s.aggregation_temporality,
+        monotonic: Some(s.is_monotonic),
+        points: s.data_points.iter().map(number_point).collect(),
+    }
+}
+
+/// A point of either histogram kind (two types with the same field names):
+/// count, sum, min and max, its buckets and bounds as JSON text.
+macro_rules! histogram_point {
+    ($p:expr, $buckets:expr, $bounds:expr) => {{
+        let p = $p;
+        Point {
+            time: p.time_unix_nano,
+            start: p.start_time_unix_nano,
+            attributes: &p.attributes,
+            count: Some(p.count),
+            sum: p.sum,
+            min: p.min,
+            max: p.max,
+            buckets: Some($buckets),
+            bounds: $bounds,
+            ..Point::default()
+        }
+    }};
+}
+
+/// Bucket counts and explicit bounds as JSON arrays.
+fn histogram(h: &Histogram) -> Series<'_> {
+    let points = h
+        .data_points
+        .iter()
+        .map(|p| {
+            let bounds = serde_json::json!(p.explicit_bounds).to_string();
+            histogram_point!(
+                p,
+                serde_json::json!(p.bucket_counts).to_string(),
+                Some(bounds)
+            )
+        })
+        .collect();
+    Series {
+        kind: "histogram",
+        temporality: h.aggregation_temporality,
+        monotonic: None,
+        points,
+    }
+}
+
+/// Scale, zero count and both bucket ranges as one JSON object.
+fn exponential_histogram(h: &ExponentialHistogram) -> Series<'_> {
+    let range =
+        |b: &Buckets| serde_json::json!({"offset": b.offset, "bucket_counts": b.bucket_counts});
+    let points = h
+        .data_points
+        .iter()
+        .map(|p| {
+            let buckets = serde_json::json!({
+                "scale": p.scale,
+                "zero_count": p.zero_count,
+                "positive": p.positive.as_ref().map(range),
+                "negative": p.negative.as_ref().map(range),
+            });
+            histogram_point!(p, buckets.to_string(), None)
+        })
+        .collect();
+    Series {
+        kind: "exponential_histogram",
+        temporality: h.aggregation_temporality,
+        monotonic: None,
+        points,
+    }
+}
+
+/// Quantiles as a JSON array of `{quantile, value}` in the buckets column.
+fn summary(s: &Summary) -> Series<'_> {
+    let points = s
+        .data_points
+        .iter()
+        .map(|p| Point {
+            time: p.time_unix_nano,
+            start: p.start_time_unix_nano,
+            attributes: &p.attributes,
+            count: Some(p.count),
+            sum: Some(p.sum),
+            buckets: Some(
+                serde_json::Value::Array(
+                    p.quantile_values
+                        .iter()
+                        .map(|q| serde_json::json!({"quantile": q.quantile, "value": q.value}))
+                        .collect(),
+                )
+                .to_string(),
+            ),
+            ..Point::default()
+        })
+        .collect();
+    Series {
+        kind: "summary",
+        temporality: 0,
+        monotonic: None,
+        points,
+    }
+}
+
+fn number_point(p: &NumberDataPoint) -> Point<'_> {
     Point {
         time: p.time_unix_nano,
         start: p.start_time_unix_nano,

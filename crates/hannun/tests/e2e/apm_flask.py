@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""Two small Flask services, instrumented with the OpenTelemetry Flask,
+"""Three small Flask services, instrumented with the OpenTelemetry Flask,
 requests and sqlite3 instrumentations, call each other and a SQLite
-database; their traces go to hannun over OTLP/HTTP.
+database; their traces go to hannun over OTLP/HTTP. Nothing sets
+peer.service: the calls name only a host and port, as real ones do.
 
     python apm_flask.py drive OTLP_HTTP_URL
         starts both services, sends traffic, flushes, stops them, and prints
         a JSON summary of what it sent.
-    python apm_flask.py serve NAME OTLP_HTTP_URL DB_PATH [BACKEND_URL]
+    python apm_flask.py serve NAME OTLP_HTTP_URL DB_PATH [BACKEND_URL PRICING_URL]
         runs one service (used by drive); prints "PORT <n>" when listening.
 
 shop-web (GET /shop/orders/<id>) calls orders-api (GET /orders/<id>), which
 reads the order from SQLite and raises OrderNotFound for unknown ids.
+shop-web (GET /shop/prices/<id>) also calls pricing (GET /prices/<id>),
+on the same host as orders-api, which raises PriceUnavailable for odd ids;
+shop-web then answers without a price.
 """
 import json
 import os
@@ -23,6 +27,10 @@ ENV = "flask-e2e"
 
 
 class OrderNotFound(Exception):
+    pass
+
+
+class PriceUnavailable(Exception):
     pass
 
 
@@ -47,7 +55,7 @@ def provider_for(name, otlp):
     return provider
 
 
-def serve(name, otlp, db_path, backend):
+def serve(name, otlp, db_path, backend, pricing):
     from flask import Flask, jsonify
     from opentelemetry import trace
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
@@ -63,7 +71,15 @@ def serve(name, otlp, db_path, backend):
     app = Flask(name)
     FlaskInstrumentor().instrument_app(app, tracer_provider=provider)
 
-    if backend is None:
+    if name == "pricing":
+
+        @app.get("/prices/<int:item_id>")
+        def get_price(item_id):
+            if item_id % 2 == 1:
+                raise PriceUnavailable(f"no price for item {item_id}")
+            return jsonify({"id": item_id, "price": item_id * 100})
+
+    elif backend is None:
         SQLite3Instrumentor().instrument(tracer_provider=provider)
 
         @app.get("/orders/<int:order_id>")
@@ -91,6 +107,12 @@ def serve(name, otlp, db_path, backend):
             if reply.status_code != 200:
                 return jsonify({"error": "order service failed"}), 502
             return jsonify(reply.json())
+
+        @app.get("/shop/prices/<int:item_id>")
+        def shop_price(item_id):
+            reply = requests.get(f"{pricing}/prices/{item_id}", timeout=10)
+            price = reply.json()["price"] if reply.status_code == 200 else None
+            return jsonify({"id": item_id, "price": price})
 
     @app.get("/flush")
     def flush():
@@ -129,8 +151,9 @@ def drive(otlp):
     db.close()
 
     backend, backend_url = start(["orders-api", otlp, db_path])
-    frontend, frontend_url = start(["shop-web", otlp, db_path, backend_url])
-    sent = {"ok": 0, "failed": 0}
+    pricing, pricing_url = start(["pricing", otlp, db_path])
+    frontend, frontend_url = start(["shop-web", otlp, db_path, backend_url, pricing_url])
+    sent = {"ok": 0, "failed": 0, "priced": 0, "unpriced": 0}
     try:
         ids = [1, 2, 3] * 4 + [0, 404, 77]
         for order_id in ids:
@@ -140,11 +163,16 @@ def drive(otlp):
             else:
                 assert reply.status_code == 502, reply.status_code
                 sent["failed"] += 1
-        # Flush the caller last: its spans end after the callee's.
-        requests.get(f"{backend_url}/flush", timeout=30).raise_for_status()
-        requests.get(f"{frontend_url}/flush", timeout=30).raise_for_status()
+        for item_id in range(1, 9):
+            reply = requests.get(f"{frontend_url}/shop/prices/{item_id}", timeout=10)
+            assert reply.status_code == 200, reply.status_code
+            sent["priced" if reply.json()["price"] is not None else "unpriced"] += 1
+        # Each service exports its own spans, in its own requests: the
+        # caller's first here, so its client spans wait for their callees'.
+        for url in (frontend_url, pricing_url, backend_url):
+            requests.get(f"{url}/flush", timeout=30).raise_for_status()
     finally:
-        for process in (frontend, backend):
+        for process in (frontend, pricing, backend):
             process.terminate()
             process.wait(timeout=10)
     print(json.dumps(sent))
@@ -154,6 +182,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "drive":
         drive(sys.argv[2])
     elif sys.argv[1] == "serve":
-        serve(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else None)
+        backend, pricing = (sys.argv[5], sys.argv[6]) if len(sys.argv) > 6 else (None, None)
+        serve(sys.argv[2], sys.argv[3], sys.argv[4], backend, pricing)
     else:
         raise SystemExit(__doc__)

@@ -1,7 +1,8 @@
-//! Two real instrumented services: Flask apps with the OpenTelemetry Flask,
-//! requests and sqlite3 instrumentations (`apm_flask.py`), shop-web calling
-//! orders-api calling SQLite. hannun derives the service map edges, the
-//! endpoint RED numbers, the waterfall and the error issue from their spans.
+//! Three real instrumented services: Flask apps with the OpenTelemetry
+//! Flask, requests and sqlite3 instrumentations (`apm_flask.py`), shop-web
+//! calling orders-api (calling SQLite) and pricing, both on one host, with
+//! no peer.service. hannun derives the service map edges, the endpoint RED
+//! numbers, the waterfall and the error issues from their spans.
 
 use std::process::Command;
 
@@ -57,22 +58,30 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
         String::from_utf8_lossy(&output.stderr)
     );
     let sent: Value = serde_json::from_slice(output.stdout.trim_ascii()).unwrap();
-    assert_eq!(sent, serde_json::json!({"ok": 12, "failed": 3}));
+    assert_eq!(
+        sent,
+        serde_json::json!({"ok": 12, "failed": 3, "priced": 4, "unpriced": 4})
+    );
     let range = "env=flask-e2e";
 
-    // The service map: shop-web -> orders-api paired through the HTTP client
-    // and server spans; orders-api -> the SQLite database, a virtual node.
+    // The service map: shop-web -> orders-api and shop-web -> pricing paired
+    // through the HTTP client and server spans, each call on its own edge
+    // although both services listen on 127.0.0.1 (their ports differ);
+    // orders-api -> the SQLite database, a virtual node.
     let map = get(&server, &format!("/api/v1/apm/service-map?{range}"));
     let edges = &map["edges"];
-    let call = edges
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["source"] == "service:shop-web" && e["target"] == "service:orders-api")
-        .unwrap_or_else(|| panic!("no shop-web -> orders-api edge: {map}"));
-    assert_eq!(call["requests"], 15, "{call}");
-    assert_eq!(call["errors"], 3, "{call}");
-    assert_eq!(call["paired"], true);
+    for (callee, requests, errors) in [("orders-api", 15, 3), ("pricing", 8, 4)] {
+        let target = format!("service:{callee}");
+        let call = edges
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["source"] == "service:shop-web" && e["target"] == target)
+            .unwrap_or_else(|| panic!("no shop-web -> {callee} edge: {map}"));
+        assert_eq!(call["requests"], requests, "{call}");
+        assert_eq!(call["errors"], errors, "{call}");
+        assert_eq!(call["paired"], true);
+    }
     let db = edges
         .as_array()
         .unwrap()
@@ -87,7 +96,7 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
     let db_node = find(&map["nodes"], "id", db["target"].as_str().unwrap());
     assert_eq!(db_node["kind"], "database");
     assert_eq!(db_node["virtual"], true);
-    assert_eq!(map["edges"].as_array().unwrap().len(), 2, "{map}");
+    assert_eq!(map["edges"].as_array().unwrap().len(), 3, "{map}");
 
     // Endpoint RED from the rollups derived at ingest.
     let orders = get(&server, &format!("/api/v1/apm/services/orders-api?{range}"));
@@ -126,15 +135,37 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
     );
     assert_eq!(endpoint["requests"], 15, "{shop}");
     assert_eq!(endpoint["errors"], 3);
-    // Its HTTP client calls go to a host that was seen answered by orders-api.
-    let dependency = &shop["dependencies"][0];
-    assert_eq!(dependency["callee"], "orders-api", "{shop}");
+    // Its HTTP client calls go to two ports of one host, each seen answered
+    // by one service.
+    for (callee, requests, errors) in [("orders-api", 15, 3), ("pricing", 8, 4)] {
+        let dependency = find(&shop["dependencies"], "callee", callee);
+        assert!(
+            dependency["peer"]
+                .as_str()
+                .unwrap()
+                .starts_with("127.0.0.1:"),
+            "{dependency}"
+        );
+        assert_eq!(dependency["requests"], requests, "{dependency}");
+        assert_eq!(dependency["errors"], errors, "{dependency}");
+    }
     let catalog = get(&server, &format!("/api/v1/apm/services?{range}"));
     assert_eq!(
         catalog["services"].as_array().unwrap().len(),
-        2,
+        3,
         "{catalog}"
     );
+    // pricing's failures are its own issue.
+    let issues = get(&server, "/api/v1/issues?service=pricing");
+    let issue = &issues["issues"][0];
+    assert!(
+        issue["title"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("PriceUnavailable"),
+        "{issues}"
+    );
+    assert_eq!(issue["count"], 4, "{issue}");
 
     // Trace search finds the three failed requests; the waterfall of one is
     // shop-web server -> HTTP client -> orders-api server -> SQLite query.

@@ -58,7 +58,7 @@ fn ingest_sql_and_search_commands() {
     );
     assert!(ok, "{stdout}{stderr}");
     assert!(
-        stdout.contains("1000 records accepted, 1 rejected"),
+        stdout.contains("1001 records accepted, 1 rejected"),
         "{stdout}"
     );
     assert!(stdout.contains("line 501: invalid JSON"), "{stdout}");

@@ -1,0 +1,219 @@
+//! `hannun ingest`: streams files to a running server, each through the
+//! sender its first line calls for (NDJSON chunks or OTLP-JSON documents),
+//! and sums up what the server accepted and rejected.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use super::ndjson::NdjsonSender;
+use super::otlp::OtlpSender;
+use super::{Target, cell, client};
+
+/// Rejected records listed after the summary, at most.
+const SHOWN_REJECTS: usize = 5;
+
+/// One `hannun ingest` run: posts bodies to the server with the ingest
+/// key, if any, and tallies what the server said.
+pub(super) struct Session<'a> {
+    client: reqwest::blocking::Client,
+    key: Option<&'a str>,
+    pub(super) tally: Tally,
+}
+
+impl Session<'_> {
+    /// Posts one body, waiting and retrying while the server pushes back,
+    /// and returns its JSON reply.
+    pub(super) fn post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<serde_json::Value> {
+        loop {
+            let mut request = self
+                .client
+                .post(url)
+                .header("content-type", content_type)
+                .body(body.clone());
+            if let Some(k) = self.key {
+                request = request.header("x-hannun-api-key", k);
+            }
+            let response = request
+                .send()
+                .with_context(|| format!("cannot reach {url} (is `hannun serve` running?)"))?;
+            let status = response.status();
+            if status.as_u16() == 429 || status.as_u16() == 503 {
+                let wait = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1u64);
+                std::thread::sleep(Duration::from_secs(wait));
+                continue;
+            }
+            let value: serde_json::Value = response.json().unwrap_or_default();
+            if !status.is_success() {
+                bail!(
+                    "{} (HTTP {})",
+                    value["error"]["message"]
+                        .as_str()
+                        .unwrap_or("request failed"),
+                    status.as_u16()
+                );
+            }
+            return Ok(value);
+        }
+    }
+}
+
+/// What the server said about everything sent so far.
+#[derive(Default)]
+pub(super) struct Tally {
+    pub(super) accepted: u64,
+    pub(super) rejected: u64,
+    /// The first few rejected records, as `file: line n: reason`.
+    first_rejects: Vec<String>,
+}
+
+impl Tally {
+    /// Notes the `rejects` list of an NDJSON reply (record numbers and reasons).
+    pub(super) fn note_rejects(&mut self, path: &Path, rejects: &serde_json::Value) {
+        let room = SHOWN_REJECTS.saturating_sub(self.first_rejects.len());
+        for r in rejects.as_array().into_iter().flatten().take(room) {
+            self.first_rejects.push(format!(
+                "{}: line {}: {}",
+                path.display(),
+                r["record"],
+                cell(Some(&r["reason"]))
+            ));
+        }
+    }
+}
+
+/// The sender a file needs, chosen once from its first line.
+enum Sender {
+    Ndjson(NdjsonSender),
+    Otlp(OtlpSender),
+}
+
+impl Sender {
+    fn for_file(base: &str, dataset: &str, path: &Path, first_line: &str) -> Sender {
+        match OtlpSender::for_first_line(base, first_line) {
+            Some(otlp) => Sender::Otlp(otlp),
+            None => Sender::Ndjson(NdjsonSender::new(base, dataset, path)),
+        }
+    }
+
+    fn line(&mut self, session: &mut Session, line: &str) -> anyhow::Result<()> {
+        match self {
+            Sender::Ndjson(s) => s.line(session, line),
+            Sender::Otlp(s) => s.line(session, line),
+        }
+    }
+
+    /// Sends what is still buffered at the end of the file.
+    fn finish(&mut self, session: &mut Session) -> anyhow::Result<()> {
+        match self {
+            Sender::Ndjson(s) => s.finish(session),
+            // Each document was sent as it was read.
+            Sender::Otlp(_) => Ok(()),
+        }
+    }
+}
+
+fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    Ok(Box::new(BufReader::with_capacity(1 << 20, reader)))
+}
+
+fn progress_bar(files: &[PathBuf]) -> indicatif::ProgressBar {
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}",
+        )
+        .expect("valid template"),
+    );
+    bar
+}
+
+/// Sends one file, line by line, moving `bar` by the bytes read (scaled to
+/// the compressed size of a .gz file).
+fn send_file(
+    session: &mut Session,
+    (base, dataset): (&str, &str),
+    path: &Path,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let compressed_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut reader = open(path)?;
+    let mut line = String::new();
+    let mut sender: Option<Sender> = None;
+    let mut raw_bytes = 0u64;
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .with_context(|| format!("reading {}", path.display()))?;
+        raw_bytes += n as u64;
+        let sender = sender.get_or_insert_with(|| Sender::for_file(base, dataset, path, &line));
+        if n == 0 {
+            sender.finish(session)?;
+        } else {
+            sender.line(session, &line)?;
+        }
+        let ratio = if raw_bytes > 0 {
+            compressed_len as f64 / raw_bytes.max(compressed_len) as f64
+        } else {
+            1.0
+        };
+        bar.set_position(bar.position().max((raw_bytes as f64 * ratio) as u64));
+        if n == 0 {
+            return Ok(());
+        }
+    }
+}
+
+pub(crate) fn ingest(
+    target: &Target,
+    files: &[PathBuf],
+    dataset: &str,
+    key: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut session = Session {
+        client: client()?,
+        key,
+        tally: Tally::default(),
+    };
+    let base = target.server.trim_end_matches('/');
+    let bar = progress_bar(files);
+    for path in files {
+        send_file(&mut session, (base, dataset), path, &bar)?;
+    }
+    let tally = session.tally;
+    bar.finish_and_clear();
+    println!(
+        "sent {} file(s): {} records accepted, {} rejected",
+        files.len(),
+        tally.accepted,
+        tally.rejected
+    );
+    for r in &tally.first_rejects {
+        println!("  rejected {r}");
+    }
+    Ok(())
+}
