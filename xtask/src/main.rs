@@ -46,6 +46,7 @@ fn main() -> anyhow::Result<()> {
                 spans: number("--spans", 100_000_000)?,
                 runs: number("--runs", 5)?.max(1),
                 write_doc: !args.iter().any(|a| a == "--no-write"),
+                before: flag(&args, "--before").map(std::path::PathBuf::from),
             })
         }
         Some("architecture") => {
@@ -70,7 +71,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write]\n       cargo xtask architecture"
+                "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write] [--before HANNUN_BINARY]\n       cargo xtask architecture"
             );
             std::process::exit(2)
         }

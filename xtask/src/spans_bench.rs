@@ -28,6 +28,9 @@ pub(crate) struct SpanOptions {
     pub(crate) spans: usize,
     pub(crate) runs: usize,
     pub(crate) write_doc: bool,
+    /// A hannun binary of an earlier version: its APM pages are timed on
+    /// the same data directory in the same run, for a before/after table.
+    pub(crate) before: Option<PathBuf>,
 }
 
 const DAY_NS: u64 = 86_400_000_000_000;
@@ -39,8 +42,15 @@ pub(crate) fn bench_spans(o: SpanOptions) -> anyhow::Result<()> {
     let run = set_up()?;
     let ingested = ingest(&run, o.spans)?;
     let measured = measure(&run, &ingested.sent.sample_ids, o.runs)?;
+    let before = match &o.before {
+        Some(binary) => Some(time_pages(&run, binary, &ingested.sent.sample_ids, o.runs)?),
+        None => None,
+    };
     let peer = run_peer(&run, &ingested.sent.sample_ids, o.runs)?;
-    let md = report(&o, &ingested, &measured, &peer);
+    let mut md = report(&o, &ingested, &measured, &peer);
+    if let Some(before) = &before {
+        md.push_str(&before_and_after(&o, before, &measured.pages));
+    }
     println!("{md}");
     if o.write_doc {
         write_doc(&run.setup, &md)?;
@@ -224,6 +234,46 @@ fn measure(run: &Run, sample_ids: &[String], runs: usize) -> anyhow::Result<Meas
         pages,
         raw_red_ms,
     })
+}
+
+/// The APM pages timed with another server `binary` on the same data
+/// directory (after `measure`, so compaction is done).
+fn time_pages(
+    run: &Run,
+    binary: &std::path::Path,
+    sample_ids: &[String],
+    runs: usize,
+) -> anyhow::Result<Vec<(Page, f64)>> {
+    eprintln!("timing the APM pages with {}...", binary.display());
+    let server = Server::start(binary, &run.data, SERVER_CONFIG)?;
+    let mut pages = Vec::new();
+    for page in apm_pages(run, sample_ids) {
+        let ms = timed(&server, &page.paths, runs)?;
+        pages.push((page, ms));
+    }
+    server.stop()?;
+    Ok(pages)
+}
+
+/// The table of each page's time with the earlier binary and this one.
+fn before_and_after(o: &SpanOptions, before: &[(Page, f64)], after: &[(Page, f64)]) -> String {
+    let binary = o
+        .before
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let mut md = format!(
+        "\n| page (median of {}), same data directory | before (`{binary}`) | after | after / before |\n|---|---|---|---|\n",
+        o.runs
+    );
+    for ((page, b), (_, a)) in before.iter().zip(after) {
+        md.push_str(&format!(
+            "| {} | {b:.0} ms | {a:.0} ms | {} |\n",
+            page.name,
+            ratio(a / b)
+        ));
+    }
+    md
 }
 
 /// DuckDB's answers from the spans Parquet files hannun wrote

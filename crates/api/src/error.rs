@@ -58,6 +58,9 @@ impl ApiError {
             ApiError::Query(QueryError::RowLimit { .. }) => {
                 ("query_row_limit", ErrorCode::LimitExceeded)
             }
+            ApiError::Query(QueryError::ResultSize { .. }) => {
+                ("query_result_size", ErrorCode::LimitExceeded)
+            }
             ApiError::Query(QueryError::Execution(_)) => ("query_failed", ErrorCode::Internal),
             ApiError::Saved(saved::SavedError::Invalid(_)) => {
                 ("invalid_document", ErrorCode::BadRequest)
@@ -163,6 +166,11 @@ mod tests {
             (
                 QueryError::RowLimit { limit: 1 }.into(),
                 "query_row_limit",
+                422,
+            ),
+            (
+                QueryError::ResultSize { megabytes: 1 }.into(),
+                "query_result_size",
                 422,
             ),
             (QueryError::Execution(s()).into(), "query_failed", 500),

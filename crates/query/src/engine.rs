@@ -8,12 +8,14 @@ use datafusion::execution::cache::cache_manager::{
     CacheManager, CacheManagerConfig, FileMetadataCache,
 };
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use model::DatasetName;
 use store::{DatasetStats, Store, StoreStats};
 
 use crate::error::QueryError;
+use crate::interrupt::YieldEverywhere;
 use crate::ir::Select;
 use crate::results::{ColumnInfo, QueryResult};
 use crate::rows::Rows;
@@ -25,6 +27,9 @@ pub struct QueryLimits {
     pub memory_bytes: usize,
     pub timeout: Duration,
     pub max_rows: usize,
+    /// Most bytes a result may hold (Arrow memory of its batches): the
+    /// row limit does not bound one huge value (`string_agg` of a table).
+    pub max_result_bytes: usize,
 }
 
 impl Default for QueryLimits {
@@ -33,6 +38,7 @@ impl Default for QueryLimits {
             memory_bytes: 1 << 30,
             timeout: Duration::from_secs(30),
             max_rows: 100_000,
+            max_result_bytes: 256 << 20,
         }
     }
 }
@@ -127,7 +133,13 @@ impl QueryEngine {
         let config = SessionConfig::new()
             .with_information_schema(true)
             .with_default_catalog_and_schema("hannun", "public");
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime)
+            .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(YieldEverywhere))
+            .build();
+        let ctx = SessionContext::new_with_state(state);
         for dataset in self.store.datasets() {
             if let Some(snapshot) = self.store.snapshot(&dataset) {
                 ctx.register_table(dataset.as_str(), Arc::new(DatasetTable::new(snapshot)))
@@ -196,14 +208,17 @@ impl QueryEngine {
         self.collect(plan, max_rows).await
     }
 
-    /// Plans and runs a query, failing past `max_rows` rows, the memory
-    /// budget or the timeout.
+    /// Plans and runs a query, failing past `max_rows` rows, the result
+    /// bytes, the memory budget or the timeout. Every operator yields to the
+    /// runtime (`interrupt.rs`), so the timeout fires on time and dropping
+    /// this future (a client that went away) stops the query.
     async fn collect(
         &self,
         plan: impl Future<Output = Result<DataFrame, QueryError>>,
         max_rows: usize,
     ) -> Result<Rows, QueryError> {
         let memory = self.limits.memory_bytes;
+        let max_bytes = self.limits.max_result_bytes;
         let run = async {
             let frame = plan.await?;
             let schema = Arc::new(frame.schema().as_arrow().clone());
@@ -212,12 +227,18 @@ impl QueryEngine {
                 .await
                 .map_err(|e| QueryError::from_datafusion(e, memory))?;
             let mut batches = Vec::new();
-            let mut rows = 0;
+            let (mut rows, mut bytes) = (0, 0);
             while let Some(batch) = stream.next().await {
                 let batch = batch.map_err(|e| QueryError::from_datafusion(e, memory))?;
                 rows += batch.num_rows();
+                bytes += batch.get_array_memory_size();
                 if rows > max_rows {
                     return Err(QueryError::RowLimit { limit: max_rows });
+                }
+                if bytes > max_bytes {
+                    return Err(QueryError::ResultSize {
+                        megabytes: max_bytes >> 20,
+                    });
                 }
                 batches.push(batch);
             }

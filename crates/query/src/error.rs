@@ -16,6 +16,10 @@ pub enum QueryError {
     MemoryBudget { megabytes: usize, detail: String },
     #[error("result has more than {limit} rows; add a LIMIT or aggregate")]
     RowLimit { limit: usize },
+    #[error(
+        "result is larger than {megabytes} MiB; select fewer or shorter values, add a LIMIT or aggregate"
+    )]
+    ResultSize { megabytes: usize },
     #[error("query failed: {0}")]
     Execution(String),
 }

@@ -9,6 +9,7 @@ mod aggregate;
 mod engine;
 mod error;
 mod fields;
+mod interrupt;
 pub mod ir;
 mod range;
 mod results;

@@ -468,3 +468,96 @@ fn limits_give_clear_errors() {
         assert!(matches!(e, QueryError::Timeout { .. }), "{e}");
     });
 }
+
+/// The store of `setup` plus `extra` more log lines in memory.
+fn setup_with(limits: QueryLimits, extra: usize) -> (tempfile::TempDir, QueryEngine) {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(StoreConfig::new(dir.path())).unwrap();
+    // A day holds at most 1,440 lines (one a minute): days before BASE.
+    for chunk in 0..extra.div_ceil(1_000) {
+        let n = 1_000.min(extra - chunk * 1_000);
+        ingest(&store, &day_of_logs(-1 - chunk as i64, n));
+    }
+    (dir, QueryEngine::new(store, limits))
+}
+
+/// The three queries that ran past 120 s on the demo although the timeout
+/// was 30 s: each ends at its limit with a clear error. Their full runs
+/// take far longer than the bound asserted here (the cross join counts
+/// 1e10 pairs; generate_series has 1e11 rows; the string, 2 MB, is over the 1 MiB result bound).
+#[test]
+fn every_query_ends_at_its_limit_even_when_the_plan_never_yields() {
+    let limits = QueryLimits {
+        timeout: Duration::from_secs(1),
+        max_result_bytes: 1 << 20,
+        ..QueryLimits::default()
+    };
+    let (_dir, engine) = setup_with(limits, 100_000);
+    let bound = Duration::from_secs(8);
+    rt().block_on(async {
+        let started = std::time::Instant::now();
+        let e = engine
+            // (a condition, so that exact row statistics cannot answer it)
+            .sql("SELECT count(*) FROM logs a CROSS JOIN logs b WHERE a.level <> b.body")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, QueryError::Timeout { .. }), "{e}");
+        assert!(started.elapsed() < bound, "{:?}", started.elapsed());
+
+        let started = std::time::Instant::now();
+        let e = engine
+            .sql("SELECT * FROM generate_series(1, 100000000000) t")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, QueryError::RowLimit { .. }), "{e}");
+        assert!(started.elapsed() < bound, "{:?}", started.elapsed());
+
+        let started = std::time::Instant::now();
+        let e = engine
+            .sql("SELECT string_agg(body, ',') FROM logs")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, QueryError::ResultSize { .. }), "{e}");
+        assert!(e.to_string().contains("larger than 1 MiB"), "{e}");
+        assert!(started.elapsed() < bound, "{:?}", started.elapsed());
+    });
+}
+
+/// A query whose caller goes away (a client that disconnected: its
+/// request future is dropped) stops running: on a runtime of one worker,
+/// other work gets the worker soon after, not when the query would end.
+#[test]
+fn a_dropped_query_stops() {
+    let limits = QueryLimits {
+        timeout: Duration::from_secs(600),
+        ..QueryLimits::default()
+    };
+    let (_dir, engine) = setup(limits);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let query = tokio::spawn(async move {
+            engine
+                .sql(
+                    "SELECT count(*) FROM generate_series(1, 1000000) a \
+                     CROSS JOIN generate_series(1, 1000000) b WHERE a.value <> b.value",
+                )
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!query.is_finished(), "the query should still be running");
+        query.abort();
+        let started = std::time::Instant::now();
+        let other = tokio::spawn(async { 42 });
+        assert_eq!(other.await.unwrap(), 42);
+        assert!(query.await.unwrap_err().is_cancelled());
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{:?}",
+            started.elapsed()
+        );
+    });
+}
