@@ -109,7 +109,7 @@ fn issue_states(state: &AppState) -> HashMap<String, apm::IssueState> {
         .into_iter()
         .filter_map(|doc| {
             let id = doc.get("id")?.as_str()?.to_owned();
-            let status = doc.get("status")?.as_str()?.to_owned();
+            let status = doc.get("status")?.as_str()?.parse().ok()?;
             let resolved_at = doc.get("resolved_at").and_then(Value::as_i64);
             Some((
                 id,
@@ -169,8 +169,9 @@ pub(crate) async fn set_issue_status(
 ) -> Result<Json<Value>, ApiError> {
     let fingerprint = apm::check_fingerprint(&fingerprint)?;
     let request: StatusBody = parse_json(&headers, &body)?;
-    let mut doc = serde_json::json!({ "status": request.status });
-    if request.status == "resolved" {
+    let status: apm::IssueStatus = request.status.parse().map_err(ApiError::BadRequest)?;
+    let mut doc = serde_json::json!({ "status": status });
+    if status == apm::IssueStatus::Resolved {
         doc["resolved_at"] = Value::from(now_nanos());
     }
     let saved = state.saved.clone();

@@ -16,6 +16,7 @@ use query::{QueryEngine, TimeRange};
 
 use crate::rollups::{bucket_count, non_empty};
 use crate::trace::ApmError;
+use crate::vocabulary::{IssueSort, IssueStatus, IssueStatusFilter, blank_or};
 
 pub const DEFAULT_ISSUES: usize = 100;
 pub const MAX_ISSUES: usize = 1_000;
@@ -28,8 +29,7 @@ const MAX_TITLE_CHARS: usize = 200;
 /// What a user said about an issue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IssueState {
-    /// open, resolved or ignored
-    pub status: String,
+    pub status: IssueStatus,
     /// When it was marked resolved, ns since the epoch.
     pub resolved_at: Option<i64>,
 }
@@ -38,12 +38,14 @@ pub struct IssueState {
 pub struct IssueQuery {
     pub service: Option<String>,
     pub env: Option<String>,
-    /// open (default), resolved, ignored or all
-    pub status: Option<String>,
+    /// Which issues (default: open ones).
+    #[serde(default, deserialize_with = "blank_or")]
+    pub status: Option<IssueStatusFilter>,
     /// Search syntax over the errors' fields (message, type, stack...).
     pub q: Option<String>,
-    /// last_seen (default), count or first_seen
-    pub sort: Option<String>,
+    /// The order (default: last seen first).
+    #[serde(default, deserialize_with = "blank_or")]
+    pub sort: Option<IssueSort>,
     pub limit: Option<usize>,
 }
 
@@ -60,7 +62,7 @@ pub struct IssueSummary {
     pub first_seen: i64,
     pub last_seen: i64,
     pub services: Vec<String>,
-    pub status: String,
+    pub status: IssueStatus,
     pub regressed: bool,
     pub series: Vec<u64>,
 }
@@ -125,14 +127,14 @@ pub fn check_fingerprint(fingerprint: &str) -> Result<String, ApmError> {
 
 /// The status shown for an issue last seen at `last_seen`, and whether it
 /// regressed (occurred after it was resolved).
-pub fn effective_status(state: Option<&IssueState>, last_seen: i64) -> (String, bool) {
+pub fn effective_status(state: Option<&IssueState>, last_seen: i64) -> (IssueStatus, bool) {
     match state {
-        None => ("open".into(), false),
-        Some(s) if s.status == "resolved" => match s.resolved_at {
-            Some(at) if last_seen > at => ("open".into(), true),
-            _ => ("resolved".into(), false),
+        None => (IssueStatus::Open, false),
+        Some(s) if s.status == IssueStatus::Resolved => match s.resolved_at {
+            Some(at) if last_seen > at => (IssueStatus::Open, true),
+            _ => (IssueStatus::Resolved, false),
         },
-        Some(s) => (s.status.clone(), false),
+        Some(s) => (s.status, false),
     }
 }
 
@@ -226,21 +228,8 @@ pub async fn list_issues(
 ) -> Result<IssuesResponse, ApmError> {
     let started = std::time::Instant::now();
     let seconds = bucket_seconds(range);
-    let status_filter = non_empty(&query.status).unwrap_or("open").to_owned();
-    if !matches!(
-        status_filter.as_str(),
-        "open" | "resolved" | "ignored" | "all"
-    ) {
-        return Err(ApmError::Invalid(format!(
-            "status must be open, resolved, ignored or all, not {status_filter:?}"
-        )));
-    }
-    let sort = non_empty(&query.sort).unwrap_or("last_seen").to_owned();
-    if !matches!(sort.as_str(), "last_seen" | "count" | "first_seen") {
-        return Err(ApmError::Invalid(format!(
-            "sort must be last_seen, count or first_seen, not {sort:?}"
-        )));
-    }
+    let status_filter = query.status.unwrap_or(IssueStatusFilter::Open);
+    let sort = query.sort.unwrap_or(IssueSort::LastSeen);
     let limit = query.limit.unwrap_or(DEFAULT_ISSUES).clamp(1, MAX_ISSUES);
     let empty = IssuesResponse {
         issues: Vec::new(),
@@ -252,11 +241,16 @@ pub async fn list_issues(
     }
     let filter = filter(engine, query)?;
     let mut issues = grouped(engine, range, &filter, None, states).await?;
-    issues.retain(|i| status_filter == "all" || i.status == status_filter);
-    match sort.as_str() {
-        "count" => issues.sort_by_key(|x| std::cmp::Reverse(x.count)),
-        "first_seen" => issues.sort_by_key(|x| std::cmp::Reverse(x.first_seen)),
-        _ => issues.sort_by_key(|x| std::cmp::Reverse(x.last_seen)),
+    issues.retain(|i| match status_filter {
+        IssueStatusFilter::All => true,
+        IssueStatusFilter::Open => i.status == IssueStatus::Open,
+        IssueStatusFilter::Resolved => i.status == IssueStatus::Resolved,
+        IssueStatusFilter::Ignored => i.status == IssueStatus::Ignored,
+    });
+    match sort {
+        IssueSort::Count => issues.sort_by_key(|x| std::cmp::Reverse(x.count)),
+        IssueSort::FirstSeen => issues.sort_by_key(|x| std::cmp::Reverse(x.first_seen)),
+        IssueSort::LastSeen => issues.sort_by_key(|x| std::cmp::Reverse(x.last_seen)),
     }
     issues.truncate(limit);
     if !issues.is_empty() {
@@ -487,26 +481,26 @@ mod tests {
 
     #[test]
     fn status_and_regressions() {
-        assert_eq!(effective_status(None, 5), ("open".into(), false));
+        assert_eq!(effective_status(None, 5), (IssueStatus::Open, false));
         let resolved = IssueState {
-            status: "resolved".into(),
+            status: IssueStatus::Resolved,
             resolved_at: Some(100),
         };
         assert_eq!(
             effective_status(Some(&resolved), 50),
-            ("resolved".into(), false)
+            (IssueStatus::Resolved, false)
         );
         assert_eq!(
             effective_status(Some(&resolved), 150),
-            ("open".into(), true)
+            (IssueStatus::Open, true)
         );
         let ignored = IssueState {
-            status: "ignored".into(),
+            status: IssueStatus::Ignored,
             resolved_at: None,
         };
         assert_eq!(
             effective_status(Some(&ignored), 150),
-            ("ignored".into(), false)
+            (IssueStatus::Ignored, false)
         );
     }
 

@@ -17,6 +17,7 @@ mod search;
 mod services;
 mod trace;
 mod tree;
+mod vocabulary;
 
 pub use issues::{
     DEFAULT_ISSUES, IssueDetail, IssueQuery, IssueState, IssueSummary, IssuesResponse, MAX_ISSUES,
@@ -33,3 +34,4 @@ pub use services::{
 };
 pub use trace::{ApmError, MAX_TRACE_LOGS, MAX_TRACE_SPANS, TraceResponse, fetch_trace};
 pub use tree::{SpanNode, TraceTree, build_tree};
+pub use vocabulary::{IssueSort, IssueStatus, IssueStatusFilter, SpanStatusFilter, TraceScope};

@@ -12,6 +12,7 @@ use query::{QueryEngine, TimeRange};
 
 use crate::rollups::{entry_spans, non_empty};
 use crate::trace::ApmError;
+use crate::vocabulary::{SpanStatusFilter, TraceScope, blank_or};
 
 pub const DEFAULT_TRACES: usize = 50;
 pub const MAX_TRACES: usize = 500;
@@ -22,14 +23,17 @@ const TRACE_MARGIN_NS: i64 = 3_600_000_000_000;
 pub struct TraceSearch {
     pub service: Option<String>,
     pub endpoint: Option<String>,
-    /// `error` or `ok` (anything not an error).
-    pub status: Option<String>,
+    /// Failed spans, or any other (`ok`); all when absent.
+    #[serde(default, deserialize_with = "blank_or")]
+    pub status: Option<SpanStatusFilter>,
     pub min_duration_ms: Option<f64>,
     pub max_duration_ms: Option<f64>,
     /// Search syntax over the spans' fields, as in Explore.
     pub q: Option<String>,
-    /// `root`, `entry` or `all`: which spans the filters match.
-    pub scope: Option<String>,
+    /// Which spans the filters match (default: root spans, or the
+    /// service's entry spans when a service is given).
+    #[serde(default, deserialize_with = "blank_or")]
+    pub scope: Option<TraceScope>,
     pub limit: Option<usize>,
 }
 
@@ -73,17 +77,12 @@ fn condition(engine: &QueryEngine, search: &TraceSearch) -> Result<Expr, ApmErro
         parts.push(column("service").eq(ir::text(service)));
     }
     let entry = || entry_spans().or(root_spans());
-    match non_empty(&search.scope) {
-        Some("all") => {}
-        Some("root") => parts.push(root_spans()),
-        Some("entry") => parts.push(entry()),
+    match search.scope {
+        Some(TraceScope::All) => {}
+        Some(TraceScope::Root) => parts.push(root_spans()),
+        Some(TraceScope::Entry) => parts.push(entry()),
         None if service.is_some() => parts.push(entry()),
         None => parts.push(root_spans()),
-        Some(other) => {
-            return Err(ApmError::Invalid(format!(
-                "scope must be root, entry or all, not {other:?}"
-            )));
-        }
     }
     if let Some(endpoint) = non_empty(&search.endpoint) {
         parts.push(
@@ -93,19 +92,14 @@ fn condition(engine: &QueryEngine, search: &TraceSearch) -> Result<Expr, ApmErro
         );
     }
     let error = || column("status_code").eq(ir::text("error"));
-    match non_empty(&search.status) {
-        None | Some("any") => {}
-        Some("error") => parts.push(error()),
-        Some("ok") => parts.push(
+    match search.status {
+        None | Some(SpanStatusFilter::Any) => {}
+        Some(SpanStatusFilter::Error) => parts.push(error()),
+        Some(SpanStatusFilter::Ok) => parts.push(
             column("status_code")
                 .is_null()
                 .or(column("status_code").not_eq(ir::text("error"))),
         ),
-        Some(other) => {
-            return Err(ApmError::Invalid(format!(
-                "status must be error, ok or any, not {other:?}"
-            )));
-        }
     }
     for (value, at_least, name) in [
         (search.min_duration_ms, true, "min_duration_ms"),

@@ -361,14 +361,6 @@ fn validate(kind: Kind, doc: Value) -> Result<Map<String, Value>, SavedError> {
             )));
         }
     }
-    if kind == Kind::IssueStates {
-        let status = doc.get("status").and_then(Value::as_str).unwrap_or("");
-        if !matches!(status, "open" | "resolved" | "ignored") {
-            return Err(SavedError::Invalid(format!(
-                "an issue status must be open, resolved or ignored, not {status:?}"
-            )));
-        }
-    }
     if kind == Kind::Dashboards {
         match doc.get("widgets") {
             Some(Value::Array(widgets)) if widgets.len() <= MAX_WIDGETS => {}

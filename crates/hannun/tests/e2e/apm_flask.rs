@@ -350,6 +350,32 @@ fn flask_services_map_endpoints_waterfall_and_issues() {
         .sum();
     assert_eq!(counted, 3);
 
+    // A status or list parameter outside its vocabulary is refused, naming it.
+    let reply = client()
+        .put(server.url(&format!("/api/v1/issues/{fingerprint}/status")))
+        .json(&serde_json::json!({"status": "fixed"}))
+        .send()
+        .unwrap();
+    assert_eq!(reply.status(), 400);
+    let text = reply.text().unwrap();
+    assert!(
+        text.contains("status must be open, resolved or ignored"),
+        "{text}"
+    );
+    for bad in [
+        "issues?sort=oldest",
+        "issues?status=closed",
+        "apm/traces?scope=every",
+    ] {
+        let reply = client()
+            .get(server.url(&format!("/api/v1/{bad}")))
+            .send()
+            .unwrap();
+        assert_eq!(reply.status(), 400, "{bad}");
+        let text = reply.text().unwrap();
+        assert!(text.contains("must be"), "{bad}: {text}");
+    }
+
     // Resolving it hides it from the open list; it is listed as resolved.
     let reply = client()
         .put(server.url(&format!("/api/v1/issues/{fingerprint}/status")))
