@@ -60,66 +60,130 @@ fn text(row: &Record, key: &str) -> Option<String> {
 /// Builds the tree. Each row needs `span_id`, `start_ns` and `duration_ns`
 /// (rows without a span id are dropped); `parent_span_id`, `service`,
 /// `name` and `status_code` are read when present; every column is kept in
-/// `fields`.
+/// `fields`. The phases, each O(spans): dedupe, link, break cycles, order,
+/// self time, critical path, renumber.
 pub fn build_tree(trace_id: &str, rows: Vec<Record>) -> TraceTree {
-    // Deduplicate by span id (first wins), in start order.
+    let Deduped {
+        mut spans,
+        index_of,
+        duplicate_spans,
+    } = dedupe(rows);
+    let (mut parent_of, mut missing_parents) = link(&mut spans, &index_of);
+    missing_parents += break_cycles(&mut spans, &mut parent_of);
+    let roots = adopt(&mut spans, &parent_of);
+    let order = depth_first(&mut spans, &roots);
+    let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
+    let end_ns = spans
+        .iter()
+        .map(|s| s.start_ns.saturating_add(s.duration_ns))
+        .max()
+        .unwrap_or(0);
+    self_times(&mut spans, start_ns);
+    for &root in &roots {
+        mark_critical_path(&mut spans, root);
+    }
+    let (spans, roots) = renumber(spans, &roots, &order);
+    let mut services: Vec<String> = spans.iter().map(|s| s.service.clone()).collect();
+    services.sort();
+    services.dedup();
+    TraceTree {
+        trace_id: trace_id.to_owned(),
+        errors: spans.iter().filter(|s| s.error).count(),
+        spans,
+        roots,
+        start_ns,
+        duration_ns: (end_ns - start_ns).max(0),
+        services,
+        duplicate_spans,
+        missing_parents,
+    }
+}
+
+/// The spans of a trace, each id once.
+struct Deduped {
+    spans: Vec<SpanNode>,
+    index_of: HashMap<String, usize>,
+    duplicate_spans: usize,
+}
+
+/// One node per span id (the first in start order wins), in start order.
+fn dedupe(rows: Vec<Record>) -> Deduped {
     let mut rows: Vec<(i64, Record)> = rows
         .into_iter()
         .map(|r| (r.integer("start_ns").unwrap_or(0), r))
         .collect();
     rows.sort_by_key(|(start, _)| *start);
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut spans: Vec<SpanNode> = Vec::with_capacity(rows.len());
     let mut duplicate_spans = 0;
     for (start_ns, row) in rows {
         let Some(span_id) = text(&row, "span_id") else {
             continue;
         };
-        if seen.contains_key(&span_id) {
+        if index_of.contains_key(&span_id) {
             duplicate_spans += 1;
             continue;
         }
-        seen.insert(span_id.clone(), spans.len());
-        let error = text(&row, "status_code").is_some_and(|s| s.eq_ignore_ascii_case("error"));
-        let mut fields = row;
-        fields.remove("start_ns");
-        spans.push(SpanNode {
-            span_id,
-            parent_span_id: text(&fields, "parent_span_id"),
-            service: text(&fields, "service").unwrap_or_default(),
-            name: text(&fields, "name").unwrap_or_default(),
-            start_ns,
-            duration_ns: fields.integer("duration_ns").unwrap_or(0).max(0),
-            offset_ns: 0,
-            depth: 0,
-            children: Vec::new(),
-            self_ns: 0,
-            error,
-            on_critical_path: false,
-            parent_missing: false,
-            outside_parent: false,
-            fields,
-        });
+        index_of.insert(span_id.clone(), spans.len());
+        spans.push(node(span_id, start_ns, row));
     }
+    Deduped {
+        spans,
+        index_of,
+        duplicate_spans,
+    }
+}
 
-    // Link children to parents; a missing parent makes a root.
+fn node(span_id: String, start_ns: i64, row: Record) -> SpanNode {
+    let error = text(&row, "status_code").is_some_and(|s| s.eq_ignore_ascii_case("error"));
+    let mut fields = row;
+    fields.remove("start_ns");
+    SpanNode {
+        span_id,
+        parent_span_id: text(&fields, "parent_span_id"),
+        service: text(&fields, "service").unwrap_or_default(),
+        name: text(&fields, "name").unwrap_or_default(),
+        start_ns,
+        duration_ns: fields.integer("duration_ns").unwrap_or(0).max(0),
+        offset_ns: 0,
+        depth: 0,
+        children: Vec::new(),
+        self_ns: 0,
+        error,
+        on_critical_path: false,
+        parent_missing: false,
+        outside_parent: false,
+        fields,
+    }
+}
+
+/// Each span's parent; a parent id the trace lacks (or the span itself)
+/// makes the span a root with `parent_missing`. Returns the parents and
+/// how many were missing.
+fn link(spans: &mut [SpanNode], index_of: &HashMap<String, usize>) -> (Vec<Option<usize>>, usize) {
     let mut parent_of: Vec<Option<usize>> = vec![None; spans.len()];
-    let mut missing_parents = 0;
-    for i in 0..spans.len() {
-        let Some(parent_id) = spans[i].parent_span_id.clone() else {
+    let mut missing = 0;
+    for (i, span) in spans.iter_mut().enumerate() {
+        let Some(parent_id) = &span.parent_span_id else {
             continue;
         };
-        match seen.get(&parent_id) {
+        match index_of.get(parent_id) {
             Some(&p) if p != i => parent_of[i] = Some(p),
             _ => {
-                spans[i].parent_missing = true;
-                missing_parents += 1;
+                span.parent_missing = true;
+                missing += 1;
             }
         }
     }
-    // Break cycles (corrupt or hostile data): walking up from each span,
-    // a parent already on the current walk closes a loop; the span pointing
-    // at it becomes a root. Each span is walked once: O(spans).
+    (parent_of, missing)
+}
+
+/// Breaks parent cycles (corrupt or hostile data): walking up from each
+/// span, a parent already on the current walk closes a loop; the span
+/// pointing at it becomes a root. Each span is walked once: O(spans).
+/// Returns how many spans lost their parent.
+fn break_cycles(spans: &mut [SpanNode], parent_of: &mut [Option<usize>]) -> usize {
+    let mut broken = 0;
     let mut state = vec![0u8; spans.len()]; // 0 new, 1 on this walk, 2 done
     for i in 0..spans.len() {
         let mut path = Vec::new();
@@ -135,7 +199,7 @@ pub fn build_tree(trace_id: &str, rows: Vec<Record>) -> TraceTree {
                     let last = *path.last().expect("a loop has a walk");
                     parent_of[last] = None;
                     spans[last].parent_missing = true;
-                    missing_parents += 1;
+                    broken += 1;
                     break;
                 }
                 _ => break,
@@ -145,6 +209,11 @@ pub fn build_tree(trace_id: &str, rows: Vec<Record>) -> TraceTree {
             state[node] = 2;
         }
     }
+    broken
+}
+
+/// Gives each parent its children (in start order) and returns the roots.
+fn adopt(spans: &mut [SpanNode], parent_of: &[Option<usize>]) -> Vec<usize> {
     let mut roots = Vec::new();
     for (i, parent) in parent_of.iter().enumerate() {
         match parent {
@@ -152,72 +221,57 @@ pub fn build_tree(trace_id: &str, rows: Vec<Record>) -> TraceTree {
             None => roots.push(i),
         }
     }
+    roots
+}
 
-    let start_ns = spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
-    let end_ns = spans
-        .iter()
-        .map(|s| s.start_ns.saturating_add(s.duration_ns))
-        .max()
-        .unwrap_or(0);
-
-    // Depth-first order, depth, self time, skew.
+/// The waterfall order (depth first, children by start) and each span's
+/// depth, without recursion.
+fn depth_first(spans: &mut [SpanNode], roots: &[usize]) -> Vec<usize> {
     let mut order = Vec::with_capacity(spans.len());
     let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
     while let Some((i, depth)) = stack.pop() {
         order.push(i);
         spans[i].depth = depth;
-        for &c in spans[i].children.clone().iter().rev() {
+        for &c in spans[i].children.iter().rev() {
             stack.push((c, depth + 1));
         }
     }
+    order
+}
+
+/// Each span's time not covered by its children, its offset from the
+/// trace's start, and whether it lies outside its parent (clock skew).
+fn self_times(spans: &mut [SpanNode], trace_start_ns: i64) {
     for i in 0..spans.len() {
         let (start, end) = (spans[i].start_ns, spans[i].start_ns + spans[i].duration_ns);
-        let mut covered = Vec::new();
-        for &c in &spans[i].children {
-            let (cs, ce) = (spans[c].start_ns, spans[c].start_ns + spans[c].duration_ns);
-            covered.push((cs.max(start), ce.min(end)));
-        }
+        let mut covered = Vec::with_capacity(spans[i].children.len());
         for c in spans[i].children.clone() {
             let (cs, ce) = (spans[c].start_ns, spans[c].start_ns + spans[c].duration_ns);
+            covered.push((cs.max(start), ce.min(end)));
             spans[c].outside_parent = cs < start || ce > end;
         }
         spans[i].self_ns = spans[i].duration_ns - union_length(&mut covered);
-        spans[i].offset_ns = spans[i].start_ns - start_ns;
+        spans[i].offset_ns = spans[i].start_ns - trace_start_ns;
     }
-    for &root in &roots {
-        mark_critical_path(&mut spans, root);
-    }
+}
 
-    // Renumber into depth-first order.
+/// The spans in waterfall `order`, children and roots renumbered to match.
+fn renumber(spans: Vec<SpanNode>, roots: &[usize], order: &[usize]) -> (Vec<SpanNode>, Vec<usize>) {
     let mut new_index = vec![0; spans.len()];
     for (n, &old) in order.iter().enumerate() {
         new_index[old] = n;
     }
-    let mut ordered: Vec<Option<SpanNode>> = spans.into_iter().map(Some).collect();
+    let mut taken: Vec<Option<SpanNode>> = spans.into_iter().map(Some).collect();
     let mut spans: Vec<SpanNode> = order
         .iter()
-        .map(|&old| ordered[old].take().expect("each span once"))
+        .map(|&old| taken[old].take().expect("each span once"))
         .collect();
     for span in &mut spans {
         for c in &mut span.children {
             *c = new_index[*c];
         }
     }
-    let roots: Vec<usize> = roots.iter().map(|&r| new_index[r]).collect();
-    let mut services: Vec<String> = spans.iter().map(|s| s.service.clone()).collect();
-    services.sort();
-    services.dedup();
-    TraceTree {
-        trace_id: trace_id.to_owned(),
-        errors: spans.iter().filter(|s| s.error).count(),
-        spans,
-        roots,
-        start_ns,
-        duration_ns: (end_ns - start_ns).max(0),
-        services,
-        duplicate_spans,
-        missing_parents,
-    }
+    (spans, roots.iter().map(|&r| new_index[r]).collect())
 }
 
 /// Length of the union of intervals (sorted in place).
@@ -282,6 +336,72 @@ mod tests {
             set("parent_span_id", Cell::Text(p.into()));
         }
         row
+    }
+
+    /// The tree as text: one line a span in waterfall order, indented by
+    /// depth, with its times and marks.
+    fn render(t: &TraceTree) -> String {
+        let mut out = String::new();
+        for s in &t.spans {
+            let marks: Vec<&str> = [
+                (s.on_critical_path, "critical"),
+                (s.error, "error"),
+                (s.parent_missing, "parent-missing"),
+                (s.outside_parent, "outside-parent"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, m)| *m)
+            .collect();
+            out.push_str(&format!(
+                "{}{} +{} {} self {} {}\n",
+                "  ".repeat(s.depth),
+                s.span_id,
+                s.offset_ns,
+                s.duration_ns,
+                s.self_ns,
+                marks.join(" ")
+            ));
+        }
+        out.push_str(&format!(
+            "roots {:?} duplicates {} missing parents {}",
+            t.roots, t.duplicate_spans, t.missing_parents
+        ));
+        out
+    }
+
+    /// b waits for c (ended before b did) but not for late (ends after b:
+    /// clock skew); of the x <-> y cycle, y loses its parent; the second
+    /// "root" is a duplicate.
+    #[test]
+    fn snapshot_of_a_tree_with_every_defect() {
+        let mut skewed = span("late", Some("b"), 85, 30);
+        skewed.remove("status_code");
+        skewed
+            .cells
+            .push(("status_code".into(), Cell::Text("error".into())));
+        let rows = vec![
+            span("root", None, 0, 100),
+            span("b", Some("root"), 30, 60),
+            span("a", Some("root"), 10, 30),
+            span("c", Some("b"), 40, 40),
+            skewed,
+            span("root", None, 5, 1),
+            span("orphan", Some("gone"), 20, 10),
+            span("x", Some("y"), 1, 1),
+            span("y", Some("x"), 2, 1),
+        ];
+        insta::assert_snapshot!(render(&build_tree("t", rows)), @r"
+        root +0 100 self 20 critical
+          a +10 30 self 30 
+          b +30 60 self 15 critical
+            c +40 40 self 40 critical
+            late +85 30 self 30 error outside-parent
+        y +2 1 self 1 critical parent-missing
+          x +1 1 self 1 outside-parent
+        orphan +20 10 self 10 critical parent-missing
+        roots [0, 5, 7] duplicates 1 missing parents 2
+        ");
     }
 
     #[test]
