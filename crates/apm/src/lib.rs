@@ -9,6 +9,7 @@
 //! how data is stored, and nothing of where issue statuses are kept (the
 //! caller passes them in).
 
+mod issue_detail;
 mod issues;
 mod landings;
 mod map;
@@ -19,9 +20,10 @@ mod trace;
 mod tree;
 mod vocabulary;
 
+pub use issue_detail::{IssueDetail, IssueSample, IssueSeries, issue_detail};
 pub use issues::{
-    DEFAULT_ISSUES, IssueDetail, IssueQuery, IssueState, IssueSummary, IssuesResponse, MAX_ISSUES,
-    check_fingerprint, effective_status, issue_detail, list_issues,
+    DEFAULT_ISSUES, IssueQuery, IssueState, IssueSummary, IssuesResponse, MAX_ISSUES,
+    check_fingerprint, effective_status, list_issues,
 };
 pub use map::{MapEdge, MapNode, ServiceMap, service_map};
 pub use rollups::RedSummary;

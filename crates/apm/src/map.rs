@@ -107,15 +107,28 @@ fn split(total: u64, weights: &[u64]) -> Vec<u64> {
 }
 
 /// Builds the map (pure). `services` are the services with entry spans,
-/// with their requests, errors and p95.
+/// with their requests, errors and p95. Steps: where each caller's peers
+/// landed, the edges (paired peers split by share, the rest to virtual
+/// nodes), the nodes, and what the virtual nodes received.
 pub(crate) fn build_map(
     calls: &[CallGroup],
     landings: &[Landing],
     services: &BTreeMap<String, (u64, u64, Option<f64>)>,
     range_s: f64,
 ) -> (Vec<MapNode>, Vec<MapEdge>) {
-    // Where each (client, peer) was seen to land, by count.
-    let mut landed: HashMap<(&str, &str), BTreeMap<&str, u64>> = HashMap::new();
+    let landed = landed(landings);
+    let (edges, virtual_nodes) = edges(calls, &landed, services);
+    let edge_list = edge_list(edges, range_s);
+    let mut nodes = service_nodes(services);
+    add_virtual_nodes(&mut nodes, &edge_list, &virtual_nodes);
+    (nodes.into_values().collect(), edge_list)
+}
+
+/// Where each (client, peer) was seen to land, by count per callee.
+type Landed<'a> = HashMap<(&'a str, &'a str), BTreeMap<&'a str, u64>>;
+
+fn landed(landings: &[Landing]) -> Landed<'_> {
+    let mut landed: Landed<'_> = HashMap::new();
     for l in landings {
         *landed
             .entry((l.client.as_str(), l.peer.as_deref().unwrap_or("")))
@@ -123,30 +136,26 @@ pub(crate) fn build_map(
             .entry(l.callee.as_str())
             .or_default() += l.count;
     }
-    let mut edges: BTreeMap<(String, String), EdgeSums> = BTreeMap::new();
-    let mut virtual_nodes: BTreeMap<String, (String, String)> = BTreeMap::new();
+    landed
+}
+
+/// Edges by (source, target) node id, and the virtual nodes (id -> name,
+/// kind) of peers never paired with a service.
+type Edges = BTreeMap<(String, String), EdgeSums>;
+type VirtualNodes = BTreeMap<String, (String, String)>;
+
+fn edges(
+    calls: &[CallGroup],
+    landed: &Landed<'_>,
+    services: &BTreeMap<String, (u64, u64, Option<f64>)>,
+) -> (Edges, VirtualNodes) {
+    let mut edges = Edges::new();
+    let mut virtual_nodes = VirtualNodes::new();
     for c in calls {
         let source = node_id("service", &c.client);
         let peer = c.peer.as_deref().unwrap_or("");
         if let Some(callees) = landed.get(&(c.client.as_str(), peer)) {
-            let weights: Vec<u64> = callees.values().copied().collect();
-            let requests = split(c.red.requests, &weights);
-            let errors = split(c.red.errors, &weights);
-            let sum: u64 = weights.iter().sum();
-            for (i, (callee, &weight)) in callees.iter().enumerate() {
-                // A service calling itself is not an edge.
-                if *callee == c.client {
-                    continue;
-                }
-                let share = c
-                    .red
-                    .scaled(requests[i], errors[i], weight as f64 / sum as f64);
-                let e = edges
-                    .entry((source.clone(), node_id("service", callee)))
-                    .or_default();
-                e.red.merge(&share);
-                e.paired = true;
-            }
+            add_paired(&mut edges, c, &source, callees);
             continue;
         }
         let peer = c.peer.clone().unwrap_or_else(|| "unknown".to_owned());
@@ -163,6 +172,34 @@ pub(crate) fn build_map(
         };
         edges.entry((source, target)).or_default().red.merge(&c.red);
     }
+    (edges, virtual_nodes)
+}
+
+/// A caller's calls to a paired peer, split over the services it landed
+/// on by their shares (largest remainders, so the counts add up).
+fn add_paired(edges: &mut Edges, c: &CallGroup, source: &str, callees: &BTreeMap<&str, u64>) {
+    let weights: Vec<u64> = callees.values().copied().collect();
+    let requests = split(c.red.requests, &weights);
+    let errors = split(c.red.errors, &weights);
+    let sum: u64 = weights.iter().sum();
+    for (i, (callee, &weight)) in callees.iter().enumerate() {
+        // A service calling itself is not an edge.
+        if *callee == c.client {
+            continue;
+        }
+        let share = c
+            .red
+            .scaled(requests[i], errors[i], weight as f64 / sum as f64);
+        let e = edges
+            .entry((source.to_owned(), node_id("service", callee)))
+            .or_default();
+        e.red.merge(&share);
+        e.paired = true;
+    }
+}
+
+/// The busiest `MAX_EDGES` edges with their RED.
+fn edge_list(edges: Edges, range_s: f64) -> Vec<MapEdge> {
     let mut edge_list: Vec<MapEdge> = edges
         .into_iter()
         .map(|((source, target), e)| MapEdge {
@@ -179,13 +216,18 @@ pub(crate) fn build_map(
         .collect();
     edge_list.sort_by_key(|x| std::cmp::Reverse(x.requests));
     edge_list.truncate(MAX_EDGES);
+    edge_list
+}
 
-    let mut nodes: BTreeMap<String, MapNode> = BTreeMap::new();
-    for (name, &(requests, errors, p95)) in services {
-        nodes.insert(
-            node_id("service", name),
-            MapNode {
-                id: node_id("service", name),
+fn service_nodes(
+    services: &BTreeMap<String, (u64, u64, Option<f64>)>,
+) -> BTreeMap<String, MapNode> {
+    services
+        .iter()
+        .map(|(name, &(requests, errors, p95))| {
+            let id = node_id("service", name);
+            let node = MapNode {
+                id: id.clone(),
                 name: name.clone(),
                 kind: "service".into(),
                 is_virtual: false,
@@ -193,10 +235,20 @@ pub(crate) fn build_map(
                 errors,
                 error_rate: ratio(errors, requests),
                 p95_ms: p95,
-            },
-        );
-    }
-    for edge in &edge_list {
+            };
+            (id, node)
+        })
+        .collect()
+}
+
+/// A node for every edge end that is not a service with entry spans;
+/// virtual nodes show what is sent to them.
+fn add_virtual_nodes(
+    nodes: &mut BTreeMap<String, MapNode>,
+    edge_list: &[MapEdge],
+    virtual_nodes: &VirtualNodes,
+) {
+    for edge in edge_list {
         for id in [&edge.source, &edge.target] {
             if nodes.contains_key(id) {
                 continue;
@@ -222,8 +274,7 @@ pub(crate) fn build_map(
             );
         }
     }
-    // Virtual nodes show what is sent to them.
-    for edge in &edge_list {
+    for edge in edge_list {
         if let Some(node) = nodes.get_mut(&edge.target).filter(|n| n.is_virtual) {
             let before = node.requests as f64;
             node.requests += edge.requests;
@@ -237,7 +288,6 @@ pub(crate) fn build_map(
             };
         }
     }
-    (nodes.into_values().collect(), edge_list)
 }
 
 fn ratio(a: u64, b: u64) -> f64 {

@@ -5,6 +5,7 @@
 mod ingest;
 mod ndjson;
 mod otlp;
+mod session;
 
 pub(crate) use ingest::ingest;
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ingest::Session;
+use super::session::Session;
 
 /// Bytes of lines posted at once.
 const CHUNK: usize = 4 << 20;

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::ingest::Session;
+use super::session::Session;
 
 /// The signal's OTLP/HTTP path, when `first_line` starts an OTLP-JSON
 /// document.
