@@ -338,6 +338,14 @@ mod tests {
         row
     }
 
+    /// The span with status error.
+    fn failed(mut row: Record) -> Record {
+        row.remove("status_code");
+        row.cells
+            .push(("status_code".into(), Cell::Text("error".into())));
+        row
+    }
+
     /// The tree as text: one line a span in waterfall order, indented by
     /// depth, with its times and marks.
     fn render(t: &TraceTree) -> String {
@@ -375,11 +383,7 @@ mod tests {
     /// "root" is a duplicate.
     #[test]
     fn snapshot_of_a_tree_with_every_defect() {
-        let mut skewed = span("late", Some("b"), 85, 30);
-        skewed.remove("status_code");
-        skewed
-            .cells
-            .push(("status_code".into(), Cell::Text("error".into())));
+        let skewed = failed(span("late", Some("b"), 85, 30));
         let rows = vec![
             span("root", None, 0, 100),
             span("b", Some("root"), 30, 60),
@@ -437,11 +441,7 @@ mod tests {
 
     #[test]
     fn defects_are_counted_not_fatal() {
-        let mut skewed = span("late", Some("root"), 90, 50);
-        skewed.remove("status_code");
-        skewed
-            .cells
-            .push(("status_code".into(), Cell::Text("error".into())));
+        let skewed = failed(span("late", Some("root"), 90, 50));
         let rows = vec![
             span("root", None, 0, 100),
             span("root", None, 5, 1),

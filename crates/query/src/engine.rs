@@ -95,15 +95,7 @@ impl QueryEngine {
     /// A dataset's columns and stats; `None` when it has received no data.
     pub fn describe(&self, dataset: &DatasetName) -> Option<DatasetDescription> {
         let snapshot = self.store.snapshot(dataset)?;
-        let columns = snapshot
-            .schema
-            .fields()
-            .iter()
-            .map(|f| ColumnInfo {
-                name: f.name().clone(),
-                data_type: f.data_type().to_string(),
-            })
-            .collect();
+        let columns = ColumnInfo::of(&snapshot.schema);
         let stats = self
             .store
             .dataset_stats()

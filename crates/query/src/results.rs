@@ -14,6 +14,20 @@ pub struct ColumnInfo {
     pub data_type: String,
 }
 
+impl ColumnInfo {
+    /// The columns of `schema`, with their types as DataFusion prints them.
+    pub(crate) fn of(schema: &arrow::datatypes::Schema) -> Vec<ColumnInfo> {
+        schema
+            .fields()
+            .iter()
+            .map(|f| ColumnInfo {
+                name: f.name().clone(),
+                data_type: f.data_type().to_string(),
+            })
+            .collect()
+    }
+}
+
 /// Columns and rows of a finished query.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct QueryResult {
@@ -29,14 +43,7 @@ impl QueryResult {
         batches: &[RecordBatch],
         elapsed: Duration,
     ) -> Result<QueryResult, QueryError> {
-        let columns = schema
-            .fields()
-            .iter()
-            .map(|f| ColumnInfo {
-                name: f.name().clone(),
-                data_type: f.data_type().to_string(),
-            })
-            .collect();
+        let columns = ColumnInfo::of(&schema);
         let mut buffer = Vec::new();
         {
             let mut writer = arrow::json::LineDelimitedWriter::new(&mut buffer);
