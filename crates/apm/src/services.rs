@@ -3,6 +3,8 @@
 //! consumer kinds), per endpoint, and per dependency (client and producer
 //! spans by peer), with series for charts and sparklines.
 
+use std::collections::BTreeMap;
+
 use query::ir::{self, column};
 use query::{QueryEngine, TimeRange};
 
@@ -210,45 +212,10 @@ pub async fn service_detail(
         total.merge(slot);
     }
     let seconds = range_seconds(range);
-    let chart_buckets = rollups::series_buckets(range, chart_seconds);
-    let chart_start = rollups::series_start(range, chart_seconds);
-    let mut chart = chart;
-    chart.resize(chart_buckets, Red::default());
-    let series = ServiceSeries {
-        timestamps_ms: (0..chart_buckets as i64)
-            .map(|i| (chart_start + i * chart_seconds * 1_000_000_000) / 1_000_000)
-            .collect(),
-        requests: chart.iter().map(|r| r.requests).collect(),
-        errors: chart.iter().map(|r| r.errors).collect(),
-        p95_ms: chart.iter().map(|r| r.quantile_ms(0.95)).collect(),
-    };
+    let series = chart_series(chart, range, chart_seconds);
     let spark_buckets = rollups::series_buckets(range, spark_seconds);
-    let mut endpoint_rows: Vec<EndpointSummary> = endpoints
-        .iter()
-        .map(|(key, red)| {
-            let (requests_series, errors_series) = counts(endpoint_series.get(key), spark_buckets);
-            EndpointSummary {
-                endpoint: first(key, 0),
-                kind: first(key, 1),
-                red: red.summary(seconds, t_ns),
-                requests_series,
-                errors_series,
-            }
-        })
-        .collect();
-    endpoint_rows.sort_by_key(|x| std::cmp::Reverse(x.red.requests));
-    endpoint_rows.truncate(MAX_ENDPOINTS);
-    let mut dependency_rows: Vec<DependencySummary> = dependencies
-        .iter()
-        .map(|(key, red)| DependencySummary {
-            peer: first(key, 0),
-            peer_kind: first(key, 1),
-            callee: callees.get(&first(key, 0)).cloned(),
-            red: red.summary(seconds, t_ns),
-        })
-        .collect();
-    dependency_rows.sort_by_key(|x| std::cmp::Reverse(x.red.requests));
-    dependency_rows.truncate(MAX_ENDPOINTS);
+    let endpoint_rows = endpoint_rows(&endpoints, &endpoint_series, spark_buckets, seconds, t_ns);
+    let dependency_rows = dependency_rows(&dependencies, &callees, seconds, t_ns);
     Ok(ServiceDetail {
         service: service.to_owned(),
         env: env.filter(|e| !e.is_empty()).map(String::from),
@@ -260,4 +227,66 @@ pub async fn service_detail(
         apdex_threshold_ms,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// The service page's chart: requests, errors and p95 per bucket.
+fn chart_series(mut chart: Vec<Red>, range: TimeRange, seconds: i64) -> ServiceSeries {
+    let buckets = rollups::series_buckets(range, seconds);
+    let start = rollups::series_start(range, seconds);
+    chart.resize(buckets, Red::default());
+    ServiceSeries {
+        timestamps_ms: (0..buckets as i64)
+            .map(|i| (start + i * seconds * 1_000_000_000) / 1_000_000)
+            .collect(),
+        requests: chart.iter().map(|r| r.requests).collect(),
+        errors: chart.iter().map(|r| r.errors).collect(),
+        p95_ms: chart.iter().map(|r| r.quantile_ms(0.95)).collect(),
+    }
+}
+
+/// The busiest endpoints, each with its sparklines.
+fn endpoint_rows(
+    endpoints: &BTreeMap<GroupKey, Red>,
+    series: &BTreeMap<GroupKey, Vec<Red>>,
+    spark_buckets: usize,
+    seconds: f64,
+    t_ns: f64,
+) -> Vec<EndpointSummary> {
+    let mut rows: Vec<EndpointSummary> = endpoints
+        .iter()
+        .map(|(key, red)| {
+            let (requests_series, errors_series) = counts(series.get(key), spark_buckets);
+            EndpointSummary {
+                endpoint: first(key, 0),
+                kind: first(key, 1),
+                red: red.summary(seconds, t_ns),
+                requests_series,
+                errors_series,
+            }
+        })
+        .collect();
+    rows.sort_by_key(|x| std::cmp::Reverse(x.red.requests));
+    rows.truncate(MAX_ENDPOINTS);
+    rows
+}
+
+/// The busiest dependencies, each with the service seen answering it.
+fn dependency_rows(
+    dependencies: &BTreeMap<GroupKey, Red>,
+    callees: &BTreeMap<String, String>,
+    seconds: f64,
+    t_ns: f64,
+) -> Vec<DependencySummary> {
+    let mut rows: Vec<DependencySummary> = dependencies
+        .iter()
+        .map(|(key, red)| DependencySummary {
+            peer: first(key, 0),
+            peer_kind: first(key, 1),
+            callee: callees.get(&first(key, 0)).cloned(),
+            red: red.summary(seconds, t_ns),
+        })
+        .collect();
+    rows.sort_by_key(|x| std::cmp::Reverse(x.red.requests));
+    rows.truncate(MAX_ENDPOINTS);
+    rows
 }
