@@ -26,6 +26,23 @@ pub(crate) enum ApiError {
     Internal(String),
 }
 
+/// Every error reply: `{"error": {"code", "message"}}`.
+#[derive(serde::Serialize, utoipa::ToSchema, utoipa::ToResponse)]
+#[response(description = "An error naming the problem")]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// A stable name for programs, e.g. bad_request, not_found,
+    /// unauthorized, payload_too_large, backpressure, invalid_search,
+    /// unknown_dataset, query_timeout, query_row_limit, invalid_document.
+    code: &'static str,
+    /// What went wrong, for people.
+    message: String,
+}
+
 impl From<apm::ApmError> for ApiError {
     fn from(e: apm::ApmError) -> Self {
         match e {
@@ -89,7 +106,12 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let body = serde_json::json!({ "error": { "code": name, "message": self.to_string() } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: name,
+                message: self.to_string(),
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after() {
             response

@@ -7,17 +7,74 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ingest::OtlpSignal;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
+/// An OTLP export request as protobuf bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // never built: it describes the request body
+struct Protobuf(Vec<u8>);
+
+/// OTLP/HTTP logs export (also on the OTLP port, 4318)
+#[utoipa::path(
+    post,
+    path = "/v1/logs",
+    tag = "otlp",
+    params(("x-hannun-api-key" = Option<String>, Header, description = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)")),
+    request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+    responses(
+        (status = 200, description = "ExportLogsServiceResponse, with partial_success when records were rejected", content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 413, response = ErrorBody),
+        (status = 415, response = ErrorBody),
+        (status = 429, description = "Write buffer full: retry after the Retry-After header", body = ErrorBody),
+        (status = "default", response = ErrorBody),
+    )
+)]
 pub(crate) async fn logs(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
     export(state, OtlpSignal::Logs, request).await
 }
 
+/// OTLP/HTTP traces export (also on the OTLP port, 4318)
+#[utoipa::path(
+    post,
+    path = "/v1/traces",
+    tag = "otlp",
+    params(("x-hannun-api-key" = Option<String>, Header, description = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)")),
+    request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+    responses(
+        (status = 200, description = "ExportTraceServiceResponse, with partial_success when records were rejected", content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 413, response = ErrorBody),
+        (status = 415, response = ErrorBody),
+        (status = 429, description = "Write buffer full: retry after the Retry-After header", body = ErrorBody),
+        (status = "default", response = ErrorBody),
+    )
+)]
 pub(crate) async fn traces(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
     export(state, OtlpSignal::Traces, request).await
 }
 
+/// OTLP/HTTP metrics export (also on the OTLP port, 4318)
+#[utoipa::path(
+    post,
+    path = "/v1/metrics",
+    tag = "otlp",
+    params(("x-hannun-api-key" = Option<String>, Header, description = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)")),
+    request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+    responses(
+        (status = 200, description = "ExportMetricsServiceResponse, with partial_success when points were rejected", content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 413, response = ErrorBody),
+        (status = 415, response = ErrorBody),
+        (status = 429, description = "Write buffer full: retry after the Retry-After header", body = ErrorBody),
+        (status = "default", response = ErrorBody),
+    )
+)]
 pub(crate) async fn metrics(
     state: State<AppState>,
     request: Request,

@@ -34,7 +34,8 @@ pub struct IssueState {
     pub resolved_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IssueQuery {
     pub service: Option<String>,
     pub env: Option<String>,
@@ -46,10 +47,12 @@ pub struct IssueQuery {
     /// The order (default: last seen first).
     #[serde(default, deserialize_with = "blank_or")]
     pub sort: Option<IssueSort>,
+    /// Most issues returned.
+    #[param(default = 100, maximum = 1000)]
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueSummary {
     pub fingerprint: String,
     pub title: String,
@@ -67,21 +70,21 @@ pub struct IssueSummary {
     pub series: Vec<u64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssuesResponse {
     pub issues: Vec<IssueSummary>,
     pub bucket_seconds: i64,
     pub elapsed_ms: f64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueSeries {
     pub timestamps_ms: Vec<i64>,
     pub counts: Vec<u64>,
 }
 
 /// One occurrence of an issue.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueSample {
     /// ns since the epoch
     pub timestamp: i64,
@@ -104,7 +107,7 @@ pub struct IssueSample {
     pub span_id: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueDetail {
     pub issue: IssueSummary,
     pub bucket_seconds: i64,

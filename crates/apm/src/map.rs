@@ -23,7 +23,7 @@ use crate::trace::ApmError;
 /// Most edges drawn; the busiest are kept.
 const MAX_EDGES: usize = 1_000;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct MapNode {
     pub id: String,
     pub name: String,
@@ -38,7 +38,7 @@ pub struct MapNode {
     pub p95_ms: Option<f64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct MapEdge {
     pub source: String,
     pub target: String,
@@ -53,7 +53,7 @@ pub struct MapEdge {
     pub paired: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceMap {
     pub nodes: Vec<MapNode>,
     pub edges: Vec<MapEdge>,

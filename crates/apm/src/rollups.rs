@@ -26,7 +26,7 @@ pub(crate) struct Red {
 }
 
 /// RED of a group over a range, as the API returns it.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct RedSummary {
     pub requests: u64,
     pub errors: u64,

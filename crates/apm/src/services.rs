@@ -19,7 +19,7 @@ const MAX_SERVICES: usize = 500;
 /// Most endpoints and dependencies on a service page.
 const MAX_ENDPOINTS: usize = 200;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceSummary {
     pub service: String,
     pub env: Option<String>,
@@ -31,7 +31,7 @@ pub struct ServiceSummary {
     pub errors_series: Vec<u64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServicesResponse {
     pub services: Vec<ServiceSummary>,
     pub bucket_seconds: i64,
@@ -39,7 +39,7 @@ pub struct ServicesResponse {
     pub elapsed_ms: f64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EndpointSummary {
     pub endpoint: String,
     pub kind: String,
@@ -49,7 +49,7 @@ pub struct EndpointSummary {
     pub errors_series: Vec<u64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DependencySummary {
     pub peer: String,
     pub peer_kind: String,
@@ -60,7 +60,7 @@ pub struct DependencySummary {
     pub red: RedSummary,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceSeries {
     pub timestamps_ms: Vec<i64>,
     pub requests: Vec<u64>,
@@ -68,7 +68,7 @@ pub struct ServiceSeries {
     pub p95_ms: Vec<Option<f64>>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceDetail {
     pub service: String,
     pub env: Option<String>,

@@ -10,7 +10,7 @@ use crate::error::PayloadProblem;
 
 const RECENT_REJECTS: usize = 20;
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct DatasetIngestStats {
     pub accepted_records: u64,
     pub rejected_records: u64,
@@ -18,6 +18,7 @@ pub struct DatasetIngestStats {
     pub requests: u64,
     pub failed_requests: u64,
     /// The most recent rejects, newest last.
+    #[schema(value_type = Vec<crate::schemas::RejectSchema>)]
     pub recent_rejects: VecDeque<Reject>,
     /// Requests refused whole before any record was read (malformed
     /// protobuf or JSON, bad compression, too large, unsupported encoding);
@@ -30,7 +31,7 @@ pub struct DatasetIngestStats {
     pub last_payload_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct IngestStats {
     pub datasets: BTreeMap<String, DatasetIngestStats>,
     pub backpressure_refusals: u64,
