@@ -20,6 +20,7 @@ struct Protobuf(Vec<u8>);
 #[utoipa::path(
     post,
     path = "/v1/logs",
+    operation_id = "otlp_logs",
     tag = "otlp",
     params(("x-hannun-api-key" = Option<String>, Header, description = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)")),
     request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
@@ -41,6 +42,7 @@ pub(crate) async fn logs(state: State<AppState>, request: Request) -> Result<Res
 #[utoipa::path(
     post,
     path = "/v1/traces",
+    operation_id = "otlp_traces",
     tag = "otlp",
     params(("x-hannun-api-key" = Option<String>, Header, description = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)")),
     request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
@@ -62,6 +64,7 @@ pub(crate) async fn traces(state: State<AppState>, request: Request) -> Result<R
 #[utoipa::path(
     post,
     path = "/v1/metrics",
+    operation_id = "otlp_metrics",
     tag = "otlp",
     params(("x-hannun-api-key" = Option<String>, Header, description = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)")),
     request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),

@@ -158,6 +158,19 @@ fn every_reference_resolves() {
 }
 
 #[test]
+fn operation_ids_are_unique() {
+    let doc = document();
+    let mut ids = std::collections::BTreeSet::new();
+    for (method, path) in operations(&doc) {
+        let id = doc["paths"][&path][&method]["operationId"]
+            .as_str()
+            .expect("an operationId")
+            .to_owned();
+        assert!(ids.insert(id.clone()), "{id} names two operations");
+    }
+}
+
+#[test]
 fn closed_vocabularies_are_string_enums() {
     let doc = document();
     let schemas = &doc["components"]["schemas"];
