@@ -272,8 +272,10 @@ pub(crate) struct IssueStatusReply {
     fingerprint: String,
     status: apm::IssueStatus,
     /// When it was marked resolved, ns since the epoch.
+    #[schema(required = true)]
     resolved_at: Option<i64>,
     /// RFC 3339.
+    #[schema(required = true)]
     updated_at: Option<String>,
 }
 

@@ -196,3 +196,187 @@ fn closed_vocabularies_are_string_enums() {
     let sort = serde_json::to_string(&sort["schema"]).unwrap();
     assert!(sort.contains("#/components/schemas/IssueSort"), "{sort}");
 }
+
+/// Checks `value` against `schema`: objects have every required key and
+/// only described ones (unless extra keys are allowed), arrays check their
+/// items, references and `allOf` are followed. Returns what differs.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
+    if let Some(Value::String(target)) = schema.get("$ref") {
+        let target = doc.pointer(target.trim_start_matches('#')).unwrap();
+        return conforms(doc, target, value, at, problems);
+    }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // Each part describes some of the keys: merge them before checking.
+        let mut merged = serde_json::json!({ "type": "object", "properties": {}, "required": [] });
+        for part in parts {
+            let part = match part.get("$ref").and_then(Value::as_str) {
+                Some(target) => doc.pointer(target.trim_start_matches('#')).unwrap(),
+                None => part,
+            };
+            for (key, property) in part["properties"].as_object().into_iter().flatten() {
+                merged["properties"][key] = property.clone();
+            }
+            for key in part["required"].as_array().into_iter().flatten() {
+                merged["required"].as_array_mut().unwrap().push(key.clone());
+            }
+        }
+        return conforms(doc, &merged, value, at, problems);
+    }
+    match value {
+        Value::Object(map) => {
+            let properties = schema["properties"].as_object();
+            for key in schema["required"].as_array().into_iter().flatten() {
+                if !map.contains_key(key.as_str().unwrap()) {
+                    problems.push(format!("{at}: required {key} is missing"));
+                }
+            }
+            for (key, item) in map {
+                match properties.and_then(|p| p.get(key)) {
+                    Some(property) => {
+                        conforms(doc, property, item, &format!("{at}.{key}"), problems)
+                    }
+                    None if schema.get("additionalProperties").is_some()
+                        || properties.is_none() => {}
+                    None => problems.push(format!("{at}: {key} is not described")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    conforms(doc, item_schema, item, &format!("{at}[{i}]"), problems);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn call(router: &axum::Router, method: &str, path: &str, body: &str) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn replies_are_what_the_document_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let router = router(dir.path());
+    let doc = document();
+    let lines = concat!(
+        r#"{"service":"api","message":"hello","level":"info"}"#,
+        "\n",
+        r#"{"service":"api","message":"boom","level":"error"}"#,
+        "\n",
+        "not json\n",
+    );
+    // Records without a time are stamped on arrival: the last hour holds them.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let (from_ms, to_ms) = (now_ms - 3_600_000, now_ms + 60_000);
+    let range = format!(r#""from_ms":{from_ms},"to_ms":{to_ms}"#);
+    let cases: Vec<(&str, &str, String, &str)> = vec![
+        ("POST", "/api/v1/ingest/{dataset}", lines.to_owned(), "200"),
+        ("GET", "/api/v1/health", String::new(), "200"),
+        ("GET", "/api/v1/ingest/stats", String::new(), "200"),
+        ("GET", "/api/v1/stats", String::new(), "200"),
+        ("GET", "/api/v1/datasets", String::new(), "200"),
+        ("GET", "/api/v1/datasets/{dataset}", String::new(), "200"),
+        (
+            "GET",
+            "/api/v1/datasets/{dataset}/values",
+            String::new(),
+            "200",
+        ),
+        (
+            "POST",
+            "/api/v1/search",
+            format!(r#"{{"dataset":"logs",{range}}}"#),
+            "200",
+        ),
+        (
+            "POST",
+            "/api/v1/sql",
+            r#"{"sql":"SELECT * FROM logs"}"#.to_owned(),
+            "200",
+        ),
+        (
+            "POST",
+            "/api/v1/aggregate",
+            format!(r#"{{"dataset":"logs","group_by":["level"],{range}}}"#),
+            "200",
+        ),
+        (
+            "POST",
+            "/api/v1/timeseries",
+            format!(r#"{{"dataset":"logs","group_by":["level"],{range}}}"#),
+            "200",
+        ),
+        ("GET", "/api/v1/apm/services", String::new(), "200"),
+        ("GET", "/api/v1/apm/service-map", String::new(), "200"),
+        ("GET", "/api/v1/apm/traces", String::new(), "200"),
+        ("GET", "/api/v1/issues", String::new(), "200"),
+        (
+            "PUT",
+            "/api/v1/issues/{fingerprint}/status",
+            r#"{"status":"resolved"}"#.to_owned(),
+            "200",
+        ),
+        (
+            "POST",
+            "/api/v1/views",
+            r#"{"name":"errors","dataset":"logs"}"#.to_owned(),
+            "201",
+        ),
+        ("GET", "/api/v1/views", String::new(), "200"),
+        ("GET", "/api/v1/dashboards/{id}", String::new(), "404"),
+        (
+            "POST",
+            "/api/v1/search",
+            r#"{"dataset":"logs","query":"("}"#.to_owned(),
+            "400",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (method, template, body, status) in cases {
+        let mut path = concrete(template);
+        if template.ends_with("/values") {
+            path.push_str(&format!("?field=level&from_ms={from_ms}&to_ms={to_ms}"));
+        }
+        let (got, value) = call(&router, method, &path, &body).await;
+        assert_eq!(got.as_str(), status, "{method} {path}: {value}");
+        let operation = &doc["paths"][template][method.to_lowercase()];
+        let response = &operation["responses"][status];
+        let response = match response.get("$ref").and_then(Value::as_str) {
+            Some(target) => doc.pointer(target.trim_start_matches('#')).unwrap(),
+            None => response,
+        };
+        let schema = &response["content"]["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {template} {status} has no JSON schema"
+        );
+        conforms(
+            &doc,
+            schema,
+            &value,
+            &format!("{method} {template}"),
+            &mut problems,
+        );
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

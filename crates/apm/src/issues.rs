@@ -58,6 +58,7 @@ pub struct IssueSummary {
     pub title: String,
     pub error_type: String,
     pub message: String,
+    #[schema(required = true)]
     pub culprit: Option<String>,
     /// Occurrences in the range.
     pub count: u64,
@@ -112,6 +113,7 @@ pub struct IssueDetail {
     pub issue: IssueSummary,
     pub bucket_seconds: i64,
     pub series: IssueSeries,
+    #[schema(required = true)]
     pub stack: Option<String>,
     pub samples: Vec<IssueSample>,
     pub elapsed_ms: f64,

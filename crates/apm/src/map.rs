@@ -35,6 +35,7 @@ pub struct MapNode {
     pub requests: u64,
     pub errors: u64,
     pub error_rate: f64,
+    #[schema(required = true)]
     pub p95_ms: Option<f64>,
 }
 
@@ -46,7 +47,9 @@ pub struct MapEdge {
     pub errors: u64,
     pub error_rate: f64,
     pub rate_per_s: f64,
+    #[schema(required = true)]
     pub p50_ms: Option<f64>,
+    #[schema(required = true)]
     pub p95_ms: Option<f64>,
     /// The callee is known from paired spans: a client span and the server
     /// span it called.

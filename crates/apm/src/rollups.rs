@@ -33,11 +33,16 @@ pub struct RedSummary {
     pub error_rate: f64,
     /// Requests per second over the range.
     pub rate_per_s: f64,
+    #[schema(required = true)]
     pub avg_ms: Option<f64>,
+    #[schema(required = true)]
     pub p50_ms: Option<f64>,
+    #[schema(required = true)]
     pub p95_ms: Option<f64>,
+    #[schema(required = true)]
     pub p99_ms: Option<f64>,
     /// (satisfied + tolerating / 2) / requests, threshold T (tolerating to 4T).
+    #[schema(required = true)]
     pub apdex: Option<f64>,
 }
 

@@ -45,6 +45,7 @@ pub struct TraceSearch {
 pub struct TraceSummary {
     pub trace_id: String,
     /// The matching span (the newest, when several match).
+    #[schema(required = true)]
     pub span_id: Option<String>,
     /// Start of the matching span, ns since the epoch.
     pub timestamp: i64,

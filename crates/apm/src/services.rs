@@ -22,6 +22,7 @@ const MAX_ENDPOINTS: usize = 200;
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceSummary {
     pub service: String,
+    #[schema(required = true)]
     pub env: Option<String>,
     #[serde(flatten)]
     pub red: RedSummary,
@@ -55,6 +56,7 @@ pub struct DependencySummary {
     pub peer_kind: String,
     /// The instrumented service seen answering most calls to this peer
     /// (from calls paired at ingest), if any.
+    #[schema(required = true)]
     pub callee: Option<String>,
     #[serde(flatten)]
     pub red: RedSummary,
@@ -71,6 +73,7 @@ pub struct ServiceSeries {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceDetail {
     pub service: String,
+    #[schema(required = true)]
     pub env: Option<String>,
     pub summary: RedSummary,
     pub bucket_seconds: i64,

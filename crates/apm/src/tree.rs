@@ -11,6 +11,7 @@ use query::Record;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct SpanNode {
     pub span_id: String,
+    #[schema(required = true)]
     pub parent_span_id: Option<String>,
     pub service: String,
     pub name: String,

@@ -28,6 +28,7 @@ pub struct DatasetIngestStats {
     /// `too_large`, `unsupported_encoding`.
     pub rejected_payloads_by_problem: BTreeMap<&'static str, u64>,
     /// What was wrong with the latest refused payload.
+    #[schema(required = true)]
     pub last_payload_error: Option<String>,
 }
 

@@ -136,6 +136,7 @@ fn default_buckets() -> usize {
 pub struct AggregateRow {
     /// The group's value; null when not grouped or the field is missing.
     pub group: serde_json::Value,
+    #[schema(required = true)]
     pub value: Option<f64>,
 }
 

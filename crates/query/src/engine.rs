@@ -49,6 +49,7 @@ pub struct DatasetDescription {
     pub name: String,
     pub columns: Vec<ColumnInfo>,
     #[schema(value_type = Option<crate::schemas::DatasetStatsSchema>)]
+    #[schema(required = true)]
     pub stats: Option<DatasetStats>,
 }
 

@@ -12,18 +12,24 @@ use utoipa::openapi::{OneOfBuilder, RefOr};
 use crate::rows::Record;
 
 /// A row: its non-null cells by column name, numbers and booleans as
-/// themselves, everything else as text.
+/// themselves, everything else as text (a float that is not finite is null).
 impl utoipa::PartialSchema for Record {
     fn schema() -> RefOr<Schema> {
-        let scalar = [Type::Boolean, Type::Integer, Type::Number, Type::String]
-            .into_iter()
-            .fold(OneOfBuilder::new(), |one_of, kind| {
-                one_of.item(ObjectBuilder::new().schema_type(SchemaType::Type(kind)))
-            });
+        let scalar = [
+            Type::Boolean,
+            Type::Integer,
+            Type::Number,
+            Type::String,
+            Type::Null,
+        ]
+        .into_iter()
+        .fold(OneOfBuilder::new(), |one_of, kind| {
+            one_of.item(ObjectBuilder::new().schema_type(SchemaType::Type(kind)))
+        });
         ObjectBuilder::new()
             .schema_type(SchemaType::Type(Type::Object))
             .description(Some(
-                "A row: its non-null cells by column name; numbers and booleans as themselves, everything else as text.",
+                "A row: its non-null cells by column name; numbers and booleans as themselves, everything else as text (a float that is not finite is null).",
             ))
             .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(
                 Schema::OneOf(scalar.build()),
@@ -55,8 +61,10 @@ pub struct DatasetStatsSchema {
     buffered_rows: u64,
     columns: usize,
     /// Earliest event, ns since the epoch.
+    #[schema(required = true)]
     min_time: Option<i64>,
     /// Latest event, ns since the epoch.
+    #[schema(required = true)]
     max_time: Option<i64>,
 }
 
@@ -74,6 +82,7 @@ pub struct StoreStatsSchema {
     compactions: u64,
     files_deleted_by_retention: u64,
     /// The latest background (flush, compaction, retention) error.
+    #[schema(required = true)]
     last_error: Option<String>,
 }
 
@@ -122,6 +131,6 @@ mod tests {
             .iter()
             .map(|s| s["type"].as_str().unwrap())
             .collect();
-        assert_eq!(kinds, ["boolean", "integer", "number", "string"]);
+        assert_eq!(kinds, ["boolean", "integer", "number", "string", "null"]);
     }
 }

@@ -505,7 +505,7 @@ export interface components {
              * @description Most groups returned.
              * @default 10
              */
-            limit: number;
+            limit?: number;
             order?: components["schemas"]["Order"];
         };
         AggregateResponse: {
@@ -519,7 +519,7 @@ export interface components {
             /** @description The group's value; null when not grouped or the field is missing. */
             group: unknown;
             /** Format: double */
-            value?: number | null;
+            value: number | null;
         };
         ColumnInfo: {
             name: string;
@@ -532,7 +532,7 @@ export interface components {
         DatasetDescription: {
             name: string;
             columns: components["schemas"]["ColumnInfo"][];
-            stats?: components["schemas"]["DatasetStats"] | null;
+            stats: components["schemas"]["DatasetStats"] | null;
         };
         DatasetIngestStats: {
             /** Format: int64 */
@@ -562,7 +562,7 @@ export interface components {
                 [key: string]: number;
             };
             /** @description What was wrong with the latest refused payload. */
-            last_payload_error?: string | null;
+            last_payload_error: string | null;
         };
         /** @description Size of one dataset (`store::DatasetStats` as it serializes). */
         DatasetStats: {
@@ -591,12 +591,12 @@ export interface components {
              * Format: int64
              * @description Earliest event, ns since the epoch.
              */
-            min_time?: number | null;
+            min_time: number | null;
             /**
              * Format: int64
              * @description Latest event, ns since the epoch.
              */
-            max_time?: number | null;
+            max_time: number | null;
         };
         Datasets: {
             datasets: components["schemas"]["DatasetStats"][];
@@ -608,7 +608,7 @@ export interface components {
              * @description The instrumented service seen answering most calls to this peer
              *     (from calls paired at ingest), if any.
              */
-            callee?: string | null;
+            callee: string | null;
         };
         /**
          * @description A dashboard (needs a non-empty string `title` and an array `widgets`,
@@ -681,7 +681,7 @@ export interface components {
             /** Format: int64 */
             bucket_seconds: number;
             series: components["schemas"]["IssueSeries"];
-            stack?: string | null;
+            stack: string | null;
             samples: components["schemas"]["IssueSample"][];
             /** Format: double */
             elapsed_ms: number;
@@ -730,16 +730,16 @@ export interface components {
              * Format: int64
              * @description When it was marked resolved, ns since the epoch.
              */
-            resolved_at?: number | null;
+            resolved_at: number | null;
             /** @description RFC 3339. */
-            updated_at?: string | null;
+            updated_at: string | null;
         };
         IssueSummary: {
             fingerprint: string;
             title: string;
             error_type: string;
             message: string;
-            culprit?: string | null;
+            culprit: string | null;
             /**
              * Format: int64
              * @description Occurrences in the range.
@@ -776,9 +776,9 @@ export interface components {
             /** Format: double */
             rate_per_s: number;
             /** Format: double */
-            p50_ms?: number | null;
+            p50_ms: number | null;
             /** Format: double */
-            p95_ms?: number | null;
+            p95_ms: number | null;
             /**
              * @description The callee is known from paired spans: a client span and the server
              *     span it called.
@@ -799,7 +799,7 @@ export interface components {
             /** Format: double */
             error_rate: number;
             /** Format: double */
-            p95_ms?: number | null;
+            p95_ms: number | null;
         };
         Measure: {
             op: components["schemas"]["MeasureOp"];
@@ -855,9 +855,9 @@ export interface components {
              */
             to_ms?: number | null;
         };
-        /** @description A row: its non-null cells by column name; numbers and booleans as themselves, everything else as text. */
+        /** @description A row: its non-null cells by column name; numbers and booleans as themselves, everything else as text (a float that is not finite is null). */
         Record: {
-            [key: string]: boolean | number | string;
+            [key: string]: boolean | number | string | null;
         };
         /** @description RED of a group over a range, as the API returns it. */
         RedSummary: {
@@ -873,18 +873,18 @@ export interface components {
              */
             rate_per_s: number;
             /** Format: double */
-            avg_ms?: number | null;
+            avg_ms: number | null;
             /** Format: double */
-            p50_ms?: number | null;
+            p50_ms: number | null;
             /** Format: double */
-            p95_ms?: number | null;
+            p95_ms: number | null;
             /** Format: double */
-            p99_ms?: number | null;
+            p99_ms: number | null;
             /**
              * Format: double
              * @description (satisfied + tolerating / 2) / requests, threshold T (tolerating to 4T).
              */
-            apdex?: number | null;
+            apdex: number | null;
         };
         /** @description One rejected record: where it was and why. */
         Reject: {
@@ -903,14 +903,14 @@ export interface components {
              * @description Newest events returned.
              * @default 100
              */
-            limit: number;
+            limit?: number;
             /** @description Fields to return top values for; default facets when absent. */
             facets?: string[] | null;
             /**
              * @description Histogram buckets over the range.
              * @default 60
              */
-            buckets: number;
+            buckets?: number;
         };
         SearchResponse: {
             events: {
@@ -942,7 +942,7 @@ export interface components {
         };
         ServiceDetail: {
             service: string;
-            env?: string | null;
+            env: string | null;
             summary: components["schemas"]["RedSummary"];
             /** Format: int64 */
             bucket_seconds: number;
@@ -968,7 +968,7 @@ export interface components {
         };
         ServiceSummary: components["schemas"]["RedSummary"] & {
             service: string;
-            env?: string | null;
+            env: string | null;
             /**
              * @description Requests per bucket (`bucket_seconds` wide, from the range's start,
              *     or the whole hour before it when buckets are whole hours).
@@ -988,7 +988,7 @@ export interface components {
         /** @description One span in the tree. */
         SpanNode: {
             span_id: string;
-            parent_span_id?: string | null;
+            parent_span_id: string | null;
             service: string;
             name: string;
             /**
@@ -1057,7 +1057,7 @@ export interface components {
             /** Format: int64 */
             files_deleted_by_retention: number;
             /** @description The latest background (flush, compaction, retention) error. */
-            last_error?: string | null;
+            last_error: string | null;
         };
         /** @description A measure over matching events per time bucket, one series per group. */
         TimeseriesRequest: components["schemas"]["RangeInput"] & {
@@ -1071,12 +1071,12 @@ export interface components {
              * @description Most series (the groups with the largest measure over the range).
              * @default 10
              */
-            limit: number;
+            limit?: number;
             /**
              * @description Time buckets over the range.
              * @default 60
              */
-            buckets: number;
+            buckets?: number;
         };
         TimeseriesResponse: {
             /** Format: int64 */
@@ -1115,7 +1115,7 @@ export interface components {
         TraceSummary: {
             trace_id: string;
             /** @description The matching span (the newest, when several match). */
-            span_id?: string | null;
+            span_id: string | null;
             /**
              * Format: int64
              * @description Start of the matching span, ns since the epoch.
