@@ -12,7 +12,7 @@ use query::{RangeInput, TimeRange};
 use saved::Kind;
 use serde_json::Value;
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ItemFailures, ListFailures};
 use crate::extract::{params, parse_json};
 use crate::state::AppState;
 
@@ -47,9 +47,7 @@ pub(crate) struct ServicesParams {
     params(RangeInput, ServicesParams),
     responses(
         (status = 200, body = apm::ServicesResponse),
-        (status = 400, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ListFailures,
     )
 )]
 pub(crate) async fn services(
@@ -75,10 +73,7 @@ pub(crate) async fn services(
     params(("service" = String, Path, description = "service name"), RangeInput, ServicesParams),
     responses(
         (status = 200, body = apm::ServiceDetail),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ItemFailures,
     )
 )]
 pub(crate) async fn service(
@@ -111,9 +106,7 @@ pub(crate) struct MapParams {
     params(RangeInput, MapParams),
     responses(
         (status = 200, body = apm::ServiceMap),
-        (status = 400, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ListFailures,
     )
 )]
 pub(crate) async fn service_map(
@@ -138,9 +131,7 @@ pub(crate) async fn service_map(
     params(RangeInput, apm::TraceSearch),
     responses(
         (status = 200, body = apm::TraceSearchResponse),
-        (status = 400, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ListFailures,
     )
 )]
 pub(crate) async fn traces(
@@ -165,10 +156,7 @@ pub(crate) async fn traces(
     params(("trace_id" = String, Path, pattern = "^[0-9a-fA-F]{1,64}$"), RangeInput),
     responses(
         (status = 200, body = apm::TraceResponse),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ItemFailures,
     )
 )]
 pub(crate) async fn trace(
@@ -213,9 +201,7 @@ fn issue_states(state: &AppState) -> HashMap<String, apm::IssueState> {
     params(RangeInput, apm::IssueQuery),
     responses(
         (status = 200, body = apm::IssuesResponse),
-        (status = 400, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ListFailures,
     )
 )]
 pub(crate) async fn issues(
@@ -241,10 +227,7 @@ pub(crate) async fn issues(
     params(("fingerprint" = String, Path, description = "16 hexadecimal digits"), RangeInput),
     responses(
         (status = 200, body = apm::IssueDetail),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ItemFailures,
     )
 )]
 pub(crate) async fn issue(

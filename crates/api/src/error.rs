@@ -43,6 +43,66 @@ pub(crate) struct ErrorDetail {
     message: String,
 }
 
+/// Declares a set of error replies for `#[utoipa::path]`'s `responses`: each
+/// status refers to the one error reply.
+macro_rules! error_replies {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $status:tt),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(utoipa::IntoResponses)]
+        #[allow(dead_code)] // never built: it lists the error statuses of routes
+        pub(crate) enum $name {
+            $(
+                #[response(status = $status)]
+                $variant(#[ref_response] ErrorBody),
+            )+
+        }
+    };
+}
+
+/// What a receiver refuses: a bad payload or key, too large, an unsupported
+/// encoding, a full write buffer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // never built: it lists the error statuses of routes
+pub(crate) enum IngestFailures {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] ErrorBody),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] ErrorBody),
+    #[response(status = 413)]
+    TooLarge(#[ref_response] ErrorBody),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] ErrorBody),
+    /// Write buffer full: retry after the Retry-After header
+    #[response(status = 429)]
+    Busy(#[to_schema] ErrorBody),
+    #[response(status = "default")]
+    Other(#[ref_response] ErrorBody),
+}
+
+error_replies!(
+    /// What a query meets: a bad request or search, an unknown dataset, a
+    /// limit, the timeout.
+    QueryFailures {
+        BadRequest = 400,
+        NotFound = 404,
+        LimitExceeded = 422,
+        Timeout = 504,
+        Other = "default",
+    }
+);
+
+error_replies!(
+    /// What a list (of services, traces, issues...) meets: a bad parameter,
+    /// the timeout.
+    ListFailures { BadRequest = 400, Timeout = 504, Other = "default" }
+);
+
+error_replies!(
+    /// What a request for one thing (a service, trace, issue, a field's
+    /// values) meets: a bad parameter, nothing found, the timeout.
+    ItemFailures { BadRequest = 400, NotFound = 404, Timeout = 504, Other = "default" }
+);
+
 impl From<apm::ApmError> for ApiError {
     fn from(e: apm::ApmError) -> Self {
         match e {

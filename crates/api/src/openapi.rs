@@ -5,7 +5,7 @@
 
 use utoipa::OpenApi;
 
-use crate::error::ErrorBody;
+use crate::error::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,11 +23,11 @@ use crate::error::ErrorBody;
         (name = "issues", description = "Error tracking"),
         (name = "saved", description = "Dashboards and saved views"),
     ),
-    // Types only query parameters name: `routes!` collects the schemas of
-    // bodies, not of parameters.
+    // Types only query parameters and the error reply name: `routes!`
+    // collects the schemas of bodies, not of parameters or responses.
     components(
         responses(ErrorBody),
-        schemas(apm::IssueStatusFilter, apm::IssueSort, apm::TraceScope, apm::SpanStatusFilter),
+        schemas(ErrorDetail, apm::IssueStatusFilter, apm::IssueSort, apm::TraceScope, apm::SpanStatusFilter),
     ),
 )]
 pub(crate) struct ApiDoc;

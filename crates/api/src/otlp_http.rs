@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ingest::OtlpSignal;
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, IngestFailures};
 use crate::state::AppState;
 
 /// An OTLP export request as protobuf bytes.
@@ -26,12 +26,7 @@ struct Protobuf(Vec<u8>);
     request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
     responses(
         (status = 200, description = "ExportLogsServiceResponse, with partial_success when records were rejected", content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 413, response = ErrorBody),
-        (status = 415, response = ErrorBody),
-        (status = 429, description = "Write buffer full: retry after the Retry-After header", body = ErrorBody),
-        (status = "default", response = ErrorBody),
+        IngestFailures,
     )
 )]
 pub(crate) async fn logs(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
@@ -48,12 +43,7 @@ pub(crate) async fn logs(state: State<AppState>, request: Request) -> Result<Res
     request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
     responses(
         (status = 200, description = "ExportTraceServiceResponse, with partial_success when records were rejected", content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 413, response = ErrorBody),
-        (status = 415, response = ErrorBody),
-        (status = 429, description = "Write buffer full: retry after the Retry-After header", body = ErrorBody),
-        (status = "default", response = ErrorBody),
+        IngestFailures,
     )
 )]
 pub(crate) async fn traces(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
@@ -70,12 +60,7 @@ pub(crate) async fn traces(state: State<AppState>, request: Request) -> Result<R
     request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
     responses(
         (status = 200, description = "ExportMetricsServiceResponse, with partial_success when points were rejected", content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 413, response = ErrorBody),
-        (status = 415, response = ErrorBody),
-        (status = 429, description = "Write buffer full: retry after the Retry-After header", body = ErrorBody),
-        (status = "default", response = ErrorBody),
+        IngestFailures,
     )
 )]
 pub(crate) async fn metrics(

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::apm_routes as apm;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, IngestFailures, ItemFailures, QueryFailures};
 use crate::extract::{MAX_BODY_BYTES, params, parse_json};
 use crate::openapi;
 use crate::otlp_http;
@@ -163,12 +163,7 @@ const API_KEY_HELP: &str = "Ingest API key, required when keys are configured (d
     request_body(content = String, content_type = "application/x-ndjson", description = "One JSON object per line"),
     responses(
         (status = 200, description = "Accepted and rejected counts, with the reasons of the first rejects", body = ingest::IngestOutcome),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 413, response = ErrorBody),
-        (status = 415, response = ErrorBody),
-        (status = 429, description = "Write buffer full: retry after the Retry-After header", body = ErrorBody),
-        (status = "default", response = ErrorBody),
+        IngestFailures,
     )
 )]
 async fn ingest_ndjson(
@@ -202,11 +197,7 @@ struct SqlRequest {
     request_body = SqlRequest,
     responses(
         (status = 200, description = "Columns, rows (objects) and the time taken", body = query::QueryResult),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        QueryFailures,
     )
 )]
 async fn sql(
@@ -230,11 +221,7 @@ async fn sql(
     request_body = SearchRequest,
     responses(
         (status = 200, body = query::SearchResponse),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        QueryFailures,
     )
 )]
 async fn search(
@@ -254,11 +241,7 @@ async fn search(
     request_body = AggregateRequest,
     responses(
         (status = 200, body = query::AggregateResponse),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        QueryFailures,
     )
 )]
 async fn aggregate(
@@ -278,11 +261,7 @@ async fn aggregate(
     request_body = TimeseriesRequest,
     responses(
         (status = 200, body = query::TimeseriesResponse),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        QueryFailures,
     )
 )]
 async fn timeseries(
@@ -316,10 +295,7 @@ struct ValuesParams {
     params(("dataset" = String, Path), ValuesParams, RangeInput),
     responses(
         (status = 200, body = query::ValuesResponse),
-        (status = 400, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 504, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        ItemFailures,
     )
 )]
 async fn values(

@@ -625,10 +625,6 @@ export interface components {
             requests_series: number[];
             errors_series: number[];
         };
-        /** @description Every error reply: `{"error": {"code", "message"}}`. */
-        ErrorBody: {
-            error: components["schemas"]["ErrorDetail"];
-        };
         ErrorDetail: {
             /**
              * @description A stable name for programs, e.g. bad_request, not_found,
@@ -1255,7 +1251,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": {
+                        error: components["schemas"]["ErrorDetail"];
+                    };
                 };
             };
             default: components["responses"]["ErrorBody"];
@@ -2015,7 +2013,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": {
+                        error: components["schemas"]["ErrorDetail"];
+                    };
                 };
             };
             default: components["responses"]["ErrorBody"];
@@ -2058,7 +2058,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": {
+                        error: components["schemas"]["ErrorDetail"];
+                    };
                 };
             };
             default: components["responses"]["ErrorBody"];
@@ -2101,7 +2103,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": {
+                        error: components["schemas"]["ErrorDetail"];
+                    };
                 };
             };
             default: components["responses"]["ErrorBody"];
