@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use crate::apm_routes as apm;
 use crate::error::{ApiError, ErrorBody, IngestFailures, ItemFailures, QueryFailures};
-use crate::extract::{MAX_BODY_BYTES, params, parse_json};
+use crate::extract::{API_KEY_HELP, MAX_BODY_BYTES, params, parse_json};
 use crate::openapi;
 use crate::otlp_http;
 use crate::saved_routes as saved;
@@ -147,9 +147,6 @@ async fn serve_openapi() -> Response {
     )
         .into_response()
 }
-
-/// The ingest API key, when keys are configured.
-const API_KEY_HELP: &str = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)";
 
 /// Ingest NDJSON (one JSON object per line; gzip, deflate or zstd Content-Encoding) into a dataset, created on first write
 #[utoipa::path(

@@ -2038,7 +2038,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description ExportTraceServiceResponse, with partial_success when records were rejected */
+            /** @description ExportTraceServiceResponse, with partial_success when spans were rejected */
             200: {
                 headers: {
                     [name: string]: unknown;
