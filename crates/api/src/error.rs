@@ -103,6 +103,17 @@ error_replies!(
     ItemFailures { BadRequest = 400, NotFound = 404, Timeout = 504, Other = "default" }
 );
 
+error_replies!(
+    /// What storing a new saved document meets: an invalid document, too
+    /// many of its kind, a body that is not JSON.
+    CreateFailures { BadRequest = 400, TooMany = 409, UnsupportedMediaType = 415, Other = "default" }
+);
+
+error_replies!(
+    /// What reading or deleting a saved document meets: no such document.
+    LookupFailures { NotFound = 404, Other = "default" }
+);
+
 impl From<apm::ApmError> for ApiError {
     fn from(e: apm::ApmError) -> Self {
         match e {

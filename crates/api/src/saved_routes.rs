@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use saved::Kind;
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, CreateFailures, ErrorBody, LookupFailures};
 use crate::extract::parse_json;
 use crate::state::AppState;
 
@@ -72,10 +72,7 @@ pub(crate) async fn list_dashboards(State(state): State<AppState>) -> Json<Value
     request_body = Document,
     responses(
         (status = 201, description = "The stored dashboard, with its id", body = Document),
-        (status = 400, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 415, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        CreateFailures,
     )
 )]
 pub(crate) async fn create_dashboard(
@@ -94,8 +91,7 @@ pub(crate) async fn create_dashboard(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Document),
-        (status = 404, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        LookupFailures,
     )
 )]
 pub(crate) async fn get_dashboard(
@@ -139,8 +135,7 @@ pub(crate) async fn replace_dashboard(
     params(("id" = String, Path)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        LookupFailures,
     )
 )]
 pub(crate) async fn delete_dashboard(
@@ -165,10 +160,7 @@ pub(crate) async fn list_views(State(state): State<AppState>) -> Json<Value> {
     request_body = Document,
     responses(
         (status = 201, description = "The stored saved view, with its id", body = Document),
-        (status = 400, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 415, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        CreateFailures,
     )
 )]
 pub(crate) async fn create_view(
@@ -187,8 +179,7 @@ pub(crate) async fn create_view(
     params(("id" = String, Path)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, response = ErrorBody),
-        (status = "default", response = ErrorBody),
+        LookupFailures,
     )
 )]
 pub(crate) async fn delete_view(
