@@ -30,6 +30,9 @@ fi
 echo "== web UI"
 scripts/build-ui.sh
 npm --prefix web test
+# The web app's API types are generated from the OpenAPI document (whose
+# own currency the api crate's tests check): they must match it.
+npm --prefix web run api-types:check
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest

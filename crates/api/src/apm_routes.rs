@@ -12,7 +12,7 @@ use query::{RangeInput, TimeRange};
 use saved::Kind;
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody, ItemFailures, ListFailures};
 use crate::extract::{params, parse_json};
 use crate::state::AppState;
 
@@ -28,12 +28,28 @@ fn range_or_last_hour(
 }
 
 /// Query parameters of the service pages besides the time range.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ServicesParams {
     env: Option<String>,
+    /// Apdex threshold T in ms (tolerating up to 4T).
+    #[param(default = 500)]
     apdex_ms: Option<f64>,
 }
 
+/// The service catalog
+///
+/// Per service and environment, requests, errors, error rate, rate per second, average and p50/p95/p99 latency and Apdex of entry spans (server and consumer kinds), from the RED rollups derived at ingest (span_metrics per minute, span_metrics_1h per hour for the whole hours of long ranges; percentiles from 1/8-octave latency buckets, about 4% relative error), with per-bucket request and error series for sparklines; the last hour when no range is given.
+#[utoipa::path(
+    get,
+    path = "/api/v1/apm/services",
+    tag = "apm",
+    params(RangeInput, ServicesParams),
+    responses(
+        (status = 200, body = apm::ServicesResponse),
+        ListFailures,
+    )
+)]
 pub(crate) async fn services(
     State(state): State<AppState>,
     p: Result<Query<ServicesParams>, QueryRejection>,
@@ -47,6 +63,19 @@ pub(crate) async fn services(
     ))
 }
 
+/// One service's page
+///
+/// RED summary, requests/errors/p95 series, endpoints (HTTP route, RPC method, messaging destination or span name of entry spans) and dependencies (peers of client and producer spans: services, databases, queues, external hosts, each with the instrumented service seen answering its calls, if any), from the span_metrics rollups; 404 when the service has no spans in the range.
+#[utoipa::path(
+    get,
+    path = "/api/v1/apm/services/{service}",
+    tag = "apm",
+    params(("service" = String, Path, description = "service name"), RangeInput, ServicesParams),
+    responses(
+        (status = 200, body = apm::ServiceDetail),
+        ItemFailures,
+    )
+)]
 pub(crate) async fn service(
     State(state): State<AppState>,
     Path(service): Path<String>,
@@ -61,11 +90,25 @@ pub(crate) async fn service(
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct MapParams {
     env: Option<String>,
 }
 
+/// The service map
+///
+/// Services, databases, queues and external hosts as nodes, calls as edges with rate, errors and latency, read from the callers' rollups. A peer whose client or producer spans were seen answered by a server or consumer span of another service (paired at ingest) is that service, and the edge is paired (a peer answered by several services is split by their shares); calls never paired go to the peer the span names (peer.service or service.peer.name, db.system, messaging destination, server address), a virtual node when nothing instrumented answers there.
+#[utoipa::path(
+    get,
+    path = "/api/v1/apm/service-map",
+    tag = "apm",
+    params(RangeInput, MapParams),
+    responses(
+        (status = 200, body = apm::ServiceMap),
+        ListFailures,
+    )
+)]
 pub(crate) async fn service_map(
     State(state): State<AppState>,
     p: Result<Query<MapParams>, QueryRejection>,
@@ -78,6 +121,19 @@ pub(crate) async fn service_map(
     ))
 }
 
+/// Trace search
+///
+/// Traces with a span matching the filters (root spans by default, service entry spans by default with service, or all spans with scope=all), newest first, with span and error counts and the services each crosses.
+#[utoipa::path(
+    get,
+    path = "/api/v1/apm/traces",
+    tag = "apm",
+    params(RangeInput, apm::TraceSearch),
+    responses(
+        (status = 200, body = apm::TraceSearchResponse),
+        ListFailures,
+    )
+)]
 pub(crate) async fn traces(
     State(state): State<AppState>,
     search: Result<Query<apm::TraceSearch>, QueryRejection>,
@@ -90,6 +146,19 @@ pub(crate) async fn traces(
     ))
 }
 
+/// One trace as a span tree
+///
+/// Waterfall order, depth, self time, critical path, missing parents, duplicate ids, clock skew, with the logs that carry its id; at most 10,000 spans and 1,000 log lines (truncated flags say when cut). The time range is optional (faster with one).
+#[utoipa::path(
+    get,
+    path = "/api/v1/apm/traces/{trace_id}",
+    tag = "apm",
+    params(("trace_id" = String, Path, pattern = "^[0-9a-fA-F]{1,64}$"), RangeInput),
+    responses(
+        (status = 200, body = apm::TraceResponse),
+        ItemFailures,
+    )
+)]
 pub(crate) async fn trace(
     State(state): State<AppState>,
     Path(trace_id): Path<String>,
@@ -122,6 +191,19 @@ fn issue_states(state: &AppState) -> HashMap<String, apm::IssueState> {
         .collect()
 }
 
+/// Error tracking: issues
+///
+/// Error occurrences (span exception events, failed spans with error.type, logs with exception attributes) grouped into issues by fingerprint (type + normalised message + top in-app stack frame; error.fingerprint from the client wins), with count in the range, first and last seen over all data, affected services, status and a series; the last hour when no range is given.
+#[utoipa::path(
+    get,
+    path = "/api/v1/issues",
+    tag = "issues",
+    params(RangeInput, apm::IssueQuery),
+    responses(
+        (status = 200, body = apm::IssuesResponse),
+        ListFailures,
+    )
+)]
 pub(crate) async fn issues(
     State(state): State<AppState>,
     query: Result<Query<apm::IssueQuery>, QueryRejection>,
@@ -135,6 +217,19 @@ pub(crate) async fn issues(
     ))
 }
 
+/// One issue
+///
+/// Summary, occurrences over time, the latest stack trace and the latest occurrences with their trace ids.
+#[utoipa::path(
+    get,
+    path = "/api/v1/issues/{fingerprint}",
+    tag = "issues",
+    params(("fingerprint" = String, Path, description = "16 hexadecimal digits"), RangeInput),
+    responses(
+        (status = 200, body = apm::IssueDetail),
+        ItemFailures,
+    )
+)]
 pub(crate) async fn issue(
     State(state): State<AppState>,
     Path(fingerprint): Path<String>,
@@ -147,9 +242,24 @@ pub(crate) async fn issue(
     ))
 }
 
-#[derive(serde::Deserialize)]
+/// The status to set.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 struct StatusBody {
+    #[schema(value_type = apm::IssueStatus)]
     status: String,
+}
+
+/// An issue's status as stored.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct IssueStatusReply {
+    fingerprint: String,
+    status: apm::IssueStatus,
+    /// When it was marked resolved, ns since the epoch.
+    #[schema(required = true)]
+    resolved_at: Option<i64>,
+    /// RFC 3339.
+    #[schema(required = true)]
+    updated_at: Option<String>,
 }
 
 fn now_nanos() -> i64 {
@@ -159,14 +269,26 @@ fn now_nanos() -> i64 {
         .unwrap_or(0)
 }
 
-/// Sets an issue's status: open, resolved (from now: a later occurrence is
-/// a regression) or ignored.
+/// Sets an issue's status: open, resolved (an occurrence after now reopens it as a regression) or ignored
+#[utoipa::path(
+    put,
+    path = "/api/v1/issues/{fingerprint}/status",
+    tag = "issues",
+    params(("fingerprint" = String, Path, description = "16 hexadecimal digits")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, body = IssueStatusReply),
+        (status = 400, response = ErrorBody),
+        (status = 415, response = ErrorBody),
+        (status = "default", response = ErrorBody),
+    )
+)]
 pub(crate) async fn set_issue_status(
     State(state): State<AppState>,
     Path(fingerprint): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IssueStatusReply>, ApiError> {
     let fingerprint = apm::check_fingerprint(&fingerprint)?;
     let request: StatusBody = parse_json(&headers, &body)?;
     let status: apm::IssueStatus = request.status.parse().map_err(ApiError::BadRequest)?;
@@ -179,10 +301,13 @@ pub(crate) async fn set_issue_status(
     let stored = tokio::task::spawn_blocking(move || saved.upsert(Kind::IssueStates, &id, doc))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(Json(serde_json::json!({
-        "fingerprint": fingerprint,
-        "status": stored.get("status").cloned().unwrap_or(Value::Null),
-        "resolved_at": stored.get("resolved_at").cloned().unwrap_or(Value::Null),
-        "updated_at": stored.get("updated_at").cloned().unwrap_or(Value::Null),
-    })))
+    Ok(Json(IssueStatusReply {
+        fingerprint,
+        status,
+        resolved_at: stored.get("resolved_at").and_then(Value::as_i64),
+        updated_at: stored
+            .get("updated_at")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }))
 }

@@ -26,6 +26,94 @@ pub(crate) enum ApiError {
     Internal(String),
 }
 
+/// Every error reply: `{"error": {"code", "message"}}`.
+#[derive(serde::Serialize, utoipa::ToSchema, utoipa::ToResponse)]
+#[response(description = "An error naming the problem")]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// A stable name for programs, e.g. bad_request, not_found,
+    /// unauthorized, payload_too_large, backpressure, invalid_search,
+    /// unknown_dataset, query_timeout, query_row_limit, invalid_document.
+    code: &'static str,
+    /// What went wrong, for people.
+    message: String,
+}
+
+/// Declares a set of error replies for `#[utoipa::path]`'s `responses`: each
+/// status refers to the one error reply.
+macro_rules! error_replies {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $status:tt),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(utoipa::IntoResponses)]
+        #[allow(dead_code)] // never built: it lists the error statuses of routes
+        pub(crate) enum $name {
+            $(
+                #[response(status = $status)]
+                $variant(#[ref_response] ErrorBody),
+            )+
+        }
+    };
+}
+
+/// What a receiver refuses: a bad payload or key, too large, an unsupported
+/// encoding, a full write buffer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // never built: it lists the error statuses of routes
+pub(crate) enum IngestFailures {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] ErrorBody),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] ErrorBody),
+    #[response(status = 413)]
+    TooLarge(#[ref_response] ErrorBody),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] ErrorBody),
+    /// Write buffer full: retry after the Retry-After header
+    #[response(status = 429)]
+    Busy(#[to_schema] ErrorBody),
+    #[response(status = "default")]
+    Other(#[ref_response] ErrorBody),
+}
+
+error_replies!(
+    /// What a query meets: a bad request or search, an unknown dataset, a
+    /// limit, the timeout.
+    QueryFailures {
+        BadRequest = 400,
+        NotFound = 404,
+        LimitExceeded = 422,
+        Timeout = 504,
+        Other = "default",
+    }
+);
+
+error_replies!(
+    /// What a list (of services, traces, issues...) meets: a bad parameter,
+    /// the timeout.
+    ListFailures { BadRequest = 400, Timeout = 504, Other = "default" }
+);
+
+error_replies!(
+    /// What a request for one thing (a service, trace, issue, a field's
+    /// values) meets: a bad parameter, nothing found, the timeout.
+    ItemFailures { BadRequest = 400, NotFound = 404, Timeout = 504, Other = "default" }
+);
+
+error_replies!(
+    /// What storing a new saved document meets: an invalid document, too
+    /// many of its kind, a body that is not JSON.
+    CreateFailures { BadRequest = 400, TooMany = 409, UnsupportedMediaType = 415, Other = "default" }
+);
+
+error_replies!(
+    /// What reading or deleting a saved document meets: no such document.
+    LookupFailures { NotFound = 404, Other = "default" }
+);
+
 impl From<apm::ApmError> for ApiError {
     fn from(e: apm::ApmError) -> Self {
         match e {
@@ -89,7 +177,12 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let body = serde_json::json!({ "error": { "code": name, "message": self.to_string() } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: name,
+                message: self.to_string(),
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after() {
             response

@@ -11,6 +11,9 @@ use crate::error::ApiError;
 /// Largest JSON request body (ingest bodies have the receivers' own bounds).
 pub(crate) const MAX_BODY_BYTES: usize = 16 << 20;
 
+/// How the ingest routes' API key header reads in the OpenAPI document.
+pub(crate) const API_KEY_HELP: &str = "Ingest API key, required when keys are configured (dd-api-key and Authorization: Bearer also accepted)";
+
 /// A JSON body (sent as application/json or without a Content-Type).
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,

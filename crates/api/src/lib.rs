@@ -6,11 +6,12 @@
 mod apm_routes;
 mod error;
 mod extract;
+mod openapi;
 mod otlp_http;
 mod routes;
 mod saved_routes;
 mod state;
 mod web;
 
-pub use routes::{OPENAPI_JSON, ROUTES, app_router, otlp_router};
+pub use routes::{app_router, openapi_document, openapi_json, otlp_router};
 pub use state::AppState;

@@ -7,23 +7,67 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use ingest::OtlpSignal;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, IngestFailures};
+use crate::extract::API_KEY_HELP;
 use crate::state::AppState;
 
-pub(crate) async fn logs(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
-    export(state, OtlpSignal::Logs, request).await
+/// An OTLP export request as protobuf bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // never built: it describes the request body
+struct Protobuf(Vec<u8>);
+
+/// Declares the export handler of one signal and its OpenAPI operation.
+macro_rules! otlp_export {
+    ($name:ident, $signal:ident, $path:tt, $operation:tt, $summary:tt, $reply:tt) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            post,
+            path = $path,
+            operation_id = $operation,
+            tag = "otlp",
+            params(("x-hannun-api-key" = Option<String>, Header, description = API_KEY_HELP)),
+            request_body(content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+            responses(
+                (status = 200, description = $reply, content((Protobuf = "application/x-protobuf"), (Object = "application/json"))),
+                IngestFailures,
+            )
+        )]
+        pub(crate) async fn $name(
+            state: State<AppState>,
+            request: Request,
+        ) -> Result<Response, ApiError> {
+            export(state, OtlpSignal::$signal, request).await
+        }
+    };
 }
 
-pub(crate) async fn traces(state: State<AppState>, request: Request) -> Result<Response, ApiError> {
-    export(state, OtlpSignal::Traces, request).await
-}
+otlp_export!(
+    logs,
+    Logs,
+    "/v1/logs",
+    "otlp_logs",
+    "OTLP/HTTP logs export (also on the OTLP port, 4318)",
+    "ExportLogsServiceResponse, with partial_success when records were rejected"
+);
 
-pub(crate) async fn metrics(
-    state: State<AppState>,
-    request: Request,
-) -> Result<Response, ApiError> {
-    export(state, OtlpSignal::Metrics, request).await
-}
+otlp_export!(
+    traces,
+    Traces,
+    "/v1/traces",
+    "otlp_traces",
+    "OTLP/HTTP traces export (also on the OTLP port, 4318)",
+    "ExportTraceServiceResponse, with partial_success when spans were rejected"
+);
+
+otlp_export!(
+    metrics,
+    Metrics,
+    "/v1/metrics",
+    "otlp_metrics",
+    "OTLP/HTTP metrics export (also on the OTLP port, 4318)",
+    "ExportMetricsServiceResponse, with partial_success when points were rejected"
+);
 
 async fn export(
     State(state): State<AppState>,

@@ -1,4 +1,8 @@
-//! The routers and the JSON handlers.
+//! The routers and the JSON handlers. Every route is registered with
+//! `routes!`, which reads the handler's `#[utoipa::path]`: the router and
+//! the OpenAPI document are built from the same list.
+
+use std::sync::LazyLock;
 
 use axum::Json;
 use axum::Router;
@@ -7,118 +11,90 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use model::DatasetName;
 use query::{AggregateRequest, RangeInput, SearchRequest, TimeseriesRequest, ValuesRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::apm_routes as apm;
-use crate::error::ApiError;
-use crate::extract::{MAX_BODY_BYTES, params, parse_json};
+use crate::error::{ApiError, ErrorBody, IngestFailures, ItemFailures, QueryFailures};
+use crate::extract::{API_KEY_HELP, MAX_BODY_BYTES, params, parse_json};
+use crate::openapi;
 use crate::otlp_http;
 use crate::saved_routes as saved;
 use crate::state::AppState;
 use crate::web;
 
-/// The OpenAPI document of this API.
-pub const OPENAPI_JSON: &str = include_str!("openapi.json");
+/// Every route of :8080 with its description, before the fallback.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::frame())
+        .routes(routes!(health))
+        .routes(routes!(serve_openapi))
+        .routes(routes!(ingest_ndjson))
+        .routes(routes!(ingest_stats))
+        .routes(routes!(sql))
+        .routes(routes!(search))
+        .routes(routes!(datasets))
+        .routes(routes!(dataset))
+        .routes(routes!(values))
+        .routes(routes!(aggregate))
+        .routes(routes!(timeseries))
+        .routes(routes!(stats))
+        .routes(routes!(apm::services))
+        .routes(routes!(apm::service))
+        .routes(routes!(apm::service_map))
+        .routes(routes!(apm::traces))
+        .routes(routes!(apm::trace))
+        .routes(routes!(apm::issues))
+        .routes(routes!(apm::issue))
+        .routes(routes!(apm::set_issue_status))
+        .routes(routes!(saved::list_dashboards, saved::create_dashboard))
+        .routes(routes!(
+            saved::get_dashboard,
+            saved::replace_dashboard,
+            saved::delete_dashboard
+        ))
+        .routes(routes!(saved::list_views, saved::create_view))
+        .routes(routes!(saved::delete_view))
+        .merge(otlp_routes())
+}
 
-/// Every route of the main router, `(method, path)`; a test checks the
-/// OpenAPI document describes each one.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/api/v1/health"),
-    ("get", "/api/v1/openapi.json"),
-    ("post", "/api/v1/ingest/{dataset}"),
-    ("get", "/api/v1/ingest/stats"),
-    ("post", "/api/v1/sql"),
-    ("post", "/api/v1/search"),
-    ("get", "/api/v1/datasets"),
-    ("get", "/api/v1/datasets/{dataset}"),
-    ("get", "/api/v1/datasets/{dataset}/values"),
-    ("post", "/api/v1/aggregate"),
-    ("post", "/api/v1/timeseries"),
-    ("get", "/api/v1/stats"),
-    ("get", "/api/v1/dashboards"),
-    ("post", "/api/v1/dashboards"),
-    ("get", "/api/v1/dashboards/{id}"),
-    ("put", "/api/v1/dashboards/{id}"),
-    ("delete", "/api/v1/dashboards/{id}"),
-    ("get", "/api/v1/apm/services"),
-    ("get", "/api/v1/apm/services/{service}"),
-    ("get", "/api/v1/apm/service-map"),
-    ("get", "/api/v1/apm/traces"),
-    ("get", "/api/v1/apm/traces/{trace_id}"),
-    ("get", "/api/v1/issues"),
-    ("get", "/api/v1/issues/{fingerprint}"),
-    ("put", "/api/v1/issues/{fingerprint}/status"),
-    ("get", "/api/v1/views"),
-    ("post", "/api/v1/views"),
-    ("delete", "/api/v1/views/{id}"),
-    ("post", "/v1/logs"),
-    ("post", "/v1/traces"),
-    ("post", "/v1/metrics"),
-];
+fn otlp_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(otlp_http::logs))
+        .routes(routes!(otlp_http::traces))
+        .routes(routes!(otlp_http::metrics))
+}
+
+/// The OpenAPI document of this API, as served.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
+}
+
+/// The document as served and committed (`crates/api/openapi.json`):
+/// pretty JSON with a final newline.
+pub fn openapi_json() -> String {
+    let mut text = openapi_document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    text.push('\n');
+    text
+}
 
 /// The UI and API router (:8080). OTLP/HTTP paths are served here too, so a
 /// single port is enough behind a proxy.
 pub fn app_router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/health", get(health))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/ingest/{dataset}", post(ingest_ndjson))
-        .route("/api/v1/ingest/stats", get(ingest_stats))
-        .route("/api/v1/sql", post(sql))
-        .route("/api/v1/search", post(search))
-        .route("/api/v1/datasets", get(datasets))
-        .route("/api/v1/datasets/{dataset}", get(dataset))
-        .route("/api/v1/datasets/{dataset}/values", get(values))
-        .route("/api/v1/aggregate", post(aggregate))
-        .route("/api/v1/timeseries", post(timeseries))
-        .route("/api/v1/stats", get(stats))
-        .route("/api/v1/apm/services", get(apm::services))
-        .route("/api/v1/apm/services/{service}", get(apm::service))
-        .route("/api/v1/apm/service-map", get(apm::service_map))
-        .route("/api/v1/apm/traces", get(apm::traces))
-        .route("/api/v1/apm/traces/{trace_id}", get(apm::trace))
-        .route("/api/v1/issues", get(apm::issues))
-        .route("/api/v1/issues/{fingerprint}", get(apm::issue))
-        .route(
-            "/api/v1/issues/{fingerprint}/status",
-            axum::routing::put(apm::set_issue_status),
-        )
-        .route(
-            "/api/v1/dashboards",
-            get(saved::list_dashboards).post(saved::create_dashboard),
-        )
-        .route(
-            "/api/v1/dashboards/{id}",
-            get(saved::get_dashboard)
-                .put(saved::replace_dashboard)
-                .delete(saved::delete_dashboard),
-        )
-        .route(
-            "/api/v1/views",
-            get(saved::list_views).post(saved::create_view),
-        )
-        .route(
-            "/api/v1/views/{id}",
-            axum::routing::delete(saved::delete_view),
-        )
-        .merge(otlp_routes())
+    let (router, _document) = api_routes().split_for_parts();
+    router
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
-fn otlp_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/logs", post(otlp_http::logs))
-        .route("/v1/traces", post(otlp_http::traces))
-        .route("/v1/metrics", post(otlp_http::metrics))
-}
-
 /// The OTLP/HTTP router (:4318). The receiver bounds OTLP bodies itself.
 pub fn otlp_router(state: AppState) -> Router {
-    otlp_routes().fallback(not_found).with_state(state)
+    let (router, _document) = otlp_routes().split_for_parts();
+    router.fallback(not_found).with_state(state)
 }
 
 async fn not_found() -> ApiError {
@@ -138,14 +114,55 @@ async fn fallback(
     }
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+/// Liveness and the server's version.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    /// Always `ok`.
+    status: &'static str,
+    version: &'static str,
 }
 
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
+/// Liveness and version
+#[utoipa::path(get, path = "/api/v1/health", tag = "meta", responses((status = 200, body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
+static OPENAPI_TEXT: LazyLock<String> = LazyLock::new(openapi_json);
+
+/// This document
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
+)]
+async fn serve_openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        OPENAPI_TEXT.as_str(),
+    )
+        .into_response()
+}
+
+/// Ingest NDJSON (one JSON object per line; gzip, deflate or zstd Content-Encoding) into a dataset, created on first write
+#[utoipa::path(
+    post,
+    path = "/api/v1/ingest/{dataset}",
+    tag = "ingest",
+    params(
+        ("dataset" = String, Path, pattern = "^[a-z][a-z0-9_]{0,62}$"),
+        ("x-hannun-api-key" = Option<String>, Header, description = API_KEY_HELP),
+    ),
+    request_body(content = String, content_type = "application/x-ndjson", description = "One JSON object per line"),
+    responses(
+        (status = 200, description = "Accepted and rejected counts, with the reasons of the first rejects", body = ingest::IngestOutcome),
+        IngestFailures,
+    )
+)]
 async fn ingest_ndjson(
     State(state): State<AppState>,
     Path(dataset): Path<String>,
@@ -154,18 +171,32 @@ async fn ingest_ndjson(
     Ok(Json(state.receiver.ndjson_http(&dataset, request).await?))
 }
 
+/// Accepted and rejected records per dataset, with the latest rejects
+#[utoipa::path(get, path = "/api/v1/ingest/stats", tag = "ingest", responses((status = 200, body = ingest::IngestStats)))]
 async fn ingest_stats(State(state): State<AppState>) -> Json<ingest::IngestStats> {
     Json(state.receiver.pipeline().stats())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 struct SqlRequest {
+    /// One read-only statement (DataFusion dialect).
     sql: String,
     /// Optional range for the `$__timeFilter` and `$__interval` macros.
     #[serde(flatten)]
     range: RangeInput,
 }
 
+/// Run one read-only SQL statement (DataFusion dialect); every dataset is a table. With a time range, $__timeFilter, $__interval, $__from and $__to are replaced
+#[utoipa::path(
+    post,
+    path = "/api/v1/sql",
+    tag = "query",
+    request_body = SqlRequest,
+    responses(
+        (status = 200, description = "Columns, rows (objects) and the time taken", body = query::QueryResult),
+        QueryFailures,
+    )
+)]
 async fn sql(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -177,6 +208,19 @@ async fn sql(
     Ok(Json(state.engine.sql(&sql).await?))
 }
 
+/// Search events with the search syntax; returns newest events, counts per time bucket and facet top values
+///
+/// The time range is from/to (ns) or from_ms/to_ms (ms); without an end it runs to now.
+#[utoipa::path(
+    post,
+    path = "/api/v1/search",
+    tag = "query",
+    request_body = SearchRequest,
+    responses(
+        (status = 200, body = query::SearchResponse),
+        QueryFailures,
+    )
+)]
 async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -186,6 +230,17 @@ async fn search(
     Ok(Json(state.engine.search(&request).await?))
 }
 
+/// One measure over the events a search matches, optionally per group (top lists, tables, single values)
+#[utoipa::path(
+    post,
+    path = "/api/v1/aggregate",
+    tag = "query",
+    request_body = AggregateRequest,
+    responses(
+        (status = 200, body = query::AggregateResponse),
+        QueryFailures,
+    )
+)]
 async fn aggregate(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -195,6 +250,17 @@ async fn aggregate(
     Ok(Json(state.engine.aggregate(&request).await?))
 }
 
+/// One measure per time bucket, one series per group (the top `limit` groups); empty buckets are 0 for counts and null otherwise
+#[utoipa::path(
+    post,
+    path = "/api/v1/timeseries",
+    tag = "query",
+    request_body = TimeseriesRequest,
+    responses(
+        (status = 200, body = query::TimeseriesResponse),
+        QueryFailures,
+    )
+)]
 async fn timeseries(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -205,14 +271,30 @@ async fn timeseries(
 }
 
 /// Query parameters of the values endpoint besides the time range.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ValuesParams {
+    /// The field whose values are counted.
     field: String,
+    /// Only values starting with this (case-insensitive).
     #[serde(default)]
     prefix: String,
+    /// Most values returned.
+    #[param(default = 20, maximum = 100)]
     limit: Option<usize>,
 }
 
+/// Most frequent values of a field (for autocomplete); the last 24 h when no range is given
+#[utoipa::path(
+    get,
+    path = "/api/v1/datasets/{dataset}/values",
+    tag = "query",
+    params(("dataset" = String, Path), ValuesParams, RangeInput),
+    responses(
+        (status = 200, body = query::ValuesResponse),
+        ItemFailures,
+    )
+)]
 async fn values(
     State(state): State<AppState>,
     Path(dataset): Path<String>,
@@ -229,10 +311,33 @@ async fn values(
     Ok(Json(state.engine.field_values(&dataset, &request).await?))
 }
 
-async fn datasets(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "datasets": state.engine.dataset_stats() }))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Datasets {
+    #[schema(value_type = Vec<query::DatasetStatsSchema>)]
+    datasets: Vec<query::DatasetStats>,
 }
 
+/// Datasets with rows, files, bytes and time span
+#[utoipa::path(get, path = "/api/v1/datasets", tag = "query", responses((status = 200, body = Datasets)))]
+async fn datasets(State(state): State<AppState>) -> Json<Datasets> {
+    Json(Datasets {
+        datasets: state.engine.dataset_stats(),
+    })
+}
+
+/// Columns and size of one dataset
+#[utoipa::path(
+    get,
+    path = "/api/v1/datasets/{dataset}",
+    tag = "query",
+    params(("dataset" = String, Path, pattern = "^[a-z][a-z0-9_]{0,62}$")),
+    responses(
+        (status = 200, body = query::DatasetDescription),
+        (status = 400, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = "default", response = ErrorBody),
+    )
+)]
 async fn dataset(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -245,36 +350,18 @@ async fn dataset(
     Ok(Json(description))
 }
 
-async fn stats(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "store": state.engine.storage_stats(),
-        "ingest": state.receiver.pipeline().stats(),
-    }))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Stats {
+    #[schema(value_type = query::StoreStatsSchema)]
+    store: query::StoreStats,
+    ingest: ingest::IngestStats,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn openapi_describes_every_route() {
-        let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).unwrap();
-        for (method, path) in ROUTES {
-            assert!(
-                doc["paths"][path][method].is_object(),
-                "openapi.json lacks {method} {path}"
-            );
-        }
-        let documented: usize = doc["paths"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|p| p.as_object().unwrap().len())
-            .sum();
-        assert_eq!(
-            documented,
-            ROUTES.len(),
-            "openapi.json documents a route the router does not have"
-        );
-    }
+/// Storage and ingest counters
+#[utoipa::path(get, path = "/api/v1/stats", tag = "meta", responses((status = 200, body = Stats)))]
+async fn stats(State(state): State<AppState>) -> Json<Stats> {
+    Json(Stats {
+        store: state.engine.storage_stats(),
+        ingest: state.receiver.pipeline().stats(),
+    })
 }

@@ -14,14 +14,14 @@ use crate::trace::ApmError;
 /// Most occurrences listed.
 const MAX_SAMPLES: usize = 20;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueSeries {
     pub timestamps_ms: Vec<i64>,
     pub counts: Vec<u64>,
 }
 
 /// One occurrence of an issue.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueSample {
     /// ns since the epoch
     pub timestamp: i64,
@@ -44,11 +44,12 @@ pub struct IssueSample {
     pub span_id: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueDetail {
     pub issue: IssueSummary,
     pub bucket_seconds: i64,
     pub series: IssueSeries,
+    #[schema(required = true)]
     pub stack: Option<String>,
     pub samples: Vec<IssueSample>,
     pub elapsed_ms: f64,

@@ -33,7 +33,8 @@ pub struct IssueState {
     pub resolved_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IssueQuery {
     pub service: Option<String>,
     pub env: Option<String>,
@@ -45,15 +46,18 @@ pub struct IssueQuery {
     /// The order (default: last seen first).
     #[serde(default, deserialize_with = "blank_or")]
     pub sort: Option<IssueSort>,
+    /// Most issues returned.
+    #[param(default = 100, maximum = 1000)]
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssueSummary {
     pub fingerprint: String,
     pub title: String,
     pub error_type: String,
     pub message: String,
+    #[schema(required = true)]
     pub culprit: Option<String>,
     /// Occurrences in the range.
     pub count: u64,
@@ -66,7 +70,7 @@ pub struct IssueSummary {
     pub series: Vec<u64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IssuesResponse {
     pub issues: Vec<IssueSummary>,
     pub bucket_seconds: i64,

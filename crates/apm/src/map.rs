@@ -23,7 +23,7 @@ use crate::trace::ApmError;
 /// Most edges drawn; the busiest are kept.
 const MAX_EDGES: usize = 1_000;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct MapNode {
     pub id: String,
     pub name: String,
@@ -35,10 +35,11 @@ pub struct MapNode {
     pub requests: u64,
     pub errors: u64,
     pub error_rate: f64,
+    #[schema(required = true)]
     pub p95_ms: Option<f64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct MapEdge {
     pub source: String,
     pub target: String,
@@ -46,14 +47,16 @@ pub struct MapEdge {
     pub errors: u64,
     pub error_rate: f64,
     pub rate_per_s: f64,
+    #[schema(required = true)]
     pub p50_ms: Option<f64>,
+    #[schema(required = true)]
     pub p95_ms: Option<f64>,
     /// The callee is known from paired spans: a client span and the server
     /// span it called.
     pub paired: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceMap {
     pub nodes: Vec<MapNode>,
     pub edges: Vec<MapEdge>,

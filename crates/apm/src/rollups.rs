@@ -26,18 +26,23 @@ pub(crate) struct Red {
 }
 
 /// RED of a group over a range, as the API returns it.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct RedSummary {
     pub requests: u64,
     pub errors: u64,
     pub error_rate: f64,
     /// Requests per second over the range.
     pub rate_per_s: f64,
+    #[schema(required = true)]
     pub avg_ms: Option<f64>,
+    #[schema(required = true)]
     pub p50_ms: Option<f64>,
+    #[schema(required = true)]
     pub p95_ms: Option<f64>,
+    #[schema(required = true)]
     pub p99_ms: Option<f64>,
     /// (satisfied + tolerating / 2) / requests, threshold T (tolerating to 4T).
+    #[schema(required = true)]
     pub apdex: Option<f64>,
 }
 

@@ -19,9 +19,11 @@ pub const MAX_TRACES: usize = 500;
 /// How far before and after the range a found trace's other spans are looked for.
 const TRACE_MARGIN_NS: i64 = 3_600_000_000_000;
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TraceSearch {
     pub service: Option<String>,
+    /// Endpoint or span name.
     pub endpoint: Option<String>,
     /// Failed spans, or any other (`ok`); all when absent.
     #[serde(default, deserialize_with = "blank_or")]
@@ -34,13 +36,16 @@ pub struct TraceSearch {
     /// service's entry spans when a service is given).
     #[serde(default, deserialize_with = "blank_or")]
     pub scope: Option<TraceScope>,
+    /// Most traces returned.
+    #[param(default = 50, maximum = 500)]
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TraceSummary {
     pub trace_id: String,
     /// The matching span (the newest, when several match).
+    #[schema(required = true)]
     pub span_id: Option<String>,
     /// Start of the matching span, ns since the epoch.
     pub timestamp: i64,
@@ -54,7 +59,7 @@ pub struct TraceSummary {
     pub services: Vec<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TraceSearchResponse {
     pub traces: Vec<TraceSummary>,
     /// The condition the filters became, as SQL (for display).

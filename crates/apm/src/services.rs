@@ -21,9 +21,10 @@ const MAX_SERVICES: usize = 500;
 /// Most endpoints and dependencies on a service page.
 const MAX_ENDPOINTS: usize = 200;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceSummary {
     pub service: String,
+    #[schema(required = true)]
     pub env: Option<String>,
     #[serde(flatten)]
     pub red: RedSummary,
@@ -33,7 +34,7 @@ pub struct ServiceSummary {
     pub errors_series: Vec<u64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServicesResponse {
     pub services: Vec<ServiceSummary>,
     pub bucket_seconds: i64,
@@ -41,7 +42,7 @@ pub struct ServicesResponse {
     pub elapsed_ms: f64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EndpointSummary {
     pub endpoint: String,
     pub kind: String,
@@ -51,18 +52,19 @@ pub struct EndpointSummary {
     pub errors_series: Vec<u64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DependencySummary {
     pub peer: String,
     pub peer_kind: String,
     /// The instrumented service seen answering most calls to this peer
     /// (from calls paired at ingest), if any.
+    #[schema(required = true)]
     pub callee: Option<String>,
     #[serde(flatten)]
     pub red: RedSummary,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceSeries {
     pub timestamps_ms: Vec<i64>,
     pub requests: Vec<u64>,
@@ -70,9 +72,10 @@ pub struct ServiceSeries {
     pub p95_ms: Vec<Option<f64>>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ServiceDetail {
     pub service: String,
+    #[schema(required = true)]
     pub env: Option<String>,
     pub summary: RedSummary,
     pub bucket_seconds: i64,

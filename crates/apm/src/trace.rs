@@ -36,7 +36,7 @@ impl From<QueryError> for ApmError {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TraceResponse {
     #[serde(flatten)]
     pub trace: TraceTree,

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use query::Record;
 
 /// One span in the tree.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct SpanNode {
     pub span_id: String,
+    #[schema(required = true)]
     pub parent_span_id: Option<String>,
     pub service: String,
     pub name: String,
@@ -36,7 +37,7 @@ pub struct SpanNode {
 }
 
 /// A trace as a tree, spans in depth-first order (the waterfall's rows).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct TraceTree {
     pub trace_id: String,
     pub spans: Vec<SpanNode>,

@@ -9,9 +9,9 @@ use std::str::FromStr;
 /// Declares a closed vocabulary: an enum of unit variants, its words, and
 /// the message naming them all when a word is not one of them.
 macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident, $what:literal, { $($variant:ident => $word:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, { $($variant:ident => $word:tt),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
             $(#[serde(rename = $word)] $variant,)+
         }

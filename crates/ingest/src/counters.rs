@@ -10,7 +10,7 @@ use crate::error::PayloadProblem;
 
 const RECENT_REJECTS: usize = 20;
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct DatasetIngestStats {
     pub accepted_records: u64,
     pub rejected_records: u64,
@@ -18,6 +18,7 @@ pub struct DatasetIngestStats {
     pub requests: u64,
     pub failed_requests: u64,
     /// The most recent rejects, newest last.
+    #[schema(value_type = Vec<crate::schemas::RejectSchema>)]
     pub recent_rejects: VecDeque<Reject>,
     /// Requests refused whole before any record was read (malformed
     /// protobuf or JSON, bad compression, too large, unsupported encoding);
@@ -27,10 +28,11 @@ pub struct DatasetIngestStats {
     /// `too_large`, `unsupported_encoding`.
     pub rejected_payloads_by_problem: BTreeMap<&'static str, u64>,
     /// What was wrong with the latest refused payload.
+    #[schema(required = true)]
     pub last_payload_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct IngestStats {
     pub datasets: BTreeMap<String, DatasetIngestStats>,
     pub backpressure_refusals: u64,

@@ -13,6 +13,7 @@ mod otlp;
 mod payload;
 mod pipeline;
 mod receiver;
+mod schemas;
 
 pub use auth::ApiKeys;
 pub use counters::{DatasetIngestStats, IngestStats};

@@ -37,10 +37,11 @@ impl Default for PipelineConfig {
 }
 
 /// What became of one request.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct IngestOutcome {
     pub accepted: usize,
     pub rejected: usize,
+    #[schema(value_type = Vec<crate::schemas::RejectSchema>)]
     pub rejects: Vec<Reject>,
 }
 

@@ -21,7 +21,9 @@ const MAX_SERIES: usize = 50;
 const MAX_BUCKETS: usize = 1000;
 
 /// What to compute over the matching events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureOp {
     Count,
@@ -50,7 +52,7 @@ impl MeasureOp {
     }
 }
 
-#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct Measure {
     pub op: MeasureOp,
     /// The field measured; not needed for `count`.
@@ -67,7 +69,7 @@ impl Default for Measure {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Order {
     #[default]
@@ -76,9 +78,10 @@ pub enum Order {
 }
 
 /// A measure over matching events, by group.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct AggregateRequest {
     pub dataset: String,
+    /// Search syntax; empty matches all.
     #[serde(default)]
     pub query: String,
     #[serde(flatten)]
@@ -87,29 +90,38 @@ pub struct AggregateRequest {
     pub measure: Measure,
     /// At most one field to group by.
     #[serde(default)]
+    #[schema(max_items = 1)]
     pub group_by: Vec<String>,
+    /// Most groups returned.
     #[serde(default = "default_limit")]
+    #[schema(default = 10)]
     pub limit: usize,
     #[serde(default)]
     pub order: Order,
 }
 
 /// A measure over matching events per time bucket, one series per group.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct TimeseriesRequest {
     pub dataset: String,
+    /// Search syntax; empty matches all.
     #[serde(default)]
     pub query: String,
     #[serde(flatten)]
     pub range: RangeInput,
     #[serde(default)]
     pub measure: Measure,
+    /// At most one field to group by.
     #[serde(default)]
+    #[schema(max_items = 1)]
     pub group_by: Vec<String>,
     /// Most series (the groups with the largest measure over the range).
     #[serde(default = "default_limit")]
+    #[schema(default = 10)]
     pub limit: usize,
+    /// Time buckets over the range.
     #[serde(default = "default_buckets")]
+    #[schema(default = 60, maximum = 1000)]
     pub buckets: usize,
 }
 
@@ -120,14 +132,15 @@ fn default_buckets() -> usize {
     60
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AggregateRow {
     /// The group's value; null when not grouped or the field is missing.
     pub group: serde_json::Value,
+    #[schema(required = true)]
     pub value: Option<f64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AggregateResponse {
     pub rows: Vec<AggregateRow>,
     pub sql: String,
@@ -135,14 +148,14 @@ pub struct AggregateResponse {
     pub elapsed_ms: f64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Series {
     pub group: serde_json::Value,
     /// `[bucket start in milliseconds, value]`, one per bucket of the range.
     pub points: Vec<(i64, Option<f64>)>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TimeseriesResponse {
     pub bucket_seconds: i64,
     pub series: Vec<Series>,

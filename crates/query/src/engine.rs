@@ -44,10 +44,12 @@ impl Default for QueryLimits {
 }
 
 /// What a dataset holds: its columns and their types, and its stats.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DatasetDescription {
     pub name: String,
     pub columns: Vec<ColumnInfo>,
+    #[schema(value_type = Option<crate::schemas::DatasetStatsSchema>)]
+    #[schema(required = true)]
     pub stats: Option<DatasetStats>,
 }
 

@@ -14,6 +14,7 @@ pub mod ir;
 mod range;
 mod results;
 mod rows;
+mod schemas;
 mod search;
 mod table;
 
@@ -27,6 +28,7 @@ pub use fields::DatasetFields;
 pub use range::{RangeInput, TimeRange, expand_macros, time_literal};
 pub use results::{ColumnInfo, QueryResult};
 pub use rows::{Cell, Record, Rows};
+pub use schemas::{DatasetStatsSchema, StoreStatsSchema};
 pub use search::{
     Facet, FacetValue, HistogramBucket, SearchRequest, SearchResponse, ValuesRequest,
     ValuesResponse,

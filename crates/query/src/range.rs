@@ -9,14 +9,19 @@ const NANOS_PER_MS: i64 = 1_000_000;
 /// A time range as requests spell it: nanoseconds (`from`, `to`) or, for
 /// browsers whose numbers cannot hold nanoseconds exactly, milliseconds
 /// (`from_ms`, `to_ms`). Start inclusive, end exclusive.
-#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeInput {
+    /// Inclusive start, ns since the epoch.
     #[serde(default)]
     pub from: Option<i64>,
+    /// Exclusive end, ns since the epoch; now when neither `to` nor `to_ms` is given.
     #[serde(default)]
     pub to: Option<i64>,
+    /// Inclusive start, ms since the epoch (instead of `from`).
     #[serde(default)]
     pub from_ms: Option<i64>,
+    /// Exclusive end, ms since the epoch (instead of `to`).
     #[serde(default)]
     pub to_ms: Option<i64>,
 }

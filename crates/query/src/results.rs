@@ -7,7 +7,7 @@ use arrow::record_batch::RecordBatch;
 
 use crate::error::QueryError;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ColumnInfo {
     pub name: String,
     #[serde(rename = "type")]
@@ -29,7 +29,7 @@ impl ColumnInfo {
 }
 
 /// Columns and rows of a finished query.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct QueryResult {
     pub columns: Vec<ColumnInfo>,
     /// One JSON object per row; nulls are omitted.

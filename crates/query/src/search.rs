@@ -13,20 +13,28 @@ const MAX_EVENTS: usize = 1000;
 /// Most buckets a histogram has.
 const MAX_BUCKETS: usize = 500;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct SearchRequest {
     pub dataset: String,
+    /// Search syntax; empty matches all.
     #[serde(default)]
+    #[schema(
+        example = "service:jobs-api status:error @http.status_code:>=500 \"timeout\" -env:dev"
+    )]
     pub query: String,
     /// `from`/`to` in nanoseconds or `from_ms`/`to_ms`; start inclusive.
     #[serde(flatten)]
     pub range: RangeInput,
+    /// Newest events returned.
     #[serde(default = "default_limit")]
+    #[schema(default = 100, maximum = 1000)]
     pub limit: usize,
     /// Fields to return top values for; default facets when absent.
     #[serde(default)]
     pub facets: Option<Vec<String>>,
+    /// Histogram buckets over the range.
     #[serde(default = "default_buckets")]
+    #[schema(default = 60)]
     pub buckets: usize,
 }
 
@@ -38,7 +46,7 @@ fn default_buckets() -> usize {
 }
 
 /// Top values of one field, for autocomplete.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct ValuesRequest {
     pub field: String,
     /// Only values starting with this text (case-insensitive).
@@ -54,7 +62,7 @@ fn default_values_limit() -> usize {
     20
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ValuesResponse {
     pub field: String,
     pub values: Vec<FacetValue>,
@@ -77,26 +85,26 @@ fn like_prefix(text: &str) -> String {
     out
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct HistogramBucket {
     /// Bucket start, nanoseconds since the epoch.
     pub start: i64,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FacetValue {
     pub value: serde_json::Value,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Facet {
     pub field: String,
     pub values: Vec<FacetValue>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {
     pub events: Vec<serde_json::Map<String, serde_json::Value>>,
     /// Matching events in the whole range (not only those returned).

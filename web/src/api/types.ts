@@ -1,94 +1,32 @@
-// Wire types of the hannun HTTP API (/api/v1). Times in responses are epoch
-// nanoseconds unless the name says otherwise; requests send from_ms/to_ms.
+// Wire types of the hannun HTTP API (/api/v1), named from the types generated
+// from its OpenAPI document (schema.d.ts, `npm run api-types`). Times in
+// responses are epoch nanoseconds unless the name says otherwise; requests
+// send from_ms/to_ms. Only saved documents, whose shape the UI owns (the
+// server keeps them as sent), are written out here.
 
-export interface Health {
-  status: string;
-  version: string;
-}
+import type { components } from './schema';
 
-export interface DatasetStats {
-  name: string;
-  kind: string;
-  file_rows?: number;
-  buffered_rows?: number;
-  files?: number;
-  file_bytes?: number;
-  min_time?: number | null;
-  max_time?: number | null;
-  [k: string]: unknown;
-}
+/** The API's JSON types, generated from its OpenAPI document (schema.d.ts). */
+export type Schemas = components['schemas'];
 
-export interface Column {
-  name: string;
-  type: string;
-}
+export type Health = Schemas['Health'];
+export type DatasetStats = Schemas['DatasetStats'];
+export type Column = Schemas['ColumnInfo'];
+export type DatasetInfo = Schemas['DatasetDescription'];
 
-export interface DatasetInfo {
-  name: string;
-  columns: Column[];
-  stats?: DatasetStats | null;
-}
+export type Event = Schemas['SearchResponse']['events'][number];
+export type FacetValue = Schemas['FacetValue'];
+export type Facet = Schemas['Facet'];
+export type SearchRequest = Schemas['SearchRequest'];
+export type SearchResponse = Schemas['SearchResponse'];
 
-export type Event = Record<string, unknown>;
+export type SqlRequest = Schemas['SqlRequest'];
+export type SqlResponse = Schemas['QueryResult'];
 
-export interface FacetValue {
-  value: unknown;
-  count: number;
-}
+export type MeasureOp = Schemas['MeasureOp'];
 
-export interface Facet {
-  field: string;
-  values: FacetValue[];
-}
-
-export interface SearchRequest {
-  dataset: string;
-  query: string;
-  from_ms: number;
-  to_ms: number;
-  limit?: number;
-  facets?: string[];
-  buckets?: number;
-}
-
-export interface SearchResponse {
-  events: Event[];
-  total: number;
-  bucket_seconds: number;
-  histogram: { start: number; count: number }[];
-  facets: Facet[];
-  unknown_fields: string[];
-  sql_where: string;
-  elapsed_ms: number;
-}
-
-export interface SqlRequest {
-  sql: string;
-  from_ms?: number;
-  to_ms?: number;
-}
-
-export interface SqlResponse {
-  columns: Column[];
-  /** Rows as objects (nulls omitted) or arrays in column order. */
-  rows: (Record<string, unknown> | unknown[])[];
-  row_count?: number;
-  elapsed_ms: number;
-}
-
-export type MeasureOp =
-  | 'count'
-  | 'count_distinct'
-  | 'sum'
-  | 'avg'
-  | 'min'
-  | 'max'
-  | 'p50'
-  | 'p90'
-  | 'p95'
-  | 'p99';
-
-export const MEASURE_OPS: MeasureOp[] = [
+/** The measures the UI offers (the server also knows p75). */
+export const MEASURE_OPS = [
   'count',
   'count_distinct',
   'sum',
@@ -99,60 +37,18 @@ export const MEASURE_OPS: MeasureOp[] = [
   'p90',
   'p95',
   'p99',
-];
+] as const satisfies readonly MeasureOp[];
+export type OfferedOp = (typeof MEASURE_OPS)[number];
 
-export interface Measure {
-  op: MeasureOp;
-  field?: string;
-}
+export type Measure = Schemas['Measure'];
+export type AggregateRequest = Schemas['AggregateRequest'];
+export type AggregateResponse = Schemas['AggregateResponse'];
+export type TimeseriesRequest = Schemas['TimeseriesRequest'];
+export type Series = Schemas['Series'];
+export type TimeseriesResponse = Schemas['TimeseriesResponse'];
+export type ValuesResponse = Schemas['ValuesResponse'];
 
-export interface AggregateRequest {
-  dataset: string;
-  query: string;
-  from_ms: number;
-  to_ms: number;
-  measure: Measure;
-  group_by?: string[];
-  limit?: number;
-  order?: 'desc' | 'asc';
-}
-
-export interface AggregateResponse {
-  rows: { group: unknown; value: number | null }[];
-  sql?: string;
-  unknown_fields?: string[];
-  elapsed_ms?: number;
-}
-
-export interface TimeseriesRequest {
-  dataset: string;
-  query: string;
-  from_ms: number;
-  to_ms: number;
-  measure: Measure;
-  group_by?: string[];
-  limit?: number;
-  buckets?: number;
-}
-
-export interface Series {
-  group: unknown;
-  points: [number, number | null][];
-}
-
-export interface TimeseriesResponse {
-  bucket_seconds: number;
-  series: Series[];
-  sql?: string;
-  unknown_fields?: string[];
-  elapsed_ms?: number;
-}
-
-export interface ValuesResponse {
-  field: string;
-  values: FacetValue[];
-}
-
+/** A saved view as the UI stores it (the server needs only `name`). */
 export interface SavedView {
   id: string;
   name: string;
@@ -163,40 +59,7 @@ export interface SavedView {
   [k: string]: unknown;
 }
 
-/** One span of a trace, in waterfall (depth-first) order. */
-export interface TraceSpan {
-  span_id: string;
-  parent_span_id?: string | null;
-  service: string;
-  name: string;
-  /** Epoch ns; may be imprecise past 2^53, use offset_ns for layout. */
-  start_ns: number;
-  duration_ns: number;
-  /** Start relative to the trace start (exact). */
-  offset_ns: number;
-  depth: number;
-  /** Indexes into `spans`. */
-  children: number[];
-  self_ns: number;
-  error: boolean;
-  on_critical_path: boolean;
-  parent_missing: boolean;
-  outside_parent: boolean;
-  fields: Record<string, unknown>;
-}
-
-export interface TraceResponse {
-  trace_id: string;
-  start_ns: number;
-  duration_ns: number;
-  services: string[];
-  errors: number;
-  duplicate_spans: number;
-  missing_parents: number;
-  roots: number[];
-  total_spans: number;
-  truncated: boolean;
-  logs_truncated: boolean;
-  spans: TraceSpan[];
-  logs: Event[];
-}
+/** One span of a trace, in waterfall (depth-first) order. Its `start_ns`
+ * (epoch ns) may be imprecise past 2^53: lay out with `offset_ns`. */
+export type TraceSpan = Schemas['SpanNode'];
+export type TraceResponse = Schemas['TraceResponse'];

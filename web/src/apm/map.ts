@@ -1,27 +1,15 @@
 // Helpers of the service map (/apm/map): wire types and the ECharts graph
 // data (nodes, links) built from the service-map response. No ECharts import,
 // so this stays unit-testable and out of the main bundle.
-import { formatMs, formatPerSec, formatRate, type RedCounts } from './services';
+import type { Schemas } from '../api/types';
+import { formatMs, formatPerSec, formatRate } from './services';
 import { peerKind, type PeerKind } from './service';
 
-export interface MapNode extends Pick<RedCounts, 'requests' | 'errors' | 'error_rate' | 'p95_ms'> {
-  id: string;
-  name: string;
-  kind: PeerKind;
-  virtual: boolean;
-}
+export type MapNode = Omit<Schemas['MapNode'], 'kind'> & { kind: PeerKind };
 
-export interface MapEdge extends RedCounts {
-  source: string;
-  target: string;
-  paired: boolean;
-}
+export type MapEdge = Schemas['MapEdge'];
 
-export interface ServiceMapResponse {
-  nodes: MapNode[];
-  edges: MapEdge[];
-  elapsed_ms: number;
-}
+export type ServiceMapResponse = Omit<Schemas['ServiceMap'], 'nodes'> & { nodes: MapNode[] };
 
 /** Error rate above which a node or edge is drawn red. */
 export const MAP_ERROR_THRESHOLD = 0.05;

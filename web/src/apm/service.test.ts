@@ -21,19 +21,20 @@ import {
 const fixture: ServiceDetailResponse = {
   service: 'checkout-api',
   env: 'prod',
-  summary: { requests: 1200, errors: 30, error_rate: 0.025, rate_per_s: 0.333, p50_ms: 12.5, p95_ms: 80.1, p99_ms: 210, apdex: 0.97 },
+  summary: { requests: 1200, errors: 30, error_rate: 0.025, rate_per_s: 0.333, avg_ms: 20, p50_ms: 12.5, p95_ms: 80.1, p99_ms: 210, apdex: 0.97 },
   bucket_seconds: 120,
   series: { timestamps_ms: [1000, 121000, 241000], requests: [400, 500, 300], errors: [10, 15, 5], p95_ms: [70, null, 90] },
   endpoints: [
-    { endpoint: 'POST /api/orders', kind: 'server', requests: 700, errors: 25, error_rate: 0.0357, rate_per_s: 0.19, p50_ms: 20, p95_ms: 120, p99_ms: 300, apdex: 0.9, requests_series: [1, 2], errors_series: [0, 1] },
-    { endpoint: 'GET /api/orders/{id}', kind: 'server', requests: 400, errors: 5, error_rate: 0.0125, rate_per_s: 0.11, p50_ms: 5, p95_ms: null, p99_ms: 40, apdex: null, requests_series: [], errors_series: [] },
-    { endpoint: 'orders.consume', kind: 'consumer', requests: 100, errors: 0, error_rate: 0, rate_per_s: 0.03, p50_ms: 50, p95_ms: 60, p99_ms: 70, apdex: 1, requests_series: [], errors_series: [] },
+    { endpoint: 'POST /api/orders', kind: 'server', requests: 700, errors: 25, error_rate: 0.0357, rate_per_s: 0.19, avg_ms: null, p50_ms: 20, p95_ms: 120, p99_ms: 300, apdex: 0.9, requests_series: [1, 2], errors_series: [0, 1] },
+    { endpoint: 'GET /api/orders/{id}', kind: 'server', requests: 400, errors: 5, error_rate: 0.0125, rate_per_s: 0.11, avg_ms: null, p50_ms: 5, p95_ms: null, p99_ms: 40, apdex: null, requests_series: [], errors_series: [] },
+    { endpoint: 'orders.consume', kind: 'consumer', requests: 100, errors: 0, error_rate: 0, rate_per_s: 0.03, avg_ms: null, p50_ms: 50, p95_ms: 60, p99_ms: 70, apdex: 1, requests_series: [], errors_series: [] },
   ],
   dependencies: [
-    { peer: 'payments-api', peer_kind: 'service', requests: 300, errors: 3, error_rate: 0.01, rate_per_s: 0.08, p50_ms: 30, p95_ms: 90, p99_ms: 150 },
-    { peer: 'postgresql orders', peer_kind: 'database', requests: 900, errors: 0, error_rate: 0, rate_per_s: 0.25, p50_ms: 2, p95_ms: 8, p99_ms: 12 },
-    { peer: 'kafka orders', peer_kind: 'queue', requests: 300, errors: 0, error_rate: 0, rate_per_s: 0.08, p50_ms: 1, p95_ms: 3, p99_ms: 4 },
+    { peer: 'payments-api', peer_kind: 'service', requests: 300, errors: 3, error_rate: 0.01, rate_per_s: 0.08, avg_ms: null, p50_ms: 30, p95_ms: 90, p99_ms: 150, apdex: null, callee: null },
+    { peer: 'postgresql orders', peer_kind: 'database', requests: 900, errors: 0, error_rate: 0, rate_per_s: 0.25, avg_ms: null, p50_ms: 2, p95_ms: 8, p99_ms: 12, apdex: null, callee: null },
+    { peer: 'kafka orders', peer_kind: 'queue', requests: 300, errors: 0, error_rate: 0, rate_per_s: 0.08, avg_ms: null, p50_ms: 1, p95_ms: 3, p99_ms: 4, apdex: null, callee: null },
   ],
+  apdex_threshold_ms: 500,
   elapsed_ms: 42,
 };
 

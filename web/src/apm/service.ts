@@ -1,36 +1,20 @@
 // Helpers of the APM service page (/apm/services/:service): wire types,
 // endpoint / dependency sorting, links to the trace search and the page itself.
-import type { RedCounts, RedSortKey, RedSummary, ServiceRow } from './services';
+import type { Schemas } from '../api/types';
+import type { RedSortKey, RedSummary, ServiceRow } from './services';
 
+/** What a peer is; the server sends these words (a string in the document). */
 export type PeerKind = 'service' | 'database' | 'queue' | 'external';
 
 export type ServiceSummary = RedSummary;
 
-export interface EndpointRow extends ServiceSummary {
-  endpoint: string;
-  kind: string;
-  requests_series: number[];
-  errors_series: number[];
-}
+export type EndpointRow = Schemas['EndpointSummary'];
 
-export interface DependencyRow extends RedCounts {
-  peer: string;
-  peer_kind: PeerKind;
-  /** The instrumented service seen answering calls to this peer, if any. */
-  callee?: string | null;
-  p99_ms: number | null;
-}
+export type DependencyRow = Omit<Schemas['DependencySummary'], 'peer_kind'> & { peer_kind: PeerKind };
 
-export interface ServiceDetailResponse {
-  service: string;
-  env: string | null;
-  summary: ServiceSummary;
-  bucket_seconds: number;
-  series: { timestamps_ms: number[]; requests: number[]; errors: number[]; p95_ms: (number | null)[] };
-  endpoints: EndpointRow[];
+export type ServiceDetailResponse = Omit<Schemas['ServiceDetail'], 'dependencies'> & {
   dependencies: DependencyRow[];
-  elapsed_ms: number;
-}
+};
 
 export type Dir = 'asc' | 'desc';
 export interface TableSort<K extends string> {

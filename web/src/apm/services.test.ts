@@ -21,6 +21,7 @@ const row = (service: string, env: string | null, requests: number, extra: Parti
   errors: 0,
   error_rate: 0,
   rate_per_s: requests / 3600,
+  avg_ms: 1,
   p50_ms: 1,
   p95_ms: 2,
   p99_ms: 3,

@@ -2,38 +2,16 @@
 // the Explore link of a service row.
 import { term } from '../search/tokenizer';
 import type { MessageKey } from '../i18n';
+import type { Schemas } from '../api/types';
+
+/** RED counts with the tail latency and the Apdex score (services, endpoints, dependencies). */
+export type RedSummary = Schemas['RedSummary'];
 
 /** The RED counts every APM row carries (service, endpoint, dependency, map edge). */
-export interface RedCounts {
-  requests: number;
-  errors: number;
-  /** 0..1 */
-  error_rate: number;
-  rate_per_s: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-}
+export type RedCounts = Pick<RedSummary, 'requests' | 'errors' | 'error_rate' | 'rate_per_s' | 'p50_ms' | 'p95_ms'>;
 
-/** RED counts with the tail latency and the Apdex score (services, endpoints). */
-export interface RedSummary extends RedCounts {
-  p99_ms: number | null;
-  /** 0..1, null when unknown */
-  apdex: number | null;
-}
-
-export interface ServiceRow extends RedSummary {
-  service: string;
-  env: string | null;
-  requests_series: number[];
-  errors_series: number[];
-}
-
-export interface ServicesResponse {
-  services: ServiceRow[];
-  bucket_seconds: number;
-  apdex_threshold_ms: number;
-  elapsed_ms: number;
-}
+export type ServiceRow = Schemas['ServiceSummary'];
+export type ServicesResponse = Schemas['ServicesResponse'];
 
 /** The sortable RED columns, in the order of the RED cells of a row. */
 export type RedSortKey = 'requests' | 'rate_per_s' | 'error_rate' | 'p50_ms' | 'p95_ms' | 'p99_ms' | 'apdex';

@@ -18,9 +18,10 @@ import {
 const fixture: TracesResponse = {
   traces: [
     { trace_id: '2d7324dd54a6e3d7a723e019fa5c9105', span_id: 'a1b2c3d4e5f60718', timestamp: 1795742076677834999, service: 'web-bff', endpoint: 'GET /api/jobs/{id}', duration_ms: 9.8, status: 'error', span_count: 3, error_count: 1, services: ['web-bff', 'jobs-api'] },
-    { trace_id: '00000000000000000000000000000001', timestamp: 1795742076600000000, service: 'jobs-api', endpoint: 'GET /jobs', duration_ms: 1200, status: 'ok', span_count: 12, error_count: 0, services: ['jobs-api'] },
+    { trace_id: '00000000000000000000000000000001', span_id: null, timestamp: 1795742076600000000, service: 'jobs-api', endpoint: 'GET /jobs', duration_ms: 1200, status: 'ok', span_count: 12, error_count: 0, services: ['jobs-api'] },
     { trace_id: '00000000000000000000000000000002', span_id: null, timestamp: 1795742076500000000, service: 'jobs-api', endpoint: 'GET /jobs', duration_ms: 0.5, status: 'unset', span_count: 1, error_count: 0, services: ['jobs-api'] },
   ],
+  sql_where: "kind IN ('server', 'consumer')",
   elapsed_ms: 5,
 };
 

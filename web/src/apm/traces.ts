@@ -1,33 +1,20 @@
 // Helpers of the trace search (/apm/traces): filters <-> URL <-> API query,
 // the trace-id shortcut, duration bars and the duration histogram.
+import type { Schemas } from '../api/types';
 
-export interface TraceRow {
-  trace_id: string;
-  /** The matching span (the newest, when several matched); the row's service, endpoint, start and duration are its. */
-  span_id?: string | null;
-  /** ns since epoch, of the matching span */
-  timestamp: number;
-  service: string;
-  endpoint: string;
-  duration_ms: number;
-  status: 'error' | 'ok' | 'unset';
-  span_count: number;
-  error_count: number;
-  services: string[];
-}
+/** A trace whose span matched; its service, endpoint, start and duration are the matching span's. */
+export type TraceRow = Omit<Schemas['TraceSummary'], 'status'> & { status: 'error' | 'ok' | 'unset' };
 
-export interface TracesResponse {
-  traces: TraceRow[];
-  elapsed_ms: number;
-}
+export type TracesResponse = Omit<Schemas['TraceSearchResponse'], 'traces'> & { traces: TraceRow[] };
 
-export type StatusFilter = '' | 'error' | 'ok';
+/** The status filter of the form: '' is any. */
+export type StatusFilter = '' | Exclude<Schemas['SpanStatusFilter'], 'any'>;
 
 /**
  * Which spans the filters match: root spans, service entry spans (server or
  * consumer spans, and roots) or any span of the trace.
  */
-export type TraceScope = 'root' | 'entry' | 'all';
+export type TraceScope = Schemas['TraceScope'];
 
 export const SCOPES: readonly TraceScope[] = ['root', 'entry', 'all'];
 

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useAsync } from '../api/useAsync';
 import { datasetInfo, datasetList, isNumericType } from '../api/cache';
-import { MEASURE_OPS, type MeasureOp } from '../api/types';
+import { MEASURE_OPS, type MeasureOp, type OfferedOp } from '../api/types';
 import { useT, type MessageKey } from '../i18n';
 import { useTimeRange } from '../time/context';
 import { SearchBar } from '../search/SearchBar';
@@ -28,7 +28,7 @@ const TYPE_KEYS: Record<WidgetType, MessageKey> = {
   note: 'widget.type.note',
 };
 
-const OP_KEYS: Record<MeasureOp, MessageKey> = {
+const OP_KEYS: Record<OfferedOp, MessageKey> = {
   count: 'measure.count',
   count_distinct: 'measure.count_distinct',
   sum: 'measure.sum',

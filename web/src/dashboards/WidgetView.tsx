@@ -107,7 +107,7 @@ function renderResult(
   values: VariableValues,
   range: TimeRange,
 ): { empty: boolean; node?: React.ReactNode } {
-  const unit = widget.unit ?? (isBuilderQuery(widget.query) ? unitOf(widget.query.measure.field) : undefined);
+  const unit = widget.unit ?? (isBuilderQuery(widget.query) ? unitOf(widget.query.measure.field ?? undefined) : undefined);
   switch (widget.type) {
     case 'timeseries': {
       let x: number[] = [];

@@ -259,7 +259,7 @@ function validateQuery(v: unknown, type: WidgetType, p: string, errors: string[]
     return null;
   }
   const op = v.measure.op as MeasureOp;
-  if (!MEASURE_OPS.includes(op)) errors.push(`${p}.measure.op: expected one of ${MEASURE_OPS.join(', ')}`);
+  if (!(MEASURE_OPS as readonly MeasureOp[]).includes(op)) errors.push(`${p}.measure.op: expected one of ${MEASURE_OPS.join(', ')}`);
   const field = v.measure.field;
   if (field !== undefined && (typeof field !== 'string' || !field)) errors.push(`${p}.measure.field: expected a field name`);
   if (op !== 'count' && (typeof field !== 'string' || !field)) errors.push(`${p}.measure.field: "${op}" needs a field`);

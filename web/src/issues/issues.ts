@@ -1,58 +1,19 @@
 // Helpers of error tracking (/issues, /issues/:fingerprint): wire types,
 // filters <-> URL <-> API query, relative ages in English and Korean, stack
 // trace frames, and the Explore link of an occurrence.
+import type { Schemas } from '../api/types';
 import { term } from '../search/tokenizer';
 
-export type IssueStatus = 'open' | 'resolved' | 'ignored';
-export type StatusFilter = IssueStatus | 'all';
-export type IssueSort = 'last_seen' | 'count' | 'first_seen';
+export type IssueStatus = Schemas['IssueStatus'];
+export type StatusFilter = Schemas['IssueStatusFilter'];
+export type IssueSort = Schemas['IssueSort'];
 
-export interface Issue {
-  fingerprint: string;
-  title: string;
-  error_type: string;
-  message: string;
-  culprit: string | null;
-  count: number;
-  /** ns since epoch */
-  first_seen: number;
-  last_seen: number;
-  services: string[];
-  status: IssueStatus;
-  regressed: boolean;
-  series: number[];
-}
-
-export interface IssuesResponse {
-  issues: Issue[];
-  bucket_seconds: number;
-  elapsed_ms: number;
-}
-
-export interface IssueSample {
-  timestamp: number;
-  service: string;
-  env: string | null;
-  source: 'span' | 'log';
-  message: string;
-  trace_id: string | null;
-  span_id: string | null;
-}
-
-export interface IssueDetailResponse {
-  issue: Issue;
-  bucket_seconds: number;
-  series: { timestamps_ms: number[]; counts: number[] };
-  stack: string | null;
-  samples: IssueSample[];
-  elapsed_ms: number;
-}
-
-export interface StatusUpdate {
-  fingerprint: string;
-  status: IssueStatus;
-  updated_at: unknown;
-}
+export type Issue = Schemas['IssueSummary'];
+export type IssuesResponse = Schemas['IssuesResponse'];
+/** One occurrence; fields it lacks are left out. */
+export type IssueSample = Schemas['IssueSample'];
+export type IssueDetailResponse = Schemas['IssueDetail'];
+export type StatusUpdate = Schemas['IssueStatusReply'];
 
 export const STATUS_FILTERS: StatusFilter[] = ['open', 'resolved', 'ignored', 'all'];
 export const SORTS: IssueSort[] = ['last_seen', 'count', 'first_seen'];
@@ -175,9 +136,10 @@ export function sampleExploreUrl(s: Pick<IssueSample, 'timestamp' | 'service' | 
   let q: string;
   if (s.trace_id) q = term('trace_id', s.trace_id);
   else {
-    q = term('service', s.service);
+    q = s.service ? term('service', s.service) : '';
     if (s.env) q += ` ${term('env', s.env)}`;
     q += s.source === 'log' ? ' level:error' : ' status:error';
+    q = q.trim();
   }
   const ms = toMs(s.timestamp) ?? Date.now();
   const p = new URLSearchParams({ dataset, q, from: String(ms - 5 * MINUTE), to: String(ms + 5 * MINUTE) });

@@ -200,7 +200,7 @@ export default function Sql() {
           {running ? <Spinner small label={t('sql.running')} /> : null}
           {result ? (
             <span className="muted small" data-testid="sql-stats">
-              {t('sql.stats', { rows: formatFull(result.row_count ?? result.rows.length), time: formatElapsed(result.elapsed_ms) })}
+              {t('sql.stats', { rows: formatFull(result.rows.length), time: formatElapsed(result.elapsed_ms) })}
             </span>
           ) : null}
           <span className="spacer" />

@@ -2,9 +2,9 @@
 import type { Column, SqlResponse } from '../api/types';
 import { eventTimeMs } from '../time/range';
 
-/** Rows as arrays in column order, whatever shape the server sent. */
+/** Rows (objects, nulls omitted) as arrays in column order. */
 export function rowsAsArrays(res: SqlResponse): unknown[][] {
-  return res.rows.map((r) => (Array.isArray(r) ? r : res.columns.map((c) => (r as Record<string, unknown>)[c.name] ?? null)));
+  return res.rows.map((r) => res.columns.map((c) => r[c.name] ?? null));
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
