@@ -111,8 +111,13 @@ fn title(error_type: &str, message: &str) -> String {
     full.chars().take(MAX_TITLE_CHARS).collect()
 }
 
-/// Occurrences, counting once per span those that carry trace ids.
-fn occurrences() -> Expr {
+/// Occurrences, counting once per span those that carry trace ids: the
+/// untraced ones and the distinct traced spans, as two aggregates whose sum
+/// `occurrence_counts` reads. Each is aliased on its own: DataFusion then
+/// keeps the distinct count in one aggregation, as it does for the same SQL,
+/// instead of regrouping by every span key (which made the issues page
+/// 1.12x slower than the SQL it replaced).
+fn occurrences() -> [Expr; 2] {
     let trace_id = || column("trace_id");
     let untraced = ir::sum(ir::if_else(trace_id().is_null(), ir::int(1), ir::int(0)));
     let span_key = ir::concat(vec![
@@ -120,7 +125,21 @@ fn occurrences() -> Expr {
         ir::text(":"),
         ir::coalesce(vec![column("span_id"), ir::text("")]),
     ]);
-    untraced + ir::count_distinct(ir::when(trace_id().is_not_null(), span_key))
+    [
+        untraced.alias("untraced"),
+        ir::count_distinct(ir::when(trace_id().is_not_null(), span_key)).alias("traced"),
+    ]
+}
+
+/// Per row of a result with `occurrences()`, the occurrences.
+fn occurrence_counts(rows: &query::Rows) -> Result<Vec<u64>, ApmError> {
+    let untraced = rows.counts("untraced")?;
+    let traced = rows.counts("traced")?;
+    Ok(untraced
+        .into_iter()
+        .zip(traced)
+        .map(|(u, t)| u + t)
+        .collect())
 }
 
 /// The query's conditions on the errors (without the time range).
@@ -161,12 +180,12 @@ pub(crate) async fn series(
             column("fingerprint"),
             ir::time_bucket(seconds, range.from).alias("t"),
         ])
-        .aggregate([occurrences().alias("n")]);
+        .aggregate(occurrences());
     let rows = engine.fetch(&select).await?;
     let (fingerprints, times, counts) = (
         rows.texts("fingerprint")?,
         rows.integers("t")?,
-        rows.counts("n")?,
+        occurrence_counts(&rows)?,
     );
     let mut out: HashMap<String, Vec<u64>> = HashMap::new();
     for ((fp, t), n) in fingerprints.into_iter().zip(times).zip(counts) {
@@ -248,8 +267,8 @@ pub(crate) async fn grouped(
     let select = Select::from(DatasetName::errors())
         .filter(matching.clone())
         .group_by([column("fingerprint")])
+        .aggregate(occurrences())
         .aggregate([
-            occurrences().alias("n"),
             ir::max(column("error_type")).alias("error_type"),
             ir::max(column("message")).alias("message"),
             ir::max(column("culprit")).alias("culprit"),
@@ -302,7 +321,7 @@ pub(crate) async fn grouped(
         }
     }
     let (counts, error_types, messages, culprits, lasts) = (
-        rows.counts("n")?,
+        occurrence_counts(&rows)?,
         rows.texts("error_type")?,
         rows.texts("message")?,
         rows.texts("culprit")?,
