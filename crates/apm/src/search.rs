@@ -206,13 +206,18 @@ async fn newest_matches(
         spans.floats("duration_ns")?,
         spans.texts("status_code")?,
     );
+    let last_of: std::collections::HashMap<&str, i64> = ids
+        .iter()
+        .map(String::as_str)
+        .zip(lasts.iter().copied())
+        .collect();
     let mut found: BTreeMap<String, TraceSummary> = BTreeMap::new();
     for i in 0..spans.len() {
         let Some(id) = &trace_ids[i] else {
             continue;
         };
         let start = starts[i].unwrap_or(0);
-        let wanted = ids.iter().position(|x| x == id).map(|at| lasts[at]);
+        let wanted = last_of.get(id.as_str()).copied();
         if wanted != Some(start) || found.contains_key(id) {
             continue;
         }

@@ -186,8 +186,9 @@ impl QueryEngine {
         select: &Select,
         max_rows: usize,
     ) -> Result<Rows, QueryError> {
+        let known = self.store.datasets();
         for dataset in select.datasets() {
-            if !self.has_dataset(dataset) {
+            if !known.contains(dataset) {
                 return Err(QueryError::UnknownDataset(dataset.to_string()));
             }
         }
