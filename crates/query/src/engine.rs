@@ -203,6 +203,32 @@ impl QueryEngine {
         self.collect(plan, max_rows).await
     }
 
+    /// The plan DataFusion runs for `select`, as text; with `analyze`, after
+    /// running it, with each operator's rows and time.
+    pub async fn explain(&self, select: &Select, analyze: bool) -> Result<String, QueryError> {
+        let ctx = self.context()?;
+        let memory = self.limits.memory_bytes;
+        let frame = select
+            .lower(&ctx)
+            .await
+            .and_then(|f| f.explain(false, analyze))
+            .map_err(|e| QueryError::from_datafusion(e, memory))?;
+        let rows = self.collect(async { Ok(frame) }, usize::MAX).await?;
+        let mut text = String::new();
+        for (kind, plan) in rows
+            .texts("plan_type")?
+            .into_iter()
+            .zip(rows.texts("plan")?)
+        {
+            text.push_str(&format!(
+                "{}:\n{}\n",
+                kind.unwrap_or_default(),
+                plan.unwrap_or_default()
+            ));
+        }
+        Ok(text)
+    }
+
     /// Plans and runs a query, failing past `max_rows` rows, the result
     /// bytes, the memory budget or the timeout. Every operator yields to the
     /// runtime (`interrupt.rs`), so the timeout fires on time and dropping

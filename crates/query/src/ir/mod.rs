@@ -146,6 +146,17 @@ pub fn count_rows() -> Expr {
 pub fn count_distinct(expr: Expr) -> Expr {
     aggregate::count_distinct(expr)
 }
+
+/// `aggregate` over only the rows where `condition` holds
+/// (`aggregate FILTER (WHERE condition)`); `aggregate` must be an aggregate
+/// function call, not yet aliased.
+pub fn only_where(aggregate: Expr, condition: Expr) -> Expr {
+    use datafusion::logical_expr::ExprFunctionExt;
+    match aggregate.filter(condition).build() {
+        Ok(e) => e,
+        Err(e) => unreachable!("a FILTER on an aggregate function is valid: {e}"),
+    }
+}
 pub fn min(expr: Expr) -> Expr {
     aggregate::min(expr)
 }

@@ -74,6 +74,44 @@ fn selects_filter_group_order_and_limit() {
             Some(BASE + DAY + 3_600_000_000_000)
         );
         assert_eq!(rows.counts("n").unwrap()[..2], [60, 60]);
+
+        // A distinct count over only some rows, beside other aggregates:
+        // the same counts as a distinct count of a CASE.
+        let error = || column("level").eq(ir::text("error"));
+        let per_service = |distinct: ir::Expr| {
+            Select::from(DatasetName::logs())
+                .group_by([column("service")])
+                .aggregate([
+                    distinct.alias("traces"),
+                    ir::max(column("body")).alias("last"),
+                ])
+                .order_by(ir::ascending(column("service")))
+        };
+        let filtered = per_service(ir::only_where(
+            ir::count_distinct(column("trace_id")),
+            error(),
+        ));
+        let case = per_service(ir::count_distinct(ir::when(error(), column("trace_id"))));
+        let (filtered, case) = (
+            engine.fetch(&filtered).await.unwrap(),
+            engine.fetch(&case).await.unwrap(),
+        );
+        assert_eq!(filtered.counts("traces").unwrap(), [30, 30, 30]);
+        // The filtered distinct count stays in one aggregation (a CASE
+        // makes DataFusion group by every trace id first).
+        let plan = engine
+            .explain(
+                &per_service(ir::only_where(
+                    ir::count_distinct(column("trace_id")),
+                    error(),
+                )),
+                false,
+            )
+            .await
+            .unwrap();
+        assert!(plan.contains("FILTER (WHERE"), "{plan}");
+        assert!(!plan.contains("alias1"), "{plan}");
+        assert_eq!(case.counts("traces").unwrap(), [30, 30, 30]);
     });
 }
 
