@@ -1,17 +1,17 @@
 //! Point-and-click aggregations: one measure (count, sum, average,
 //! percentiles...) over the events a search matches, optionally grouped by
-//! one field, as a list of groups or as series over time buckets. The SQL
-//! is built here, not in the browser, and returned so users can learn it.
+//! one field, as a list of groups or as series over time buckets. The query
+//! is built here as IR, not in the browser, and returned as SQL text so
+//! users can learn it.
 
 use std::collections::BTreeMap;
 
-use arrow::datatypes::DataType;
-use model::{DatasetName, TIME_COLUMN};
-
 use crate::engine::QueryEngine;
 use crate::error::QueryError;
-use crate::fields::DatasetFields;
-use crate::range::{RangeInput, TimeRange, bucket_seconds, quote_ident};
+use crate::ir::{self, Expr, Select, column};
+use crate::range::{RangeInput, bucket_seconds};
+use crate::rows::{Cell, Rows};
+use crate::scope::Scope;
 
 /// Most groups one aggregation returns.
 const MAX_GROUPS: usize = 1000;
@@ -135,7 +135,8 @@ fn default_buckets() -> usize {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AggregateRow {
     /// The group's value; null when not grouped or the field is missing.
-    pub group: serde_json::Value,
+    #[schema(required = true)]
+    pub group: Option<Cell>,
     #[schema(required = true)]
     pub value: Option<f64>,
 }
@@ -150,7 +151,8 @@ pub struct AggregateResponse {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Series {
-    pub group: serde_json::Value,
+    #[schema(required = true)]
+    pub group: Option<Cell>,
     /// `[bucket start in milliseconds, value]`, one per bucket of the range.
     pub points: Vec<(i64, Option<f64>)>,
 }
@@ -164,100 +166,63 @@ pub struct TimeseriesResponse {
     pub elapsed_ms: f64,
 }
 
-/// The parts every aggregation shares: table, WHERE clause, columns.
-struct Scope {
-    table: String,
-    fields: DatasetFields,
-    where_clause: String,
-    unknown_fields: Vec<String>,
-}
-
-impl Scope {
-    fn new(
-        engine: &QueryEngine,
-        dataset: &str,
-        query: &str,
-        range: TimeRange,
-    ) -> Result<Scope, QueryError> {
-        let dataset = DatasetName::new(dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
-        let Some(snapshot) = engine.store().snapshot(&dataset) else {
-            return Err(QueryError::UnknownDataset(dataset.to_string()));
-        };
-        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
-        let parsed = search_syntax::parse(query).map_err(|e| QueryError::Search(e.to_string()))?;
-        let predicate = search_syntax::to_sql(&parsed, &fields);
-        Ok(Scope {
-            table: quote_ident(dataset.as_str()),
-            fields,
-            where_clause: format!("{} AND ({})", range.sql_filter(), predicate.sql),
-            unknown_fields: predicate.unknown_fields,
-        })
-    }
-
-    /// The column a field names, with its type; an error naming the field
-    /// when the dataset has no such column.
-    fn column(&self, name: &str) -> Result<(String, DataType), QueryError> {
-        let column = self.fields.column_for(name).ok_or_else(|| {
-            QueryError::Invalid(format!(
-                "unknown field {name:?}: the dataset has no such column"
-            ))
-        })?;
-        let data_type = self.fields.data_type(&column).unwrap_or(DataType::Utf8);
-        Ok((column, data_type))
-    }
-
-    /// The SQL of the measure.
-    fn measure(&self, measure: &Measure) -> Result<String, QueryError> {
-        let field = match (&measure.field, measure.op) {
-            (None, MeasureOp::Count) => return Ok("CAST(count(*) AS DOUBLE)".into()),
-            (Some(f), _) if f.is_empty() && measure.op == MeasureOp::Count => {
-                return Ok("CAST(count(*) AS DOUBLE)".into());
-            }
-            (None, op) => {
-                return Err(QueryError::Invalid(format!(
-                    "measure {} needs a field",
-                    serde_json::to_string(&op).unwrap_or_default()
-                )));
-            }
-            (Some(f), _) => f,
-        };
-        let (column, data_type) = self.column(field)?;
-        let quoted = quote_ident(&column);
-        let numeric = if data_type.is_numeric() {
-            quoted.clone()
-        } else {
-            format!("TRY_CAST({quoted} AS DOUBLE)")
-        };
-        Ok(match measure.op {
-            MeasureOp::Count => format!("CAST(count({quoted}) AS DOUBLE)"),
-            MeasureOp::CountDistinct => format!("CAST(approx_distinct({quoted}) AS DOUBLE)"),
-            MeasureOp::Sum => format!("CAST(sum({numeric}) AS DOUBLE)"),
-            MeasureOp::Avg => format!("CAST(avg({numeric}) AS DOUBLE)"),
-            MeasureOp::Min => format!("CAST(min({numeric}) AS DOUBLE)"),
-            MeasureOp::Max => format!("CAST(max({numeric}) AS DOUBLE)"),
-            op => {
-                let p = op.percentile().unwrap_or(0.5);
-                format!(
-                    "CAST(approx_percentile_cont({p}) WITHIN GROUP (ORDER BY {numeric}) AS DOUBLE)"
-                )
-            }
-        })
-    }
-
-    /// The group-by column, if any (at most one).
-    fn group(&self, group_by: &[String]) -> Result<Option<String>, QueryError> {
-        match group_by {
-            [] => Ok(None),
-            [field] => Ok(Some(quote_ident(&self.column(field)?.0))),
-            _ => Err(QueryError::Invalid("group by at most one field".to_owned())),
+/// The measure as an aggregate expression over `scope`'s rows, as a float.
+fn measure_expr(scope: &Scope, measure: &Measure) -> Result<Expr, QueryError> {
+    let field = match (&measure.field, measure.op) {
+        (None, MeasureOp::Count) => return Ok(ir::float(ir::count_rows())),
+        (Some(f), MeasureOp::Count) if f.is_empty() => return Ok(ir::float(ir::count_rows())),
+        (None, op) => {
+            return Err(QueryError::Invalid(format!(
+                "measure {} needs a field",
+                serde_json::to_string(&op).unwrap_or_default()
+            )));
         }
+        (Some(f), _) => f,
+    };
+    let (name, data_type) = scope.column(field)?;
+    let numeric = || {
+        if data_type.is_numeric() {
+            column(&name)
+        } else {
+            ir::try_float(column(&name))
+        }
+    };
+    Ok(ir::float(match measure.op {
+        MeasureOp::Count => ir::count(column(&name)),
+        MeasureOp::CountDistinct => ir::approx_distinct(column(&name)),
+        MeasureOp::Sum => ir::sum(numeric()),
+        MeasureOp::Avg => ir::avg(numeric()),
+        MeasureOp::Min => ir::min(numeric()),
+        MeasureOp::Max => ir::max(numeric()),
+        op => ir::approx_percentile(numeric(), op.percentile().unwrap_or(0.5)),
+    }))
+}
+
+/// The group-by column, if any (at most one).
+fn group_column(scope: &Scope, group_by: &[String]) -> Result<Option<Expr>, QueryError> {
+    match group_by {
+        [] => Ok(None),
+        [field] => Ok(Some(column(&scope.column(field)?.0))),
+        _ => Err(QueryError::Invalid("group by at most one field".to_owned())),
     }
 }
 
-fn number(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> Option<f64> {
-    row.get(key)
-        .and_then(|v| v.as_f64())
-        .filter(|v| v.is_finite())
+/// Per row, the cell of `name` (`None` when null).
+fn cells(rows: &Rows, name: &str) -> Result<Vec<Option<Cell>>, QueryError> {
+    Ok(rows
+        .records()?
+        .into_iter()
+        .map(|mut r| r.remove(name))
+        .collect())
+}
+
+/// Finite floats of column `name`.
+fn finite(rows: &Rows, name: &str) -> Result<Vec<Option<f64>>, QueryError> {
+    Ok(rows
+        .floats(name)?
+        .into_iter()
+        .map(|v| v.filter(|v| v.is_finite()))
+        .collect())
 }
 
 impl QueryEngine {
@@ -269,38 +234,39 @@ impl QueryEngine {
         let started = std::time::Instant::now();
         let range = request.range.required()?;
         let scope = Scope::new(self, &request.dataset, &request.query, range)?;
-        let measure = scope.measure(&request.measure)?;
+        let measure = measure_expr(&scope, &request.measure)?.alias("value");
         let limit = request.limit.clamp(1, MAX_GROUPS);
-        let Scope {
-            table,
-            where_clause,
-            ..
-        } = &scope;
-        let sql = match scope.group(&request.group_by)? {
-            None => format!("SELECT {measure} AS value FROM {table} WHERE {where_clause}"),
+        let select = match group_column(&scope, &request.group_by)? {
+            None => scope.select().aggregate([measure]),
             Some(g) => {
-                let order = match request.order {
-                    Order::Desc => "DESC",
-                    Order::Asc => "ASC",
+                let value = column("value");
+                let by_value = match request.order {
+                    Order::Desc => ir::descending(value),
+                    Order::Asc => ir::ascending(value),
                 };
-                format!(
-                    "SELECT {g} AS \"group\", {measure} AS value FROM {table} WHERE {where_clause} \
-                     GROUP BY {g} ORDER BY value {order} NULLS LAST, {g} LIMIT {limit}"
-                )
+                scope
+                    .select()
+                    .group_by([g.alias("group")])
+                    .aggregate([measure])
+                    .order_by(by_value)
+                    .order_by(ir::ascending(column("group")))
+                    .limit(limit)
             }
         };
-        let result = self.sql_with_limit(&sql, limit).await?;
-        let rows = result
-            .rows
-            .iter()
-            .map(|r| AggregateRow {
-                group: r.get("group").cloned().unwrap_or_default(),
-                value: number(r, "value"),
-            })
-            .collect();
+        let (rows, sql) = tokio::join!(self.fetch_with_limit(&select, limit), self.sql_of(&select));
+        let rows = rows?;
+        let groups = if request.group_by.is_empty() {
+            vec![None; rows.len()]
+        } else {
+            cells(&rows, "group")?
+        };
         Ok(AggregateResponse {
-            rows,
-            sql,
+            rows: groups
+                .into_iter()
+                .zip(finite(&rows, "value")?)
+                .map(|(group, value)| AggregateRow { group, value })
+                .collect(),
+            sql: sql?,
             unknown_fields: scope.unknown_fields,
             elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
@@ -315,56 +281,90 @@ impl QueryEngine {
         let started = std::time::Instant::now();
         let range = request.range.required()?;
         let scope = Scope::new(self, &request.dataset, &request.query, range)?;
-        let measure = scope.measure(&request.measure)?;
+        let measure = measure_expr(&scope, &request.measure)?.alias("value");
         let seconds = bucket_seconds(range.nanos(), request.buckets.clamp(1, MAX_BUCKETS));
         let limit = request.limit.clamp(1, MAX_SERIES);
-        let time = quote_ident(TIME_COLUMN);
-        let Scope {
-            table,
-            where_clause,
-            ..
-        } = &scope;
-        let bucket = format!(
-            "CAST(date_bin(INTERVAL '{seconds} seconds', {time}, TIMESTAMP '1970-01-01T00:00:00Z') AS BIGINT)"
-        );
-        let sql = match scope.group(&request.group_by)? {
-            None => format!(
-                "SELECT {bucket} AS bucket, {measure} AS value FROM {table} WHERE {where_clause} \
-                 GROUP BY 1 ORDER BY 1"
-            ),
-            Some(g) => format!(
-                "WITH top_groups AS (SELECT {g} AS g FROM {table} WHERE {where_clause} AND {g} IS NOT NULL \
-                 GROUP BY {g} ORDER BY {measure} DESC NULLS LAST, {g} LIMIT {limit}) \
-                 SELECT {bucket} AS bucket, {g} AS \"group\", {measure} AS value FROM {table} \
-                 WHERE {where_clause} AND {g} IN (SELECT g FROM top_groups) GROUP BY 1, 2 ORDER BY 1"
-            ),
-        };
         let bucket_nanos = seconds * 1_000_000_000;
         let first = range.from.div_euclid(bucket_nanos) * bucket_nanos;
         let count = ((range.to - first + bucket_nanos - 1) / bucket_nanos).max(1) as usize;
-        let max_rows = count.saturating_mul(limit).saturating_add(limit);
-        let result = self.sql_with_limit(&sql, max_rows).await?;
+        let per_bucket = |select: Select, group: Option<Expr>| {
+            select
+                .group_by([ir::time_bucket(seconds, 0).alias("bucket")])
+                .group_by(group.map(|g| g.alias("group")))
+                .aggregate([measure.clone()])
+                .order_by(ir::ascending(column("bucket")))
+        };
+        let (rows, sql) = match group_column(&scope, &request.group_by)? {
+            None => {
+                let select = per_bucket(scope.select(), None);
+                let (rows, sql) = tokio::join!(
+                    self.fetch_with_limit(&select, count + 1),
+                    self.sql_of(&select)
+                );
+                (Some(rows?), sql?)
+            }
+            Some(g) => {
+                // The groups with the largest measure over the range, then
+                // their series.
+                let top = scope
+                    .select()
+                    .filter(g.clone().is_not_null())
+                    .group_by([g.clone().alias("group")])
+                    .aggregate([measure.clone()])
+                    .order_by(ir::descending(column("value")))
+                    .order_by(ir::ascending(column("group")))
+                    .limit(limit);
+                let (top_rows, top_sql) =
+                    tokio::join!(self.fetch_with_limit(&top, limit), self.sql_of(&top));
+                let groups = top_rows?.literals("group")?;
+                let series = per_bucket(
+                    scope
+                        .select()
+                        .filter(g.clone().in_list(groups.clone(), false)),
+                    Some(g),
+                );
+                let sql = format!(
+                    "-- the {limit} largest groups\n{};\n-- their series\n{};",
+                    top_sql?,
+                    self.sql_of(&series).await?
+                );
+                let rows = if groups.is_empty() {
+                    None
+                } else {
+                    let max_rows = count.saturating_mul(limit).saturating_add(limit);
+                    Some(self.fetch_with_limit(&series, max_rows).await?)
+                };
+                (rows, sql)
+            }
+        };
         let fill = match request.measure.op {
             MeasureOp::Count | MeasureOp::CountDistinct => Some(0.0),
             _ => None,
         };
-        // Series in order of first appearance of their group by total, so
-        // the largest comes first.
-        let mut by_group: BTreeMap<String, (serde_json::Value, Vec<Option<f64>>)> = BTreeMap::new();
-        for row in &result.rows {
-            let Some(start) = row.get("bucket").and_then(|v| v.as_i64()) else {
-                continue;
+        let mut by_group: BTreeMap<String, (Option<Cell>, Vec<Option<f64>>)> = BTreeMap::new();
+        if let Some(rows) = rows {
+            let groups = if request.group_by.is_empty() {
+                vec![None; rows.len()]
+            } else {
+                cells(&rows, "group")?
             };
-            let index = (start - first) / bucket_nanos;
-            if index < 0 || index as usize >= count {
-                continue;
+            let points = rows
+                .integers("bucket")?
+                .into_iter()
+                .zip(finite(&rows, "value")?);
+            for (group, (start, value)) in groups.into_iter().zip(points) {
+                let Some(start) = start else {
+                    continue;
+                };
+                let index = (start - first) / bucket_nanos;
+                if index < 0 || index as usize >= count {
+                    continue;
+                }
+                let entry = by_group
+                    .entry(format!("{group:?}"))
+                    .or_insert_with(|| (group, vec![fill; count]));
+                entry.1[index as usize] = value;
             }
-            let group = row.get("group").cloned().unwrap_or_default();
-            let key = group.to_string();
-            let entry = by_group
-                .entry(key)
-                .or_insert_with(|| (group, vec![fill; count]));
-            entry.1[index as usize] = number(row, "value");
         }
         let mut series: Vec<Series> = by_group
             .into_values()
@@ -377,11 +377,12 @@ impl QueryEngine {
                     .collect(),
             })
             .collect();
+        // The largest series first.
         let total = |s: &Series| -> f64 { s.points.iter().filter_map(|p| p.1).sum() };
         series.sort_by(|a, b| total(b).total_cmp(&total(a)));
         if series.is_empty() && request.group_by.is_empty() {
             series.push(Series {
-                group: serde_json::Value::Null,
+                group: None,
                 points: (0..count)
                     .map(|i| ((first + i as i64 * bucket_nanos) / 1_000_000, fill))
                     .collect(),

@@ -15,6 +15,7 @@ use model::DatasetName;
 use store::{DatasetStats, Store, StoreStats};
 
 use crate::error::QueryError;
+use crate::fields::DatasetFields;
 use crate::interrupt::YieldEverywhere;
 use crate::ir::Select;
 use crate::results::{ColumnInfo, QueryResult};
@@ -78,10 +79,6 @@ impl QueryEngine {
             limits,
             metadata_cache,
         }
-    }
-
-    pub(crate) fn store(&self) -> &Store {
-        &self.store
     }
 
     /// Rows, files and bytes of every dataset.
@@ -201,6 +198,26 @@ impl QueryEngine {
                 .map_err(|e| QueryError::from_datafusion(e, memory))
         };
         self.collect(plan, max_rows).await
+    }
+
+    /// The fields of a dataset (its columns and their aliases), if it has
+    /// received data.
+    pub fn fields(&self, dataset: &DatasetName) -> Option<DatasetFields> {
+        let snapshot = self.store.snapshot(dataset)?;
+        Some(DatasetFields::new(dataset.kind(), snapshot.schema.clone()))
+    }
+
+    /// `select` as SQL text (DataFusion's `Unparser`), for showing users
+    /// what a request asked; it is never run from this text.
+    pub async fn sql_of(&self, select: &Select) -> Result<String, QueryError> {
+        let ctx = self.context()?;
+        let frame = select
+            .lower(&ctx)
+            .await
+            .map_err(|e| QueryError::from_datafusion(e, self.limits.memory_bytes))?;
+        let statement = datafusion::sql::unparser::plan_to_sql(frame.logical_plan())
+            .map_err(|e| QueryError::Execution(format!("not expressible in SQL: {e}")))?;
+        Ok(statement.to_string())
     }
 
     /// The plan DataFusion runs for `select`, as text; with `analyze`, after

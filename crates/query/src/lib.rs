@@ -15,6 +15,7 @@ mod range;
 mod results;
 mod rows;
 mod schemas;
+mod scope;
 mod search;
 mod table;
 

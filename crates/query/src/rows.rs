@@ -70,21 +70,30 @@ impl Record {
     }
 }
 
-/// The JSON shape Arrow's JSON writer gives a row: nulls omitted, numbers
-/// and booleans as themselves, everything else as its display text.
+/// The JSON shape Arrow's JSON writer gives a value: numbers and booleans
+/// as themselves, everything else as its display text (a float that is not
+/// finite as null).
+impl serde::Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Boolean(b) => serializer.serialize_bool(*b),
+            Cell::Integer(i) => serializer.serialize_i64(*i),
+            Cell::Unsigned(u) => serializer.serialize_u64(*u),
+            Cell::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            Cell::Float(_) => serializer.serialize_unit(),
+            Cell::Text(s) => serializer.serialize_str(s),
+        }
+    }
+}
+
+/// The JSON shape Arrow's JSON writer gives a row: nulls omitted, each cell
+/// as [`Cell`] serializes.
 impl serde::Serialize for Record {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.cells.len()))?;
         for (name, cell) in &self.cells {
-            match cell {
-                Cell::Boolean(b) => map.serialize_entry(&**name, b)?,
-                Cell::Integer(i) => map.serialize_entry(&**name, i)?,
-                Cell::Unsigned(u) => map.serialize_entry(&**name, u)?,
-                Cell::Float(f) if f.is_finite() => map.serialize_entry(&**name, f)?,
-                Cell::Float(_) => map.serialize_entry(&**name, &())?,
-                Cell::Text(s) => map.serialize_entry(&**name, s)?,
-            }
+            map.serialize_entry(&**name, cell)?;
         }
         map.end()
     }
@@ -168,6 +177,22 @@ impl Rows {
         let mut out = Vec::with_capacity(self.len());
         for array in self.cast_column(name, &DataType::Utf8)? {
             out.extend(array.as_string::<i32>().iter().map(|s| s.map(String::from)));
+        }
+        Ok(out)
+    }
+
+    /// Column `name` as literals of its own type, to compare a later
+    /// query's values with (`IN` the values this query found).
+    pub(crate) fn literals(&self, name: &str) -> Result<Vec<crate::ir::Expr>, QueryError> {
+        let index = self.schema.index_of(name).map_err(|_| missing(name))?;
+        let mut out = Vec::with_capacity(self.len());
+        for batch in &self.batches {
+            let column = batch.column(index);
+            for i in 0..column.len() {
+                let value = datafusion::scalar::ScalarValue::try_from_array(column, i)
+                    .map_err(|e| QueryError::Execution(format!("column {name:?}: {e}")))?;
+                out.push(datafusion::prelude::lit(value));
+            }
         }
         Ok(out)
     }

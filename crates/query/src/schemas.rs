@@ -9,31 +9,48 @@ use std::borrow::Cow;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{OneOfBuilder, RefOr};
 
-use crate::rows::Record;
+use crate::rows::{Cell, Record};
+
+/// One value: a boolean, number or text (null for a float that is not
+/// finite).
+fn scalar() -> Schema {
+    let one_of = [
+        Type::Boolean,
+        Type::Integer,
+        Type::Number,
+        Type::String,
+        Type::Null,
+    ]
+    .into_iter()
+    .fold(OneOfBuilder::new(), |one_of, kind| {
+        one_of.item(ObjectBuilder::new().schema_type(SchemaType::Type(kind)))
+    });
+    Schema::OneOf(one_of.build())
+}
+
+/// A value as [`Cell`] serializes.
+impl utoipa::PartialSchema for Cell {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(scalar())
+    }
+}
+
+impl utoipa::ToSchema for Cell {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Cell")
+    }
+}
 
 /// A row: its non-null cells by column name, numbers and booleans as
 /// themselves, everything else as text (a float that is not finite is null).
 impl utoipa::PartialSchema for Record {
     fn schema() -> RefOr<Schema> {
-        let scalar = [
-            Type::Boolean,
-            Type::Integer,
-            Type::Number,
-            Type::String,
-            Type::Null,
-        ]
-        .into_iter()
-        .fold(OneOfBuilder::new(), |one_of, kind| {
-            one_of.item(ObjectBuilder::new().schema_type(SchemaType::Type(kind)))
-        });
         ObjectBuilder::new()
             .schema_type(SchemaType::Type(Type::Object))
             .description(Some(
                 "A row: its non-null cells by column name; numbers and booleans as themselves, everything else as text (a float that is not finite is null).",
             ))
-            .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(
-                Schema::OneOf(scalar.build()),
-            ))))
+            .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(scalar()))))
             .into()
     }
 }

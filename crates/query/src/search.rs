@@ -5,13 +5,17 @@ use model::{DatasetName, TIME_COLUMN};
 
 use crate::engine::QueryEngine;
 use crate::error::QueryError;
-use crate::fields::DatasetFields;
-use crate::range::{RangeInput, bucket_seconds, quote_ident};
+use crate::ir::{self, Select, column};
+use crate::range::{RangeInput, bucket_seconds};
+use crate::rows::{Cell, Record};
+use crate::scope::Scope;
 
 /// Most events one search returns.
 const MAX_EVENTS: usize = 1000;
 /// Most buckets a histogram has.
 const MAX_BUCKETS: usize = 500;
+/// Top values shown per facet.
+const FACET_VALUES: usize = 10;
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct SearchRequest {
@@ -68,23 +72,6 @@ pub struct ValuesResponse {
     pub values: Vec<FacetValue>,
 }
 
-/// `LIKE` pattern text matching `text` literally.
-fn like_prefix(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        match c {
-            '%' | '_' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\'' => out.push_str("''"),
-            c => out.push(c),
-        }
-    }
-    out.push('%');
-    out
-}
-
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct HistogramBucket {
     /// Bucket start, nanoseconds since the epoch.
@@ -94,7 +81,7 @@ pub struct HistogramBucket {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FacetValue {
-    pub value: serde_json::Value,
+    pub value: Cell,
     pub count: u64,
 }
 
@@ -106,7 +93,7 @@ pub struct Facet {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {
-    pub events: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub events: Vec<Record>,
     /// Matching events in the whole range (not only those returned).
     pub total: u64,
     pub bucket_seconds: i64,
@@ -136,12 +123,6 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
     .collect()
 }
 
-fn count_of(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> u64 {
-    row.get(key)
-        .and_then(|v| v.as_u64().or_else(|| v.as_i64().map(|i| i.max(0) as u64)))
-        .unwrap_or(0)
-}
-
 impl QueryEngine {
     /// The SQL predicate of a search-syntax query over a dataset's columns
     /// (`TRUE` for an empty query); `None` when the dataset does not exist.
@@ -150,13 +131,12 @@ impl QueryEngine {
         dataset: &DatasetName,
         query: &str,
     ) -> Result<Option<String>, QueryError> {
-        let Some(snapshot) = self.store().snapshot(dataset) else {
+        let Some(fields) = self.fields(dataset) else {
             return Ok(None);
         };
         if query.trim().is_empty() {
             return Ok(Some("TRUE".to_owned()));
         }
-        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
         let parsed = search_syntax::parse(query).map_err(|e| QueryError::Search(e.to_string()))?;
         Ok(Some(search_syntax::to_sql(&parsed, &fields).sql))
     }
@@ -168,103 +148,112 @@ impl QueryEngine {
         dataset: &DatasetName,
         query: &str,
     ) -> Result<Option<crate::ir::Expr>, QueryError> {
-        let Some(snapshot) = self.store().snapshot(dataset) else {
+        let Some(fields) = self.fields(dataset) else {
             return Ok(None);
         };
         if query.trim().is_empty() {
-            return Ok(Some(crate::ir::boolean(true)));
+            return Ok(Some(ir::boolean(true)));
         }
-        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
         let parsed = search_syntax::parse(query).map_err(|e| QueryError::Search(e.to_string()))?;
         let lowered = search_syntax::lower(&parsed, &fields);
-        Ok(Some(crate::ir::condition_expr(&lowered.condition)))
+        Ok(Some(ir::condition_expr(&lowered.condition)))
     }
 
     /// Runs a search: events, histogram and facets, concurrently.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
         let started = std::time::Instant::now();
-        let dataset =
-            DatasetName::new(&request.dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
         let range = request.range.required()?;
-        let Some(snapshot) = self.store().snapshot(&dataset) else {
-            return Err(QueryError::UnknownDataset(dataset.to_string()));
-        };
-        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
-        let parsed =
-            search_syntax::parse(&request.query).map_err(|e| QueryError::Search(e.to_string()))?;
-        let predicate = search_syntax::to_sql(&parsed, &fields);
-        let table = quote_ident(dataset.as_str());
-        let time = quote_ident(TIME_COLUMN);
-        let where_clause = format!("{} AND ({})", range.sql_filter(), predicate.sql);
+        let scope = Scope::new(self, &request.dataset, &request.query, range)?;
         let limit = request.limit.min(MAX_EVENTS);
-        let events_sql = format!(
-            "SELECT * FROM {table} WHERE {where_clause} ORDER BY {time} DESC LIMIT {limit}"
-        );
+        let events = scope
+            .select()
+            .order_by(ir::descending(column(TIME_COLUMN)))
+            .limit(limit);
         let seconds = bucket_seconds(range.nanos(), request.buckets.clamp(1, MAX_BUCKETS));
-        let histogram_sql = format!(
-            "SELECT CAST(date_bin(INTERVAL '{seconds} seconds', {time}, TIMESTAMP '1970-01-01T00:00:00Z') AS BIGINT) AS bucket, \
-             count(*) AS n FROM {table} WHERE {where_clause} GROUP BY 1 ORDER BY 1"
-        );
+        let histogram = scope
+            .select()
+            .group_by([ir::time_bucket(seconds, 0).alias("bucket")])
+            .aggregate([ir::count_rows().alias("n")])
+            .order_by(ir::ascending(column("bucket")));
         let facet_names = request
             .facets
             .clone()
-            .unwrap_or_else(|| default_facets(&dataset));
+            .unwrap_or_else(|| default_facets(&scope.dataset));
         let facet_columns: Vec<(String, String)> = facet_names
             .iter()
             .take(20)
-            .filter_map(|name| Some((name.clone(), fields.column_for(name)?)))
+            .filter_map(|name| Some((name.clone(), scope.fields.column_for(name)?)))
             .collect();
-        let facet_queries = facet_columns.iter().map(|(_, column)| {
-            let c = quote_ident(column);
-            format!(
-                "SELECT {c} AS value, count(*) AS n FROM {table} WHERE {where_clause} AND {c} IS NOT NULL \
-                 GROUP BY {c} ORDER BY n DESC, {c} LIMIT 10"
-            )
-        });
         let facet_futures = futures::future::join_all(
-            facet_queries.map(|sql| async move { self.sql_with_limit(&sql, 10).await }),
+            facet_columns
+                .iter()
+                .map(|(_, c)| self.top_values(scope.select(), c, FACET_VALUES)),
         );
         let (events, histogram, facet_results) = tokio::join!(
-            self.sql_with_limit(&events_sql, limit),
-            self.sql_with_limit(&histogram_sql, MAX_BUCKETS * 2 + 2),
+            self.fetch_with_limit(&events, limit),
+            self.fetch_with_limit(&histogram, MAX_BUCKETS * 2 + 2),
             facet_futures
         );
-        let histogram: Vec<HistogramBucket> = histogram?
-            .rows
-            .iter()
-            .map(|r| HistogramBucket {
-                start: r.get("bucket").and_then(|v| v.as_i64()).unwrap_or(0),
-                count: count_of(r, "n"),
+        let histogram = histogram?;
+        let histogram: Vec<HistogramBucket> = histogram
+            .integers("bucket")?
+            .into_iter()
+            .zip(histogram.counts("n")?)
+            .map(|(start, count)| HistogramBucket {
+                start: start.unwrap_or(0),
+                count,
             })
             .collect();
         let mut facets = Vec::new();
-        for ((name, _), result) in facet_columns.iter().zip(facet_results) {
-            let rows = result?.rows;
+        for ((name, _), values) in facet_columns.iter().zip(facet_results) {
             facets.push(Facet {
                 field: name.clone(),
-                values: rows
-                    .iter()
-                    .map(|r| FacetValue {
-                        value: r.get("value").cloned().unwrap_or_default(),
-                        count: count_of(r, "n"),
-                    })
-                    .collect(),
+                values: values?,
             });
         }
         Ok(SearchResponse {
-            events: events?.rows,
+            events: events?.records()?,
             total: histogram.iter().map(|b| b.count).sum(),
             bucket_seconds: seconds,
             histogram,
             facets,
-            unknown_fields: predicate.unknown_fields,
-            sql_where: where_clause,
+            unknown_fields: scope.unknown_fields,
+            sql_where: scope.sql_where,
             elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
     }
-}
 
-impl QueryEngine {
+    /// The `limit` most frequent non-null values of `column` among `rows`,
+    /// most frequent first (ties by value).
+    async fn top_values(
+        &self,
+        rows: Select,
+        column_name: &str,
+        limit: usize,
+    ) -> Result<Vec<FacetValue>, QueryError> {
+        let c = column(column_name);
+        let top = rows
+            .filter(c.clone().is_not_null())
+            .group_by([c.alias("value")])
+            .aggregate([ir::count_rows().alias("n")])
+            .order_by(ir::descending(column("n")))
+            .order_by(ir::ascending(column("value")))
+            .limit(limit);
+        let rows = self.fetch_with_limit(&top, limit).await?;
+        let counts = rows.counts("n")?;
+        Ok(rows
+            .records()?
+            .into_iter()
+            .zip(counts)
+            .filter_map(|(mut record, count)| {
+                Some(FacetValue {
+                    value: record.remove("value")?,
+                    count,
+                })
+            })
+            .collect())
+    }
+
     /// The most frequent values of a field over a time range (the last day
     /// when none is given), optionally only those with a prefix.
     pub async fn field_values(
@@ -272,56 +261,23 @@ impl QueryEngine {
         dataset: &str,
         request: &ValuesRequest,
     ) -> Result<ValuesResponse, QueryError> {
-        let dataset = DatasetName::new(dataset).map_err(|e| QueryError::Invalid(e.to_string()))?;
-        let Some(snapshot) = self.store().snapshot(&dataset) else {
-            return Err(QueryError::UnknownDataset(dataset.to_string()));
-        };
-        let fields = DatasetFields::new(dataset.kind(), snapshot.schema.clone());
-        let column = fields.column_for(&request.field).ok_or_else(|| {
-            QueryError::Invalid(format!(
-                "unknown field {:?}: {} has no such column",
-                request.field,
-                dataset.as_str()
-            ))
-        })?;
         let range = request
             .range
             .optional()?
             .unwrap_or_else(|| crate::range::TimeRange::last(86_400 * 1_000_000_000));
-        let c = quote_ident(&column);
-        let table = quote_ident(dataset.as_str());
-        let mut filter = format!("{} AND {c} IS NOT NULL", range.sql_filter());
+        let scope = Scope::new(self, dataset, "", range)?;
+        let (column_name, _) = scope.column(&request.field)?;
+        let mut rows = scope.select();
         if !request.prefix.is_empty() {
-            filter.push_str(&format!(
-                " AND CAST({c} AS VARCHAR) ILIKE '{}' ESCAPE '\\'",
-                like_prefix(&request.prefix)
+            rows = rows.filter(ir::starts_with_ignoring_case(
+                column(&column_name),
+                &request.prefix,
             ));
         }
         let limit = request.limit.clamp(1, 100);
-        let sql = format!(
-            "SELECT {c} AS value, count(*) AS n FROM {table} WHERE {filter} \
-             GROUP BY {c} ORDER BY n DESC, {c} LIMIT {limit}"
-        );
-        let rows = self.sql_with_limit(&sql, limit).await?.rows;
         Ok(ValuesResponse {
             field: request.field.clone(),
-            values: rows
-                .iter()
-                .map(|r| FacetValue {
-                    value: r.get("value").cloned().unwrap_or_default(),
-                    count: count_of(r, "n"),
-                })
-                .collect(),
+            values: self.top_values(rows, &column_name, limit).await?,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefixes_are_literal() {
-        assert_eq!(like_prefix("50%_a\\'b"), "50\\%\\_a\\\\''b%");
     }
 }

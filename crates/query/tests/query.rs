@@ -52,6 +52,11 @@ fn setup(limits: QueryLimits) -> (tempfile::TempDir, QueryEngine) {
     (dir, QueryEngine::new(store, limits))
 }
 
+/// A value as the API serializes it.
+fn json(value: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap()
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -143,13 +148,17 @@ fn search_returns_events_histogram_and_facets() {
         let r = engine.search(&request).await.unwrap();
         assert_eq!(r.total, 20);
         assert_eq!(r.events.len(), 5);
-        assert_eq!(r.events[0]["body"], "request 290 of day 2", "newest first");
+        assert_eq!(
+            json(&r.events[0])["body"],
+            "request 290 of day 2",
+            "newest first"
+        );
         assert_eq!(r.histogram.iter().map(|b| b.count).sum::<u64>(), 20);
         let service = r.facets.iter().find(|f| f.field == "service").unwrap();
         let values: Vec<(String, u64)> = service
             .values
             .iter()
-            .map(|v| (v.value.as_str().unwrap().to_owned(), v.count))
+            .map(|v| (json(&v.value).as_str().unwrap().to_owned(), v.count))
             .collect();
         assert_eq!(
             values,
@@ -217,7 +226,7 @@ fn aggregations_group_and_measure() {
         let got: Vec<(String, Option<f64>)> = r
             .rows
             .iter()
-            .map(|r| (r.group.as_str().unwrap().to_owned(), r.value))
+            .map(|r| (json(&r.group).as_str().unwrap().to_owned(), r.value))
             .collect();
         assert_eq!(
             got,
@@ -228,6 +237,11 @@ fn aggregations_group_and_measure() {
             ]
         );
         assert!(r.sql.contains("GROUP BY"), "{}", r.sql);
+        // The SQL shown runs and gives the same groups.
+        let again = engine.sql(&r.sql).await.unwrap();
+        assert_eq!(again.rows.len(), 3, "{}", r.sql);
+        assert_eq!(again.rows[0]["group"], "ads-api", "{}", r.sql);
+        assert_eq!(again.rows[0]["value"], 30.0, "{}", r.sql);
 
         // Average status code on day 0 (files): 10 errors (500) in 100 rows per service.
         let r = engine
@@ -257,7 +271,7 @@ fn aggregations_group_and_measure() {
             .await
             .unwrap();
         assert_eq!(r.rows.len(), 1);
-        assert_eq!(r.rows[0].group, serde_json::Value::Null);
+        assert_eq!(r.rows[0].group, None);
         assert_eq!(r.rows[0].value, Some(500.0));
         let r = engine
             .aggregate(&aggregate(
@@ -358,12 +372,30 @@ fn timeseries_fill_every_bucket() {
             ..request
         };
         let r = engine.timeseries(&request).await.unwrap();
-        let groups: Vec<&str> = r.series.iter().map(|s| s.group.as_str().unwrap()).collect();
+        let groups: Vec<String> = r
+            .series
+            .iter()
+            .map(|s| json(&s.group).as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(groups, ["ads-api", "cards-api"], "ties go alphabetically");
         for s in &r.series {
             assert_eq!(s.points.iter().filter_map(|p| p.1).sum::<f64>(), 30.0);
         }
-        assert!(r.sql.contains("top_groups"), "{}", r.sql);
+        // The SQL shown is what ran: the top groups, then their series.
+        let statements: Vec<&str> = r.sql.split(";\n").collect();
+        assert_eq!(statements.len(), 2, "{}", r.sql);
+        let top = engine.sql(statements[0]).await.unwrap();
+        let names: Vec<&str> = top
+            .rows
+            .iter()
+            .map(|r| r["group"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["ads-api", "cards-api"], "{}", r.sql);
+        let series = engine
+            .sql(statements[1].trim_end_matches(';'))
+            .await
+            .unwrap();
+        assert_eq!(series.rows.len(), 6, "{}", r.sql);
     });
 }
 
@@ -379,7 +411,7 @@ fn field_values_for_autocomplete() {
         };
         let r = engine.field_values("logs", &request).await.unwrap();
         assert_eq!(r.values.len(), 1);
-        assert_eq!(r.values[0].value, "jobs-api");
+        assert_eq!(json(&r.values[0].value), "jobs-api");
         assert_eq!(r.values[0].count, 300);
         let all = ValuesRequest {
             prefix: String::new(),
@@ -412,7 +444,7 @@ fn field_values_for_autocomplete() {
             ..request.clone()
         };
         let r = engine.field_values("logs", &status).await.unwrap();
-        assert_eq!(r.values[0].value, "info", "status is the level");
+        assert_eq!(json(&r.values[0].value), "info", "status is the level");
         let e = engine
             .field_values(
                 "logs",

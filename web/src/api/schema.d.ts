@@ -516,11 +516,11 @@ export interface components {
             elapsed_ms: number;
         };
         AggregateRow: {
-            /** @description The group's value; null when not grouped or the field is missing. */
-            group: unknown;
+            group: components["schemas"]["Cell"] | null;
             /** Format: double */
             value: number | null;
         };
+        Cell: boolean | number | string | null;
         ColumnInfo: {
             name: string;
             type: string;
@@ -640,7 +640,7 @@ export interface components {
             values: components["schemas"]["FacetValue"][];
         };
         FacetValue: {
-            value: unknown;
+            value: components["schemas"]["Cell"];
             /** Format: int64 */
             count: number;
         };
@@ -909,9 +909,7 @@ export interface components {
             buckets?: number;
         };
         SearchResponse: {
-            events: {
-                [key: string]: unknown;
-            }[];
+            events: components["schemas"]["Record"][];
             /**
              * Format: int64
              * @description Matching events in the whole range (not only those returned).
@@ -929,7 +927,7 @@ export interface components {
             elapsed_ms: number;
         };
         Series: {
-            group: unknown;
+            group: components["schemas"]["Cell"] | null;
             /** @description `[bucket start in milliseconds, value]`, one per bucket of the range. */
             points: [
                 number,

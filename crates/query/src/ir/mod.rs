@@ -55,6 +55,16 @@ pub fn in_texts(expr: Expr, values: &[String]) -> Expr {
     expr.in_list(values.iter().map(|v| lit(v.as_str())).collect(), false)
 }
 
+/// Whether `expr`, as text, starts with `prefix`, ignoring case. The
+/// prefix is a value, not a pattern: `%` and `_` match themselves.
+pub fn starts_with_ignoring_case(expr: Expr, prefix: &str) -> Expr {
+    use datafusion::functions::expr_fn::{lower, starts_with};
+    starts_with(
+        lower(cast(expr, DataType::Utf8)),
+        lit(prefix.to_lowercase()),
+    )
+}
+
 /// All of `parts` (`TRUE` for none).
 pub fn all(parts: impl IntoIterator<Item = Expr>) -> Expr {
     parts
@@ -109,6 +119,11 @@ pub fn cast(expr: Expr, to: DataType) -> Expr {
     datafusion::prelude::cast(expr, to)
 }
 
+/// `expr` as a 64-bit float, NULL where it is not a number.
+pub fn try_float(expr: Expr) -> Expr {
+    datafusion::logical_expr::try_cast(expr, DataType::Float64)
+}
+
 /// `expr` as a 64-bit float.
 pub fn float(expr: Expr) -> Expr {
     cast(expr, DataType::Float64)
@@ -156,6 +171,17 @@ pub fn only_where(aggregate: Expr, condition: Expr) -> Expr {
         Ok(e) => e,
         Err(e) => unreachable!("a FILTER on an aggregate function is valid: {e}"),
     }
+}
+pub fn avg(expr: Expr) -> Expr {
+    aggregate::avg(expr)
+}
+/// An estimate of the distinct values (HyperLogLog).
+pub fn approx_distinct(expr: Expr) -> Expr {
+    aggregate::approx_distinct(expr)
+}
+/// An estimate of the `fraction` percentile (0.5 is the median) of `expr`.
+pub fn approx_percentile(expr: Expr, fraction: f64) -> Expr {
+    aggregate::approx_percentile_cont(ascending(expr), lit(fraction), None)
 }
 pub fn min(expr: Expr) -> Expr {
     aggregate::min(expr)
