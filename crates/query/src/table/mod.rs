@@ -2,13 +2,16 @@
 //! time ranges, then by row-group statistics, bloom filters and late
 //! materialization inside the Parquet scan; buffered rows from memory.
 
+mod time_filter;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use async_trait::async_trait;
 use datafusion::catalog::Session;
-use datafusion::common::{DFSchema, ScalarValue};
+use datafusion::common::DFSchema;
 use datafusion::datasource::TableProvider;
 use datafusion::datasource::TableType;
 use datafusion::datasource::listing::PartitionedFile;
@@ -19,7 +22,7 @@ use datafusion::datasource::source::DataSourceExec;
 use datafusion::error::Result;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::logical_expr::utils::conjunction;
-use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
+use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
@@ -27,7 +30,9 @@ use datafusion::physical_plan::filter::FilterExec;
 use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::union::UnionExec;
 use model::TIME_COLUMN;
-use store::DatasetSnapshot;
+use store::{DatasetSnapshot, FileEntry};
+
+use time_filter::{is_time_filter, passes, time_bounds};
 
 /// One dataset, frozen at the moment the query started.
 #[derive(Debug)]
@@ -58,6 +63,31 @@ impl DatasetTable {
     pub(crate) fn new(snapshot: DatasetSnapshot) -> DatasetTable {
         let schema = with_string_views(&snapshot.schema);
         DatasetTable { snapshot, schema }
+    }
+
+    /// The Parquet files the time bounds of `filters` may match, oldest
+    /// first: those wholly inside every time filter, and the rest.
+    #[allow(clippy::type_complexity)]
+    fn files_by_range(
+        &self,
+        filters: &[Expr],
+        time_filters: &[Expr],
+    ) -> (Vec<&(PathBuf, FileEntry)>, Vec<&(PathBuf, FileEntry)>) {
+        let (low, high) = time_bounds(filters);
+        let mut files: Vec<_> = self
+            .snapshot
+            .files
+            .iter()
+            .filter(|(_, f)| {
+                low.is_none_or(|l| f.max_time >= l) && high.is_none_or(|h| f.min_time <= h)
+            })
+            .collect();
+        files.sort_by_key(|(_, f)| f.min_time);
+        files.into_iter().partition(|(_, f)| {
+            time_filters
+                .iter()
+                .all(|e| passes(e, f.min_time) && passes(e, f.max_time))
+        })
     }
 
     /// The buffered rows, projected, with strings as views.
@@ -104,7 +134,7 @@ impl DatasetTable {
         &self,
         state: &dyn Session,
         schema: &SchemaRef,
-        files: &[&(std::path::PathBuf, store::FileEntry)],
+        files: &[&(PathBuf, FileEntry)],
         predicate: Option<Expr>,
         projection: Option<Vec<usize>>,
         limit: Option<usize>,
@@ -144,116 +174,6 @@ impl DatasetTable {
     }
 }
 
-fn timestamp_nanos(value: &ScalarValue) -> Option<i64> {
-    match value {
-        ScalarValue::TimestampNanosecond(Some(v), _) => Some(*v),
-        ScalarValue::TimestampMicrosecond(Some(v), _) => v.checked_mul(1_000),
-        ScalarValue::TimestampMillisecond(Some(v), _) => v.checked_mul(1_000_000),
-        ScalarValue::TimestampSecond(Some(v), _) => v.checked_mul(1_000_000_000),
-        _ => None,
-    }
-}
-
-fn is_time_column(expr: &Expr) -> bool {
-    matches!(expr, Expr::Column(c) if c.name == TIME_COLUMN)
-}
-
-fn literal(expr: &Expr) -> Option<i64> {
-    match expr {
-        Expr::Literal(v, _) => timestamp_nanos(v),
-        Expr::Cast(c) => literal(&c.expr),
-        _ => None,
-    }
-}
-
-/// `(operator, literal)` of a comparison between the time column and a
-/// timestamp literal, oriented as `time <op> literal`.
-fn time_comparison(expr: &Expr) -> Option<(Operator, i64)> {
-    let Expr::BinaryExpr(BinaryExpr { left, op, right }) = expr else {
-        return None;
-    };
-    let (op, value) = if is_time_column(left) {
-        (*op, literal(right)?)
-    } else if is_time_column(right) {
-        (op.swap()?, literal(left)?)
-    } else {
-        return None;
-    };
-    matches!(
-        op,
-        Operator::Gt | Operator::GtEq | Operator::Lt | Operator::LtEq
-    )
-    .then_some((op, value))
-}
-
-/// Whether the scan can apply `expr` exactly: a time-range bound, which it
-/// skips for files entirely inside the range and filters row by row elsewhere.
-pub(crate) fn is_time_filter(expr: &Expr) -> bool {
-    time_comparison(expr).is_some()
-}
-
-/// Whether time `t` passes the time filter `expr`.
-fn passes(expr: &Expr, t: i64) -> bool {
-    match time_comparison(expr) {
-        Some((Operator::Gt, v)) => t > v,
-        Some((Operator::GtEq, v)) => t >= v,
-        Some((Operator::Lt, v)) => t < v,
-        Some((Operator::LtEq, v)) => t <= v,
-        _ => false,
-    }
-}
-
-/// The time range `[low, high]` that `filters` restrict the time column to.
-pub(crate) fn time_bounds(filters: &[Expr]) -> (Option<i64>, Option<i64>) {
-    let mut low: Option<i64> = None;
-    let mut high: Option<i64> = None;
-    let mut stack: Vec<&Expr> = filters.iter().collect();
-    while let Some(expr) = stack.pop() {
-        match expr {
-            Expr::BinaryExpr(BinaryExpr {
-                left,
-                op: Operator::And,
-                right,
-            }) => {
-                stack.push(left);
-                stack.push(right);
-            }
-            Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
-                let (op, value) = if is_time_column(left) {
-                    (*op, literal(right))
-                } else if is_time_column(right) {
-                    match op.swap() {
-                        Some(swapped) => (swapped, literal(left)),
-                        None => continue,
-                    }
-                } else {
-                    continue;
-                };
-                let Some(v) = value else { continue };
-                match op {
-                    Operator::Gt | Operator::GtEq => low = Some(low.map_or(v, |l| l.max(v))),
-                    Operator::Lt | Operator::LtEq => high = Some(high.map_or(v, |h| h.min(v))),
-                    Operator::Eq => {
-                        low = Some(low.map_or(v, |l| l.max(v)));
-                        high = Some(high.map_or(v, |h| h.min(v)));
-                    }
-                    _ => {}
-                }
-            }
-            Expr::Between(b) if !b.negated && is_time_column(&b.expr) => {
-                if let Some(v) = literal(&b.low) {
-                    low = Some(low.map_or(v, |l| l.max(v)));
-                }
-                if let Some(v) = literal(&b.high) {
-                    high = Some(high.map_or(v, |h| h.min(v)));
-                }
-            }
-            _ => {}
-        }
-    }
-    (low, high)
-}
-
 #[async_trait]
 impl TableProvider for DatasetTable {
     fn schema(&self) -> SchemaRef {
@@ -291,27 +211,16 @@ impl TableProvider for DatasetTable {
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
         let schema = self.schema.clone();
-        let (low, high) = time_bounds(filters);
         let time_filters: Vec<Expr> = filters
             .iter()
             .filter(|f| is_time_filter(f))
             .cloned()
             .collect();
-        let mut files: Vec<_> = self
-            .snapshot
-            .files
-            .iter()
-            .filter(|(_, f)| {
-                low.is_none_or(|l| f.max_time >= l) && high.is_none_or(|h| f.min_time <= h)
-            })
-            .collect();
-        files.sort_by_key(|(_, f)| f.min_time);
-        let (inside, partial): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, f)| {
-            time_filters
-                .iter()
-                .all(|e| passes(e, f.min_time) && passes(e, f.max_time))
-        });
-
+        let (inside, partial) = self.files_by_range(filters, &time_filters);
+        let output_schema = match projection {
+            Some(p) => Arc::new(schema.project(p)?),
+            None => schema.clone(),
+        };
         // Parts that need the time filter also read the time column, then
         // drop it again if the query did not ask for it.
         let time_index = schema.index_of(TIME_COLUMN)?;
@@ -322,34 +231,11 @@ impl TableProvider for DatasetTable {
             }
             p
         });
-        let output_schema = match projection {
-            Some(p) => Arc::new(schema.project(p)?),
-            None => schema.clone(),
-        };
-        let time_filter = |input: Arc<dyn ExecutionPlan>| -> Result<Arc<dyn ExecutionPlan>> {
-            let Some(predicate) = conjunction(time_filters.clone()) else {
-                return Ok(input);
-            };
-            let df_schema = DFSchema::try_from(input.schema().as_ref().clone())?;
-            let filtered: Arc<dyn ExecutionPlan> = Arc::new(FilterExec::try_new(
-                state.create_physical_expr(predicate, &df_schema)?,
-                input,
-            )?);
-            if filtered.schema().fields().len() == output_schema.fields().len() {
-                return Ok(filtered);
-            }
-            let columns: Vec<(Arc<dyn datafusion::physical_plan::PhysicalExpr>, String)> =
-                output_schema
-                    .fields()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| (Arc::new(Column::new(f.name(), i)) as _, f.name().clone()))
-                    .collect();
-            Ok(Arc::new(ProjectionExec::try_new(columns, filtered)?))
-        };
+        let time_filter = |input| filter_time(state, input, &time_filters, &output_schema);
 
         let mut inputs: Vec<Arc<dyn ExecutionPlan>> = Vec::new();
         if !inside.is_empty() {
+            // Wholly inside the range: no time filter, and the limit holds.
             let others: Vec<Expr> = filters
                 .iter()
                 .filter(|f| !is_time_filter(f))
@@ -385,4 +271,32 @@ impl TableProvider for DatasetTable {
         }
         UnionExec::try_new(inputs)
     }
+}
+
+/// `input` with only the rows that pass `time_filters`, projected to
+/// `output_schema` (dropping the time column if only the filter read it).
+fn filter_time(
+    state: &dyn Session,
+    input: Arc<dyn ExecutionPlan>,
+    time_filters: &[Expr],
+    output_schema: &SchemaRef,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    let Some(predicate) = conjunction(time_filters.to_vec()) else {
+        return Ok(input);
+    };
+    let df_schema = DFSchema::try_from(input.schema().as_ref().clone())?;
+    let filtered: Arc<dyn ExecutionPlan> = Arc::new(FilterExec::try_new(
+        state.create_physical_expr(predicate, &df_schema)?,
+        input,
+    )?);
+    if filtered.schema().fields().len() == output_schema.fields().len() {
+        return Ok(filtered);
+    }
+    let columns: Vec<(Arc<dyn datafusion::physical_plan::PhysicalExpr>, String)> = output_schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (Arc::new(Column::new(f.name(), i)) as _, f.name().clone()))
+        .collect();
+    Ok(Arc::new(ProjectionExec::try_new(columns, filtered)?))
 }
