@@ -168,7 +168,7 @@ impl QueryEngine {
                 .map_err(|e| QueryError::from_datafusion(e, memory))
         };
         let rows = self.collect(plan, max_rows).await?;
-        QueryResult::from_batches(rows.schema().clone(), rows.batches(), started.elapsed())
+        QueryResult::from_rows(&rows, started.elapsed())
     }
 
     /// Runs a [`Select`] under the query limits. A dataset that has not

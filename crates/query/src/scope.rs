@@ -38,7 +38,10 @@ impl Scope {
         let parsed = search_syntax::parse(query).map_err(|e| QueryError::Search(e.to_string()))?;
         let lowered = search_syntax::lower(&parsed, &fields);
         Ok(Scope {
-            condition: ir::time_in(range).and(ir::condition_expr(&lowered.condition)),
+            condition: match &lowered.condition {
+                search_syntax::Condition::True => ir::time_in(range),
+                search => ir::time_in(range).and(ir::condition_expr(search)),
+            },
             sql_where: format!(
                 "{} AND ({})",
                 range.sql_filter(),

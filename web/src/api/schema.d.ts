@@ -817,10 +817,8 @@ export interface components {
         /** @description Columns and rows of a finished query. */
         QueryResult: {
             columns: components["schemas"]["ColumnInfo"][];
-            /** @description One JSON object per row; nulls are omitted. */
-            rows: {
-                [key: string]: unknown;
-            }[];
+            /** @description One object per row; nulls are omitted. */
+            rows: components["schemas"]["Record"][];
             /** Format: double */
             elapsed_ms: number;
         };
