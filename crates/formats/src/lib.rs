@@ -7,6 +7,7 @@ mod decoded;
 mod error;
 mod ndjson;
 mod otlp;
+mod vpc_flow;
 
 pub use decoded::{Decoded, Reject, TimeWindow};
 pub use error::FormatError;
@@ -14,4 +15,8 @@ pub use ndjson::{decode_ndjson, normalize_level};
 pub use otlp::{
     OtlpEncoding, decode_otlp_logs, decode_otlp_metrics, decode_otlp_traces, parse_otlp_logs,
     parse_otlp_metrics, parse_otlp_traces,
+};
+pub use vpc_flow::{
+    Action, DEFAULT_FORMAT, FlowDirection, FlowField, FlowLog, FlowRecord, LogStatus,
+    decode_vpc_flow_text, parse_format,
 };
