@@ -3,12 +3,14 @@
 //!
 //! No IO and no async: the receivers in `ingest` and `api` hand bytes here.
 
+mod aws_object;
 mod decoded;
 mod error;
 mod ndjson;
 mod otlp;
 mod vpc_flow;
 
+pub use aws_object::{AwsLogKey, AwsLogKind, Content, parse_aws_log_key, sniff};
 pub use decoded::{Decoded, Reject, TimeWindow};
 pub use error::FormatError;
 pub use ndjson::{decode_ndjson, normalize_level};
