@@ -269,11 +269,12 @@ mod tests {
         let files = &[
             (
                 "lib.rs",
-                "mod a; pub fn read() { std::fs::read(\"x\").ok(); }",
+                "mod a; mod b; pub fn read() { std::fs::read(\"x\").ok(); }",
             ),
+            ("b.rs", "pub fn serve(_: std::net::TcpListener) {}"),
             (
                 "a.rs",
-                "use std::{env, io::Write}; #[cfg(test)] mod tests { use std::net::TcpStream; }",
+                "use std::{env, io::Write, net::IpAddr}; #[cfg(test)] mod tests { use std::net::TcpStream; }",
             ),
         ];
         let f = check("demo", files, &[]);
@@ -281,6 +282,7 @@ mod tests {
             f.violations,
             [
                 "demo is a pure crate but src/a.rs uses std::env",
+                "demo is a pure crate but src/b.rs uses std::net",
                 "demo is a pure crate but src/lib.rs uses std::fs",
             ]
         );

@@ -168,7 +168,8 @@ impl CrateGraph {
     }
 
     /// `(file, path)` for every use of `std::fs`, `std::net`, `std::process`
-    /// or `std::env` outside test code.
+    /// or `std::env` outside test code. The address types of `std::net`
+    /// (`IpAddr`, `Ipv4Addr`, `Ipv6Addr`, `SocketAddr`...) are values, not IO.
     pub(crate) fn io_uses(&self) -> Vec<(String, String)> {
         let mut out = BTreeSet::new();
         for (path, module, parsed) in &self.files {
@@ -179,6 +180,10 @@ impl CrateGraph {
                 if let [std, io, ..] = r.segments.as_slice()
                     && std == "std"
                     && ["fs", "net", "process", "env"].contains(&io.as_str())
+                    && !(io == "net"
+                        && r.segments
+                            .get(2)
+                            .is_some_and(|item| NET_VALUES.contains(&item.as_str())))
                 {
                     out.insert((path.clone(), format!("std::{io}")));
                 }
@@ -187,6 +192,17 @@ impl CrateGraph {
         out.into_iter().collect()
     }
 }
+
+/// The items of `std::net` that are plain values (addresses), not IO.
+const NET_VALUES: &[&str] = &[
+    "IpAddr",
+    "Ipv4Addr",
+    "Ipv6Addr",
+    "SocketAddr",
+    "SocketAddrV4",
+    "SocketAddrV6",
+    "AddrParseError",
+];
 
 /// Whether `module` is, or is inside, a module declared `#[cfg(test)]`.
 fn is_test_module(test_modules: &BTreeSet<Vec<String>>, module: &[String]) -> bool {

@@ -5,6 +5,7 @@
 
 mod aws_object;
 mod decoded;
+mod eni_inventory;
 mod error;
 mod ndjson;
 mod otlp;
@@ -12,6 +13,7 @@ mod vpc_flow;
 
 pub use aws_object::{AwsLogKey, AwsLogKind, Content, parse_aws_log_key, sniff};
 pub use decoded::{Decoded, Reject, TimeWindow};
+pub use eni_inventory::{EniInventory, EniOwner, NetworkInterface, decode_eni_inventory};
 pub use error::FormatError;
 pub use ndjson::{decode_ndjson, normalize_level};
 pub use otlp::{
