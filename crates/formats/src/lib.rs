@@ -9,6 +9,7 @@ mod eni_inventory;
 mod error;
 mod ndjson;
 mod otlp;
+mod resolver_log;
 mod vpc_flow;
 
 pub use aws_object::{AwsLogKey, AwsLogKind, Content, parse_aws_log_key, sniff};
@@ -20,6 +21,7 @@ pub use otlp::{
     OtlpEncoding, decode_otlp_logs, decode_otlp_metrics, decode_otlp_traces, parse_otlp_logs,
     parse_otlp_metrics, parse_otlp_traces,
 };
+pub use resolver_log::{DnsAnswer, DnsQuery, ResolverLog, decode_resolver_log};
 pub use vpc_flow::{
     Action, DEFAULT_FORMAT, FlowDirection, FlowField, FlowLog, FlowRecord, LogStatus,
     decode_vpc_flow_text, parse_format,
