@@ -24,5 +24,5 @@ pub use otlp::{
 pub use resolver_log::{DnsAnswer, DnsQuery, ResolverLog, decode_resolver_log};
 pub use vpc_flow::{
     Action, DEFAULT_FORMAT, FlowDirection, FlowField, FlowLog, FlowRecord, LogStatus,
-    decode_vpc_flow_text, parse_format,
+    decode_vpc_flow_batch, decode_vpc_flow_text, parse_format,
 };

@@ -354,6 +354,62 @@ pub fn decode_vpc_flow_text(text: &str, format: Option<&[FlowField]>) -> FlowLog
     log
 }
 
+/// Decodes flow log records delivered as Parquet, already read into Arrow
+/// batches by the caller: columns are matched to fields by name (AWS
+/// writes `srcaddr`, `log_status`, `ecs_task_id`...), values are checked
+/// as in text, and a column no field names is an error naming it.
+pub fn decode_vpc_flow_batch(batch: &arrow::record_batch::RecordBatch) -> Result<FlowLog, String> {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::DataType;
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        let flow_field = FlowField::from_name(field.name()).ok_or_else(|| {
+            format!(
+                "unknown flow log field {:?} in the Parquet schema",
+                field.name()
+            )
+        })?;
+        let text = arrow::compute::cast(column, &DataType::Utf8)
+            .map_err(|e| format!("column {:?}: {e}", field.name()))?;
+        fields.push(flow_field);
+        columns.push(text);
+    }
+    let mut log = FlowLog {
+        fields,
+        ..FlowLog::default()
+    };
+    for row in 0..batch.num_rows() {
+        let mut r = FlowRecord::default();
+        let mut problem = None;
+        for (&field, column) in log.fields.iter().zip(&columns) {
+            let column = column.as_string::<i32>();
+            if column.is_null(row) || column.value(row) == "-" {
+                continue;
+            }
+            if let Err(e) = set(&mut r, field, column.value(row)) {
+                problem = Some(format!("{}: {e}", field.name()));
+                break;
+            }
+        }
+        match problem.or_else(|| window_problem(&r)) {
+            None => log.records.push(r),
+            Some(reason) => log.reject(row + 1, reason),
+        }
+    }
+    Ok(log)
+}
+
+/// A capture window that ends before it starts.
+fn window_problem(r: &FlowRecord) -> Option<String> {
+    match (r.start, r.end) {
+        (Some(start), Some(end)) if end < start => {
+            Some(format!("end {end} is before start {start}"))
+        }
+        _ => None,
+    }
+}
+
 /// One record line under `fields`.
 fn record(line: &str, fields: &[FlowField]) -> Result<FlowRecord, String> {
     let values: Vec<&str> = line.split_ascii_whitespace().collect();
@@ -371,12 +427,10 @@ fn record(line: &str, fields: &[FlowField]) -> Result<FlowRecord, String> {
         }
         set(&mut r, field, value).map_err(|e| format!("{}: {e}", field.name()))?;
     }
-    if let (Some(start), Some(end)) = (r.start, r.end)
-        && end < start
-    {
-        return Err(format!("end {end} is before start {start}"));
+    match window_problem(&r) {
+        Some(problem) => Err(problem),
+        None => Ok(r),
     }
-    Ok(r)
 }
 
 fn number<T: std::str::FromStr>(value: &str) -> Result<T, String> {

@@ -195,3 +195,98 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn parquet_delivery_columns_by_name() {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, Int32Array, Int64Array, StringArray};
+    use arrow::datatypes::{DataType, Field, Schema};
+    use arrow::record_batch::RecordBatch;
+
+    // AWS's Parquet schema: integer fields as INT32/INT64, the rest strings.
+    let text = |v: Vec<Option<&str>>| Arc::new(StringArray::from(v)) as ArrayRef;
+    let int32 = |v: Vec<Option<i32>>| Arc::new(Int32Array::from(v)) as ArrayRef;
+    let int64 = |v: Vec<Option<i64>>| Arc::new(Int64Array::from(v)) as ArrayRef;
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("version", int32(vec![Some(5), Some(5), Some(5)])),
+        (
+            "interface_id",
+            text(vec![
+                Some("eni-0nat000000000001"),
+                Some("eni-0nat000000000001"),
+                Some("eni-0nat000000000001"),
+            ]),
+        ),
+        (
+            "srcaddr",
+            text(vec![Some("10.0.11.37"), None, Some("10.0.11.37")]),
+        ),
+        (
+            "dstaddr",
+            text(vec![Some("52.219.56.12"), None, Some("52.219.56.12")]),
+        ),
+        ("dstport", int32(vec![Some(443), None, Some(70000)])),
+        ("bytes", int64(vec![Some(61_035_840), None, Some(1)])),
+        (
+            "start",
+            int64(vec![
+                Some(1_764_547_200),
+                Some(1_764_547_200),
+                Some(1_764_547_200),
+            ]),
+        ),
+        (
+            "end",
+            int64(vec![
+                Some(1_764_547_260),
+                Some(1_764_547_260),
+                Some(1_764_547_260),
+            ]),
+        ),
+        (
+            "log_status",
+            text(vec![Some("OK"), Some("NODATA"), Some("OK")]),
+        ),
+        ("pkt_dst_aws_service", text(vec![Some("S3"), None, None])),
+        ("traffic_path", int32(vec![Some(2), None, None])),
+    ];
+    let schema = Schema::new(
+        columns
+            .iter()
+            .map(|(name, a)| Field::new(*name, a.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    );
+    let batch = RecordBatch::try_new(
+        Arc::new(schema),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )
+    .unwrap();
+    let log = formats::decode_vpc_flow_batch(&batch).unwrap();
+    assert_eq!(log.fields[4], FlowField::DstPort);
+    assert_eq!(log.records.len(), 2);
+    let s3 = &log.records[0];
+    assert_eq!((s3.dst_port, s3.bytes), (Some(443), Some(61_035_840)));
+    assert_eq!(s3.pkt_dst_aws_service.as_deref(), Some("S3"));
+    assert_eq!(s3.traffic_path, Some(2));
+    assert_eq!(log.records[1].log_status, Some(LogStatus::NoData));
+    assert_eq!(log.rejected, 1);
+    assert_eq!(log.reject_samples[0].record, 3);
+    assert!(
+        log.reject_samples[0].reason.starts_with("dstport:"),
+        "{:?}",
+        log.reject_samples
+    );
+
+    let odd = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new(
+            "dst_address",
+            DataType::Utf8,
+            true,
+        )])),
+        vec![text(vec![Some("10.0.0.1")])],
+    )
+    .unwrap();
+    let e = formats::decode_vpc_flow_batch(&odd).unwrap_err();
+    assert!(e.contains("dst_address"), "{e}");
+}
