@@ -20,6 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("saved", &["model"]),
     ("ui", &[]),
     ("derived", &["model"]),
+    ("enrich", &[]),
     ("query", &["model", "store", "search-syntax"]),
     ("ingest", &["model", "formats", "store", "derived"]),
     ("apm", &["model", "query", "derived"]),
@@ -37,7 +38,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
 ];
 
 /// Crates that must do no IO and use no async runtime.
-const PURE: &[&str] = &["model", "search-syntax", "formats", "demo", "ui", "derived"];
+const PURE: &[&str] = &[
+    "model",
+    "search-syntax",
+    "formats",
+    "demo",
+    "ui",
+    "derived",
+    "enrich",
+];
 const IMPURE_DEPENDENCIES: &[&str] = &["tokio", "datafusion", "axum", "tonic", "reqwest", "hyper"];
 
 /// Circles between file modules let through, as (crate, its modules in the

@@ -2,6 +2,7 @@
 //! (docs/benchmarks.md) and `cargo xtask architecture`.
 
 mod architecture;
+mod aws_ip_ranges;
 mod bench;
 mod harness;
 mod module_graph;
@@ -48,6 +49,14 @@ fn main() -> anyhow::Result<()> {
                 write_doc: !args.iter().any(|a| a == "--no-write"),
                 before: flag(&args, "--before").map(std::path::PathBuf::from),
             })
+        }
+        Some("aws-ip-ranges") => {
+            let version = flag(&args, "--version")
+                .unwrap_or_else(|| aws_ip_ranges::DEFAULT_VERSION.to_owned());
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(std::path::Path::new("."));
+            aws_ip_ranges::refresh(root, &version)
         }
         Some("architecture") => {
             let output = std::process::Command::new(env!("CARGO"))
