@@ -249,6 +249,26 @@ fn aggregations_group_and_measure() {
         assert_eq!(rows(&again)[0]["group"], "ads-api", "{}", r.sql);
         assert_eq!(rows(&again)[0]["value"], 30.0, "{}", r.sql);
 
+        // The same for a search with negation, an attribute comparison, free
+        // text and a wildcard, and a measure over an attribute.
+        let r = engine
+            .aggregate(&aggregate(
+                "-service:jobs-api @http.status_code:>=500 \"request\" body:request*",
+                BASE,
+                BASE + 3 * DAY,
+                measure(MeasureOp::Avg, Some("@http.status_code")),
+                &["service"],
+            ))
+            .await
+            .unwrap();
+        let shown = rows(&engine.sql(&r.sql).await.unwrap());
+        assert_eq!(shown.len(), 2, "{}", r.sql);
+        for (row, again) in r.rows.iter().zip(&shown) {
+            assert_eq!(json(&row.group), again["group"], "{}", r.sql);
+            assert_eq!(row.value, Some(500.0));
+            assert_eq!(again["value"], 500.0, "{}", r.sql);
+        }
+
         // Average status code on day 0 (files): 10 errors (500) in 100 rows per service.
         let r = engine
             .aggregate(&aggregate(
