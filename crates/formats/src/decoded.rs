@@ -4,7 +4,7 @@
 use model::BuiltBatch;
 
 /// At most this many rejects are kept with their reasons; all are counted.
-pub(crate) const MAX_REJECT_SAMPLES: usize = 20;
+const MAX_REJECT_SAMPLES: usize = 20;
 
 /// One rejected record: where it was and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,13 +35,24 @@ impl Decoded {
     }
 
     pub(crate) fn reject(&mut self, record: usize, reason: impl Into<String>) {
-        self.rejected += 1;
-        if self.reject_samples.len() < MAX_REJECT_SAMPLES {
-            self.reject_samples.push(Reject {
-                record,
-                reason: reason.into(),
-            });
-        }
+        count_reject(&mut self.rejected, &mut self.reject_samples, record, reason);
+    }
+}
+
+/// Counts one rejected record and keeps its reason while fewer than
+/// `MAX_REJECT_SAMPLES` are kept: what every decoder's result does.
+pub(crate) fn count_reject(
+    rejected: &mut usize,
+    samples: &mut Vec<Reject>,
+    record: usize,
+    reason: impl Into<String>,
+) {
+    *rejected += 1;
+    if samples.len() < MAX_REJECT_SAMPLES {
+        samples.push(Reject {
+            record,
+            reason: reason.into(),
+        });
     }
 }
 

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
-use crate::decoded::{MAX_REJECT_SAMPLES, Reject};
+use crate::decoded::{Reject, count_reject};
 
 /// What an interface belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,15 +154,12 @@ pub fn decode_eni_inventory(json: &str) -> Result<EniInventory, String> {
             .and_then(interface)
         {
             Ok(eni) => inventory.interfaces.push(eni),
-            Err(reason) => {
-                inventory.rejected += 1;
-                if inventory.reject_samples.len() < MAX_REJECT_SAMPLES {
-                    inventory.reject_samples.push(Reject {
-                        record: i + 1,
-                        reason,
-                    });
-                }
-            }
+            Err(reason) => count_reject(
+                &mut inventory.rejected,
+                &mut inventory.reject_samples,
+                i + 1,
+                reason,
+            ),
         }
     }
     Ok(inventory)
@@ -172,36 +169,39 @@ fn address(s: &str) -> Result<IpAddr, String> {
     s.parse().map_err(|_| format!("{s:?} is not an IP address"))
 }
 
+/// Adds `a` unless it is there already (AWS lists the primary address and
+/// its public address at the interface and again per private address).
+fn push_new(addresses: &mut Vec<IpAddr>, a: IpAddr) {
+    if !addresses.contains(&a) {
+        addresses.push(a);
+    }
+}
+
 fn interface(raw: RawInterface) -> Result<NetworkInterface, String> {
-    let mut private_addresses = Vec::new();
-    let mut public_addresses = Vec::new();
-    if let Some(primary) = &raw.private_ip_address {
-        private_addresses.push(address(primary)?);
-    }
-    for p in &raw.private_ip_addresses {
-        let a = address(&p.private_ip_address)?;
-        if !private_addresses.contains(&a) {
-            private_addresses.push(a);
-        }
-        if let Some(public) = p.association.as_ref().and_then(|a| a.public_ip.as_deref()) {
-            let public = address(public)?;
-            if !public_addresses.contains(&public) {
-                public_addresses.push(public);
-            }
-        }
-    }
-    for v6 in &raw.ipv6_addresses {
-        private_addresses.push(address(&v6.ipv6_address)?);
-    }
-    if let Some(public) = raw
+    let private = raw
+        .private_ip_address
+        .iter()
+        .chain(
+            raw.private_ip_addresses
+                .iter()
+                .map(|p| &p.private_ip_address),
+        )
+        .chain(raw.ipv6_addresses.iter().map(|v6| &v6.ipv6_address));
+    let public = raw
         .association
-        .as_ref()
-        .and_then(|a| a.public_ip.as_deref())
-    {
-        let public = address(public)?;
-        if !public_addresses.contains(&public) {
-            public_addresses.push(public);
-        }
+        .iter()
+        .chain(
+            raw.private_ip_addresses
+                .iter()
+                .filter_map(|p| p.association.as_ref()),
+        )
+        .filter_map(|a| a.public_ip.as_ref());
+    let (mut private_addresses, mut public_addresses) = (Vec::new(), Vec::new());
+    for a in private {
+        push_new(&mut private_addresses, address(a)?);
+    }
+    for a in public {
+        push_new(&mut public_addresses, address(a)?);
     }
     Ok(NetworkInterface {
         owner: owner(&raw),

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
-use crate::decoded::{MAX_REJECT_SAMPLES, Reject};
+use crate::decoded::{Reject, count_reject};
 
 /// One answer record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,15 +126,7 @@ pub fn decode_resolver_log(text: &str) -> ResolverLog {
             .and_then(query)
         {
             Ok(q) => log.queries.push(q),
-            Err(reason) => {
-                log.rejected += 1;
-                if log.reject_samples.len() < MAX_REJECT_SAMPLES {
-                    log.reject_samples.push(Reject {
-                        record: i + 1,
-                        reason,
-                    });
-                }
-            }
+            Err(reason) => count_reject(&mut log.rejected, &mut log.reject_samples, i + 1, reason),
         }
     }
     log

@@ -10,7 +10,7 @@
 
 use std::net::IpAddr;
 
-use crate::decoded::{MAX_REJECT_SAMPLES, Reject};
+use crate::decoded::{Reject, count_reject};
 
 /// One field of a flow log record, by its name in AWS's format strings
 /// (`${srcaddr}`) and header lines (`srcaddr`).
@@ -273,13 +273,7 @@ pub struct FlowLog {
 
 impl FlowLog {
     fn reject(&mut self, line: usize, reason: String) {
-        self.rejected += 1;
-        if self.reject_samples.len() < MAX_REJECT_SAMPLES {
-            self.reject_samples.push(Reject {
-                record: line,
-                reason,
-            });
-        }
+        count_reject(&mut self.rejected, &mut self.reject_samples, line, reason);
     }
 }
 
