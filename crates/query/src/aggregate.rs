@@ -207,15 +207,6 @@ fn group_column(scope: &Scope, group_by: &[String]) -> Result<Option<Expr>, Quer
     }
 }
 
-/// Per row, the cell of `name` (`None` when null).
-fn cells(rows: &Rows, name: &str) -> Result<Vec<Option<Cell>>, QueryError> {
-    Ok(rows
-        .records()?
-        .into_iter()
-        .map(|mut r| r.remove(name))
-        .collect())
-}
-
 /// Finite floats of column `name`.
 fn finite(rows: &Rows, name: &str) -> Result<Vec<Option<f64>>, QueryError> {
     Ok(rows
@@ -253,12 +244,11 @@ impl QueryEngine {
                     .limit(limit)
             }
         };
-        let (rows, sql) = tokio::join!(self.fetch_with_limit(&select, limit), self.sql_of(&select));
-        let rows = rows?;
+        let (rows, sql) = self.fetch_with_sql(&select, limit).await?;
         let groups = if request.group_by.is_empty() {
             vec![None; rows.len()]
         } else {
-            cells(&rows, "group")?
+            rows.cells("group")?
         };
         Ok(AggregateResponse {
             rows: groups
@@ -266,7 +256,7 @@ impl QueryEngine {
                 .zip(finite(&rows, "value")?)
                 .map(|(group, value)| AggregateRow { group, value })
                 .collect(),
-            sql: sql?,
+            sql,
             unknown_fields: scope.unknown_fields,
             elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
@@ -297,11 +287,8 @@ impl QueryEngine {
         let (rows, sql) = match group_column(&scope, &request.group_by)? {
             None => {
                 let select = per_bucket(scope.select(), None);
-                let (rows, sql) = tokio::join!(
-                    self.fetch_with_limit(&select, count + 1),
-                    self.sql_of(&select)
-                );
-                (Some(rows?), sql?)
+                let (rows, sql) = self.fetch_with_sql(&select, count + 1).await?;
+                (Some(rows), sql)
             }
             Some(g) => {
                 // The groups with the largest measure over the range, then
@@ -314,26 +301,24 @@ impl QueryEngine {
                     .order_by(ir::descending(column("value")))
                     .order_by(ir::ascending(column("group")))
                     .limit(limit);
-                let (top_rows, top_sql) =
-                    tokio::join!(self.fetch_with_limit(&top, limit), self.sql_of(&top));
-                let groups = top_rows?.literals("group")?;
+                let (top_rows, top_sql) = self.fetch_with_sql(&top, limit).await?;
+                let groups = top_rows.literals("group")?;
                 let series = per_bucket(
                     scope
                         .select()
                         .filter(g.clone().in_list(groups.clone(), false)),
                     Some(g),
                 );
-                let sql = format!(
-                    "-- the {limit} largest groups\n{};\n-- their series\n{};",
-                    top_sql?,
-                    self.sql_of(&series).await?
-                );
-                let rows = if groups.is_empty() {
-                    None
+                let (rows, series_sql) = if groups.is_empty() {
+                    (None, self.sql_of(&series).await?)
                 } else {
                     let max_rows = count.saturating_mul(limit).saturating_add(limit);
-                    Some(self.fetch_with_limit(&series, max_rows).await?)
+                    let (rows, sql) = self.fetch_with_sql(&series, max_rows).await?;
+                    (Some(rows), sql)
                 };
+                let sql = format!(
+                    "-- the {limit} largest groups\n{top_sql};\n-- their series\n{series_sql};"
+                );
                 (rows, sql)
             }
         };
@@ -346,7 +331,7 @@ impl QueryEngine {
             let groups = if request.group_by.is_empty() {
                 vec![None; rows.len()]
             } else {
-                cells(&rows, "group")?
+                rows.cells("group")?
             };
             let points = rows
                 .integers("bucket")?

@@ -183,6 +183,25 @@ impl QueryEngine {
         select: &Select,
         max_rows: usize,
     ) -> Result<Rows, QueryError> {
+        let frame = self.lower(select).await?;
+        self.collect(async { Ok(frame) }, max_rows).await
+    }
+
+    /// [`QueryEngine::fetch_with_limit`], and the select as SQL text for
+    /// display ([`QueryEngine::sql_of`]), planned once.
+    pub(crate) async fn fetch_with_sql(
+        &self,
+        select: &Select,
+        max_rows: usize,
+    ) -> Result<(Rows, String), QueryError> {
+        let frame = self.lower(select).await?;
+        let sql = unparse(&frame)?;
+        Ok((self.collect(async { Ok(frame) }, max_rows).await?, sql))
+    }
+
+    /// `select` as a DataFrame of a fresh session; a dataset that has not
+    /// received data is an error.
+    async fn lower(&self, select: &Select) -> Result<DataFrame, QueryError> {
         let known = self.store.datasets();
         for dataset in select.datasets() {
             if !known.contains(dataset) {
@@ -190,14 +209,10 @@ impl QueryEngine {
             }
         }
         let ctx = self.context()?;
-        let memory = self.limits.memory_bytes;
-        let plan = async {
-            select
-                .lower(&ctx)
-                .await
-                .map_err(|e| QueryError::from_datafusion(e, memory))
-        };
-        self.collect(plan, max_rows).await
+        select
+            .lower(&ctx)
+            .await
+            .map_err(|e| QueryError::from_datafusion(e, self.limits.memory_bytes))
     }
 
     /// The fields of a dataset (its columns and their aliases), if it has
@@ -210,26 +225,17 @@ impl QueryEngine {
     /// `select` as SQL text (DataFusion's `Unparser`), for showing users
     /// what a request asked; it is never run from this text.
     pub async fn sql_of(&self, select: &Select) -> Result<String, QueryError> {
-        let ctx = self.context()?;
-        let frame = select
-            .lower(&ctx)
-            .await
-            .map_err(|e| QueryError::from_datafusion(e, self.limits.memory_bytes))?;
-        let statement = datafusion::sql::unparser::plan_to_sql(frame.logical_plan())
-            .map_err(|e| QueryError::Execution(format!("not expressible in SQL: {e}")))?;
-        Ok(statement.to_string())
+        unparse(&self.lower(select).await?)
     }
 
     /// The plan DataFusion runs for `select`, as text; with `analyze`, after
     /// running it, with each operator's rows and time.
     pub async fn explain(&self, select: &Select, analyze: bool) -> Result<String, QueryError> {
-        let ctx = self.context()?;
-        let memory = self.limits.memory_bytes;
-        let frame = select
-            .lower(&ctx)
-            .await
-            .and_then(|f| f.explain(false, analyze))
-            .map_err(|e| QueryError::from_datafusion(e, memory))?;
+        let frame = self
+            .lower(select)
+            .await?
+            .explain(false, analyze)
+            .map_err(|e| QueryError::from_datafusion(e, self.limits.memory_bytes))?;
         let rows = self.collect(async { Ok(frame) }, usize::MAX).await?;
         let mut text = String::new();
         for (kind, plan) in rows
@@ -288,4 +294,11 @@ impl QueryEngine {
                 seconds: self.limits.timeout.as_secs(),
             })?
     }
+}
+
+/// A planned select as SQL text (DataFusion's `Unparser`).
+fn unparse(frame: &DataFrame) -> Result<String, QueryError> {
+    datafusion::sql::unparser::plan_to_sql(frame.logical_plan())
+        .map(|statement| statement.to_string())
+        .map_err(|e| QueryError::Execution(format!("not expressible in SQL: {e}")))
 }

@@ -197,6 +197,22 @@ impl Rows {
         Ok(out)
     }
 
+    /// Column `name` as cells (`None` where null), typed as in records.
+    pub fn cells(&self, name: &str) -> Result<Vec<Option<Cell>>, QueryError> {
+        let index = self.schema.index_of(name).map_err(|_| missing(name))?;
+        let key: Arc<str> = Arc::from(name);
+        let mut one = Vec::with_capacity(self.len());
+        for batch in &self.batches {
+            let start = one.len();
+            one.resize_with(start + batch.num_rows(), Record::default);
+            append_cells(&mut one[start..], &key, batch.column(index))?;
+        }
+        Ok(one
+            .into_iter()
+            .map(|mut r| r.cells.pop().map(|(_, c)| c))
+            .collect())
+    }
+
     /// Every row as a [`Record`] of its non-null cells.
     pub fn records(&self) -> Result<Vec<Record>, QueryError> {
         let names: Vec<Arc<str>> = self

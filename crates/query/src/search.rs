@@ -240,14 +240,13 @@ impl QueryEngine {
             .order_by(ir::ascending(column("value")))
             .limit(limit);
         let rows = self.fetch_with_limit(&top, limit).await?;
-        let counts = rows.counts("n")?;
         Ok(rows
-            .records()?
+            .cells("value")?
             .into_iter()
-            .zip(counts)
-            .filter_map(|(mut record, count)| {
+            .zip(rows.counts("n")?)
+            .filter_map(|(value, count)| {
                 Some(FacetValue {
-                    value: record.remove("value")?,
+                    value: value?,
                     count,
                 })
             })
