@@ -20,7 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("saved", &["model"]),
     ("ui", &[]),
     ("derived", &["model"]),
-    ("enrich", &[]),
+    ("enrich", &["model", "formats"]),
     ("query", &["model", "store", "search-syntax"]),
     ("ingest", &["model", "formats", "store", "derived"]),
     ("apm", &["model", "query", "derived"]),

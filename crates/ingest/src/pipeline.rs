@@ -103,6 +103,12 @@ impl Pipeline {
                 "dataset '{dataset}' is derived by hannun from spans and logs and cannot be written directly"
             )));
         }
+        if dataset.kind().is_imported() {
+            self.counters.failed(dataset.as_str(), false);
+            return Err(IngestError::BadRequest(format!(
+                "dataset '{dataset}' is written by `hannun import` (POST /api/v1/import), which attributes each flow record; it cannot be written directly"
+            )));
+        }
         let permit = match tokio::time::timeout(
             self.config.queue_wait,
             self.permits.clone().acquire_owned(),

@@ -235,6 +235,58 @@ const CALL_PAIRS: &[CoreColumn] = &[
     col("count", CoreType::Int64),
 ];
 
+/// One VPC flow log record, read as one side of a connection (crate
+/// `enrich`, `network/`). Bytes are split by direction: `bytes_sent` went
+/// from the client to the server, `bytes_received` back.
+const FLOWS: &[CoreColumn] = &[
+    col(TIME_COLUMN, CoreType::Timestamp),
+    col("end_time", CoreType::Timestamp),
+    col("account_id", CoreType::Text),
+    col("region", CoreType::Text),
+    col("vpc_id", CoreType::Text),
+    // The interface whose flow log holds the record, and its role in the
+    // connection: client, server, gateway (a NAT gateway's leg from the
+    // client, an interface endpoint) or transit (a NAT gateway's leg to the
+    // internet). `counted` says which rows the analysis adds up.
+    col("interface_id", CoreType::Text),
+    col("observer", CoreType::Text),
+    col("counted", CoreType::Text),
+    // The connection (client address and port, final server address and
+    // port, protocol) hashed, equal on every interface that saw it.
+    col("conn", CoreType::Int64),
+    col("action", CoreType::Text),
+    col("log_status", CoreType::Text),
+    col("protocol", CoreType::Int64),
+    col("traffic_path", CoreType::Int64),
+    col("client_addr", CoreType::Text),
+    col("client_port", CoreType::Int64),
+    col("client_kind", CoreType::Text),
+    col("client_id", CoreType::Text),
+    col("client_service", CoreType::Text),
+    col("client_task", CoreType::Text),
+    col("client_az", CoreType::Text),
+    col("env", CoreType::Text),
+    col("team", CoreType::Text),
+    col("server_addr", CoreType::Text),
+    col("server_port", CoreType::Int64),
+    col("server_kind", CoreType::Text),
+    col("server_id", CoreType::Text),
+    col("server_service", CoreType::Text),
+    col("server_az", CoreType::Text),
+    col("gateway_type", CoreType::Text),
+    col("gateway", CoreType::Text),
+    col("gateway_az", CoreType::Text),
+    col("destination", CoreType::Text),
+    col("destination_class", CoreType::Text),
+    col("destination_service", CoreType::Text),
+    col("destination_domain", CoreType::Text),
+    col("az_pair", CoreType::Text),
+    col("bytes_sent", CoreType::Int64),
+    col("bytes_received", CoreType::Int64),
+    col("packets_sent", CoreType::Int64),
+    col("packets_received", CoreType::Int64),
+];
+
 const METRICS: &[CoreColumn] = &[
     alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
     col("start_timestamp", CoreType::Timestamp),
@@ -283,5 +335,6 @@ pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {
         DatasetKind::SpanMetrics => SPAN_METRICS,
         DatasetKind::Errors => ERRORS,
         DatasetKind::CallPairs => CALL_PAIRS,
+        DatasetKind::Flows => FLOWS,
     }
 }

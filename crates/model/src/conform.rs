@@ -40,6 +40,7 @@ mod kind_serde {
             "span_metrics" => DatasetKind::SpanMetrics,
             "errors" => DatasetKind::Errors,
             "call_pairs" => DatasetKind::CallPairs,
+            "flows" => DatasetKind::Flows,
             _ => DatasetKind::Events,
         })
     }

@@ -25,6 +25,11 @@ pub enum DatasetKind {
     /// the peer, and the service whose server or consumer span answered. The
     /// service map uses them to resolve peers to services.
     CallPairs,
+    /// VPC flow log records, each read as one side of a connection and
+    /// attributed at import (`flows`): client, server, gateway (NAT,
+    /// endpoint, internet or transit), destination and its class, which
+    /// interface saw it, and whether it is the one counted.
+    Flows,
 }
 
 impl DatasetKind {
@@ -37,6 +42,13 @@ impl DatasetKind {
         )
     }
 
+    /// Whether only hannun's importer writes this dataset (its rows are
+    /// attributed against the network inventory as they are read); the
+    /// NDJSON and OTLP receivers refuse it, like derived datasets.
+    pub fn is_imported(self) -> bool {
+        matches!(self, DatasetKind::Flows)
+    }
+
     /// The kind's name in catalogs and the API.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,6 +59,7 @@ impl DatasetKind {
             DatasetKind::SpanMetrics => "span_metrics",
             DatasetKind::Errors => "errors",
             DatasetKind::CallPairs => "call_pairs",
+            DatasetKind::Flows => "flows",
         }
     }
 }
@@ -66,6 +79,7 @@ impl DatasetName {
     pub const SPAN_METRICS_HOURLY: &'static str = "span_metrics_1h";
     pub const ERRORS: &'static str = "errors";
     pub const CALL_PAIRS: &'static str = "call_pairs";
+    pub const FLOWS: &'static str = "flows";
 
     pub fn new(name: &str) -> Result<DatasetName, ModelError> {
         let invalid = |reason| ModelError::InvalidDatasetName {
@@ -114,6 +128,10 @@ impl DatasetName {
         DatasetName(Self::CALL_PAIRS.to_owned())
     }
 
+    pub fn flows() -> DatasetName {
+        DatasetName(Self::FLOWS.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -126,6 +144,7 @@ impl DatasetName {
             Self::SPAN_METRICS | Self::SPAN_METRICS_HOURLY => DatasetKind::SpanMetrics,
             Self::ERRORS => DatasetKind::Errors,
             Self::CALL_PAIRS => DatasetKind::CallPairs,
+            Self::FLOWS => DatasetKind::Flows,
             _ => DatasetKind::Events,
         }
     }

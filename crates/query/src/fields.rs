@@ -74,6 +74,7 @@ impl DatasetFields {
             DatasetKind::SpanMetrics => &["endpoint", "peer"],
             DatasetKind::Errors => &["message", "error_type", "stack"],
             DatasetKind::CallPairs => &["peer", "callee"],
+            DatasetKind::Flows => &["destination", "client_service", "server_service"],
             DatasetKind::Events => &["message", "msg", "body"],
         };
         let found: Vec<String> = preferred

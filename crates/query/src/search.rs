@@ -116,6 +116,14 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
         model::DatasetKind::SpanMetrics => vec!["service", "endpoint", "kind", "peer", "env"],
         model::DatasetKind::Errors => vec!["service", "error_type", "source", "env"],
         model::DatasetKind::CallPairs => vec!["service", "callee", "peer", "env"],
+        model::DatasetKind::Flows => vec![
+            "client_service",
+            "gateway_type",
+            "destination_class",
+            "destination",
+            "observer",
+            "env",
+        ],
         model::DatasetKind::Events => vec![],
     }
     .into_iter()

@@ -36,6 +36,7 @@ fn sort_keys(kind: DatasetKind) -> &'static [&'static str] {
         | DatasetKind::CallPairs => &["service", TIME_COLUMN],
         DatasetKind::Metrics => &["metric", "service", TIME_COLUMN],
         DatasetKind::Events => &[TIME_COLUMN],
+        DatasetKind::Flows => &["client_service", TIME_COLUMN],
     }
 }
 
