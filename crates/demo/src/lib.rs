@@ -23,6 +23,7 @@ mod log_record;
 mod logs;
 mod messages;
 mod metrics;
+mod network;
 mod output;
 mod random;
 mod spans;
@@ -35,4 +36,7 @@ mod world;
 pub use bench::benchmark_logs;
 pub use dataset::DemoDataset;
 pub use generate::{DemoConfig, generate};
+pub use network::{
+    FLOW_FORMAT, NetworkConfig, NetworkData, NetworkObject, TruthFlow, generate_network,
+};
 pub use world::{ServiceInfo, services};

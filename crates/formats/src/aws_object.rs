@@ -10,6 +10,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AwsLogKind {
     VpcFlowLogs,
+    /// Route 53 Resolver query logs (`vpcdnsquerylogs`; the key's region
+    /// slot holds the VPC id).
+    ResolverQueryLogs,
     CloudTrail,
     /// CloudTrail's digest files: signatures of the log files, not events
     /// (skipped by the importer).
@@ -21,6 +24,7 @@ impl AwsLogKind {
     fn from_folder(folder: &str) -> Option<AwsLogKind> {
         match folder {
             "vpcflowlogs" => Some(AwsLogKind::VpcFlowLogs),
+            "vpcdnsquerylogs" => Some(AwsLogKind::ResolverQueryLogs),
             "CloudTrail" => Some(AwsLogKind::CloudTrail),
             "CloudTrail-Digest" => Some(AwsLogKind::CloudTrailDigest),
             _ => None,
@@ -30,6 +34,7 @@ impl AwsLogKind {
     pub fn name(self) -> &'static str {
         match self {
             AwsLogKind::VpcFlowLogs => "vpc_flow_logs",
+            AwsLogKind::ResolverQueryLogs => "resolver_query_logs",
             AwsLogKind::CloudTrail => "cloudtrail",
             AwsLogKind::CloudTrailDigest => "cloudtrail_digest",
         }
@@ -125,6 +130,10 @@ pub enum Content {
     VpcFlowLogText,
     /// A JSON object with a `Records` array (CloudTrail's files).
     CloudTrailRecords,
+    /// `aws ec2 describe-network-interfaces` output.
+    EniInventory,
+    /// JSON lines with a `query_name` (Route 53 Resolver query logs).
+    ResolverQueryLog,
     Unknown,
 }
 
@@ -139,8 +148,16 @@ pub fn sniff(head: &[u8]) -> Content {
     let text = String::from_utf8_lossy(head);
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if let Some(after_brace) = text.strip_prefix('{') {
-        if after_brace.trim_start().starts_with("\"Records\"") {
+        let after_brace = after_brace.trim_start();
+        if after_brace.starts_with("\"Records\"") {
             return Content::CloudTrailRecords;
+        }
+        if after_brace.starts_with("\"NetworkInterfaces\"") {
+            return Content::EniInventory;
+        }
+        let first_line = text.lines().next().unwrap_or("");
+        if first_line.contains("\"query_name\"") && first_line.contains("\"query_timestamp\"") {
+            return Content::ResolverQueryLog;
         }
         return Content::Unknown;
     }
@@ -180,6 +197,12 @@ mod tests {
         assert_eq!(org.kind, AwsLogKind::CloudTrail);
         assert_eq!(org.organization_id.as_deref(), Some("o-a1b2c3d4e5"));
         assert_eq!(org.account_id, "111122223333");
+
+        let dns = parse_aws_log_key(
+            "AWSLogs/123456789012/vpcdnsquerylogs/vpc-0fe1c2d3b4a596870/2026/11/30/123456789012_vpcdnsquerylogs_vpc-0fe1c2d3b4a596870_20261130T0905Z_9a8b7c6d.log.gz",
+        )
+        .unwrap();
+        assert_eq!(dns.kind, AwsLogKind::ResolverQueryLogs);
 
         let digest = parse_aws_log_key(
             "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/01/02/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20260102T010000Z.json.gz",
@@ -224,6 +247,14 @@ mod tests {
         );
         assert_eq!(sniff(b"{ \"Records\" : []}"), Content::CloudTrailRecords);
         assert_eq!(sniff(b"{\"eventVersion\":\"1.08\"}"), Content::Unknown);
+        assert_eq!(
+            sniff(b"{\n    \"NetworkInterfaces\": [\n"),
+            Content::EniInventory
+        );
+        assert_eq!(
+            sniff(b"{\"version\":\"1.100000\",\"account_id\":\"1\",\"query_timestamp\":\"2026-11-30T09:05:12Z\",\"query_name\":\"a.b.\"}\n{"),
+            Content::ResolverQueryLog
+        );
         assert_eq!(
             sniff(b"2 123456789010 eni-1 - - - - - - - 1 2 - NODATA"),
             Content::Unknown

@@ -733,15 +733,17 @@ fn fill_client(row: &mut FlowRow, client: &End) {
             row.env.clone_from(&i.env);
             row.team.clone_from(&i.team);
         }
-        None => {
-            let kind = if is_private(client.addr) {
-                "unknown_private"
-            } else {
-                "internet"
-            };
-            row.client_kind = Some(kind);
+        None if is_private(client.addr) => {
+            row.client_kind = Some("unknown_private");
             row.client_service = Some(client.addr.to_string());
             row.client_task = Some(client.addr.to_string());
+        }
+        None => {
+            // Internet clients are one client; their addresses stay in
+            // `client_addr`.
+            row.client_kind = Some("internet");
+            row.client_service = Some("internet".to_owned());
+            row.client_task = Some("internet".to_owned());
         }
     }
 }
