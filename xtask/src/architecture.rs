@@ -22,16 +22,22 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("derived", &["model"]),
     ("enrich", &["model", "formats"]),
     ("query", &["model", "store", "search-syntax"]),
-    ("ingest", &["model", "formats", "store", "derived"]),
+    (
+        "ingest",
+        &["model", "formats", "store", "derived", "enrich"],
+    ),
     ("apm", &["model", "query", "derived"]),
+    ("network", &["model", "query"]),
     (
         "api",
-        &["model", "formats", "query", "ingest", "saved", "ui", "apm"],
+        &[
+            "model", "formats", "query", "ingest", "saved", "ui", "apm", "network",
+        ],
     ),
     (
         "hannun",
         &[
-            "model", "formats", "store", "query", "ingest", "api", "demo", "saved",
+            "model", "formats", "store", "query", "ingest", "api", "demo", "saved", "network",
         ],
     ),
     ("xtask", &["demo", "model"]),

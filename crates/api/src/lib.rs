@@ -6,6 +6,7 @@
 mod apm_routes;
 mod error;
 mod extract;
+mod network_routes;
 mod openapi;
 mod otlp_http;
 mod routes;

@@ -101,8 +101,10 @@ mod tests {
         let pipeline = ingest::Pipeline::new(store.clone(), ingest::PipelineConfig::default());
         AppState {
             receiver: ingest::Receiver::new(pipeline, ingest::ApiKeys::default()),
-            engine: query::QueryEngine::new(store, query::QueryLimits::default()),
+            engine: query::QueryEngine::new(store.clone(), query::QueryLimits::default()),
             saved: Arc::new(saved::Saved::open(dir.join("saved")).unwrap()),
+            importer: ingest::Importer::open(store.clone(), Some(&dir.join("network"))).unwrap(),
+            prices: Arc::new(network::PriceTable::embedded()),
         }
     }
 

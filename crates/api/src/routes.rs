@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 use crate::apm_routes as apm;
 use crate::error::{ApiError, ErrorBody, IngestFailures, ItemFailures, QueryFailures};
 use crate::extract::{API_KEY_HELP, MAX_BODY_BYTES, params, parse_json};
+use crate::network_routes as network;
 use crate::openapi;
 use crate::otlp_http;
 use crate::saved_routes as saved;
@@ -32,6 +33,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(serve_openapi))
         .routes(routes!(ingest_ndjson))
         .routes(routes!(ingest_stats))
+        .routes(routes!(network::import))
+        .routes(routes!(network::import_status))
+        .routes(routes!(network::traffic))
+        .routes(routes!(network::findings))
         .routes(routes!(sql))
         .routes(routes!(search))
         .routes(routes!(datasets))

@@ -13,4 +13,8 @@ pub struct AppState {
     pub engine: QueryEngine,
     /// Dashboards and saved views.
     pub saved: Arc<Saved>,
+    /// Imports AWS log objects; holds the flow attribution's knowledge.
+    pub importer: ingest::Importer,
+    /// The network cost model's prices.
+    pub prices: Arc<network::PriceTable>,
 }

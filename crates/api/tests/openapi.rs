@@ -21,8 +21,10 @@ fn router(dir: &std::path::Path) -> axum::Router {
     let pipeline = ingest::Pipeline::new(store.clone(), ingest::PipelineConfig::default());
     api::app_router(api::AppState {
         receiver: ingest::Receiver::new(pipeline, ingest::ApiKeys::default()),
-        engine: query::QueryEngine::new(store, query::QueryLimits::default()),
+        engine: query::QueryEngine::new(store.clone(), query::QueryLimits::default()),
         saved: Arc::new(saved::Saved::open(dir.join("saved")).unwrap()),
+        importer: ingest::Importer::open(store, Some(&dir.join("network"))).unwrap(),
+        prices: Arc::new(network::PriceTable::embedded()),
     })
 }
 

@@ -131,3 +131,20 @@ fn classes_and_services_match_the_truth() {
         assert_eq!(r.client_az.as_deref(), t.client_zone, "{t:?}");
     }
 }
+
+#[test]
+fn rows_make_a_flows_batch() {
+    let data = generate_network(&NetworkConfig {
+        seed: 5,
+        start_s: START,
+        end_s: START + 600,
+        scale: 1.0,
+    });
+    let rows = attribute(&data);
+    let batch = enrich::network::flow_batch(&rows).unwrap();
+    assert_eq!(batch.num_rows(), rows.len());
+    assert_eq!(
+        batch.schema(),
+        model::DatasetSchema::new(model::DatasetKind::Flows).arrow_schema()
+    );
+}

@@ -2,11 +2,13 @@
 //! `ingest` lives in `client/ingest.rs`, with one sender per file format
 //! (`client/ndjson.rs`, `client/otlp.rs`).
 
+mod import;
 mod ingest;
 mod ndjson;
 mod otlp;
 mod session;
 
+pub(crate) use import::import;
 pub(crate) use ingest::ingest;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -66,6 +66,17 @@ struct RawConfig {
     storage: RawStorage,
     #[serde(default)]
     query: RawQuery,
+    #[serde(default)]
+    network: RawNetwork,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNetwork {
+    /// A price table replacing the embedded one (crates/network/data/prices.toml's shape).
+    prices: Option<PathBuf>,
+    /// Won per dollar, overriding the table's.
+    krw_per_usd: Option<f64>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -108,6 +119,7 @@ pub(crate) struct Config {
     pub(crate) store: store::StoreConfig,
     pub(crate) pipeline: ingest::PipelineConfig,
     pub(crate) query: query::QueryLimits,
+    pub(crate) prices: network::PriceTable,
 }
 
 fn parse_addr(field: &str, value: &str) -> anyhow::Result<SocketAddr> {
@@ -190,9 +202,25 @@ impl Config {
         if let Some(r) = raw.query.max_rows {
             query.max_rows = r.max(1);
         }
+        let mut prices = match &raw.network.prices {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("network.prices: reading {}", path.display()))?;
+                network::PriceTable::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("network.prices {}: {e}", path.display()))?
+            }
+            None => network::PriceTable::embedded(),
+        };
+        if let Some(rate) = raw.network.krw_per_usd {
+            if !(rate.is_finite() && rate > 0.0) {
+                bail!("network.krw_per_usd = {rate} must be a positive number");
+            }
+            prices.krw_per_usd = rate;
+        }
         // Replaced files must outlive the longest query that may read them.
         store.delete_grace = query.timeout * 2 + Duration::from_secs(10);
         Ok(Config {
+            prices,
             data_dir,
             http_addr: addr(
                 args.http_addr,

@@ -63,6 +63,23 @@ enum Command {
         #[arg(long, env = "HANNUN_API_KEY")]
         api_key: Option<String>,
     },
+    /// Import AWS's own log files into a running server: VPC flow logs
+    /// (text, gz or Parquet, AWSLogs/ layouts), Route 53 Resolver query
+    /// logs and `aws ec2 describe-network-interfaces` JSON. Directories are
+    /// walked; each file's kind is recognised from its path and content.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Read every file as this kind: vpc_flow_logs,
+        /// resolver_query_logs or eni_inventory.
+        #[arg(long)]
+        kind: Option<String>,
+        #[command(flatten)]
+        target: client::Target,
+        /// Ingest API key, if the server enforces keys.
+        #[arg(long, env = "HANNUN_API_KEY")]
+        api_key: Option<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -95,5 +112,11 @@ fn main() -> anyhow::Result<()> {
             target,
             api_key,
         } => client::ingest(&target, &files, &dataset, api_key.as_deref()),
+        Command::Import {
+            paths,
+            kind,
+            target,
+            api_key,
+        } => client::import(&target, &paths, kind.as_deref(), api_key.as_deref()),
     }
 }

@@ -75,12 +75,16 @@ pub(crate) fn run(mut config: Config, demo: Option<(u64, f64)>) -> anyhow::Resul
 async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow::Result<()> {
     let keys = ApiKeys::new(config.api_keys.clone());
     let pipeline = Pipeline::new(store.clone(), config.pipeline.clone());
-    let engine = QueryEngine::new(store, config.query);
+    let engine = QueryEngine::new(store.clone(), config.query);
     let receiver = Receiver::new(pipeline, keys.clone());
+    let importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
+        .context("opening the importer's network knowledge")?;
     let state = AppState {
         receiver: receiver.clone(),
         engine,
         saved,
+        importer,
+        prices: Arc::new(config.prices.clone()),
     };
     let http = bind(config.http_addr, "the UI and API").await?;
     let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;

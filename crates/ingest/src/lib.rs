@@ -9,6 +9,7 @@ mod auth;
 mod counters;
 mod error;
 mod error_code;
+mod import;
 mod otlp;
 mod payload;
 mod pipeline;
@@ -19,7 +20,10 @@ pub use auth::ApiKeys;
 pub use counters::{DatasetIngestStats, IngestStats};
 pub use error::{IngestError, PayloadProblem};
 pub use error_code::ErrorCode;
+pub use import::{
+    ImportKind, ImportStatus, Importer, KindImportStats, MAX_OBJECT_DECODED_BYTES, ObjectReport,
+};
 pub use otlp::{OtlpHttpReply, OtlpSignal, serve_otlp_grpc};
 pub use payload::{MAX_BODY_BYTES, MAX_DECODED_BYTES, media_type};
 pub use pipeline::{DerivingWriter, IngestOutcome, Pipeline, PipelineConfig};
-pub use receiver::Receiver;
+pub use receiver::{MAX_IMPORT_BODY_BYTES, Receiver};

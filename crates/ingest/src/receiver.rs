@@ -7,8 +7,13 @@ use model::DatasetName;
 
 use crate::auth::ApiKeys;
 use crate::error::{IngestError, PayloadProblem};
+use crate::import::{ImportKind, Importer, ObjectReport};
 use crate::payload::{Compression, MAX_BODY_BYTES, Payload, media_type, read_body};
 use crate::pipeline::{IngestOutcome, Pipeline};
+
+/// The largest object `POST /api/v1/import` takes (AWS rolls its log files
+/// over well below this).
+pub const MAX_IMPORT_BODY_BYTES: usize = 256 << 20;
 
 /// The receivers' handle on ingest: cheap to clone, one per server.
 #[derive(Clone)]
@@ -83,6 +88,39 @@ impl Receiver {
             })
             .await?;
         self.pipeline.ingest_ndjson(dataset, payload).await
+    }
+
+    /// One AWS log object (`POST /api/v1/import?key=...&kind=...`): the
+    /// body as stored (gzip, Parquet or text, at most
+    /// `MAX_IMPORT_BODY_BYTES`), its key for recognising its kind.
+    pub async fn import_http<B>(
+        &self,
+        importer: &Importer,
+        key: &str,
+        kind: Option<&str>,
+        request: http::Request<B>,
+    ) -> Result<ObjectReport, IngestError>
+    where
+        B: http_body::Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        self.keys.check(request.headers())?;
+        let kind = match kind.filter(|k| !k.is_empty()) {
+            Some(name) => Some(ImportKind::from_name(name).ok_or_else(|| {
+                IngestError::BadRequest(format!(
+                    "unknown kind {name:?}: one of {}",
+                    ImportKind::ALL.map(ImportKind::name).join(", ")
+                ))
+            })?),
+            None => None,
+        };
+        if key.len() > 1024 {
+            return Err(IngestError::BadRequest(
+                "the object key is longer than 1024 bytes".into(),
+            ));
+        }
+        let body = read_body(request.into_body(), MAX_IMPORT_BODY_BYTES).await?;
+        importer.import(key.to_owned(), body, kind).await
     }
 }
 

@@ -70,6 +70,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import one AWS log object
+         * @description The body is the object as AWS stores it (gzip, Parquet or text; at most 256 MiB). Its kind comes from `kind`, else the key's AWSLogs layout, else its content: VPC flow logs (every field of versions 2-8, custom formats, text or Parquet) are attributed to clients, gateways and destinations and stored in the `flows` dataset; Route 53 Resolver query logs and `aws ec2 describe-network-interfaces` output feed that attribution. Replies with the records read, the rejects with their reasons, and any problem (unknown content, truncated gzip). Same API key as ingest.
+         */
+        post: operations["import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/import/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the importer has read, per kind
+         * @description Objects, records, rejects and bytes per kind since the server started, the latest objects with rejects or problems, and how many network interfaces and DNS answers the flow attribution knows.
+         */
+        get: operations["import_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Network traffic and its cost
+         * @description Bytes each way and their data charges (USD, from the price table) grouped by the fields asked, largest first, over the last week unless a range is given. Each connection counts once: a NAT gateway's or endpoint's view where it logged the connection, else the client's. The talk's two tables are `group_by=client_task,gateway&gateway_type=nat` and `group_by=client_task,destination&gateway_type=nat`.
+         */
+        get: operations["traffic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Network savings findings
+         * @description Ways to pay less for the traffic of the range, largest monthly savings first (USD and KRW, the observed span scaled to a month): S3 or DynamoDB through a NAT gateway (`s3_via_nat`, `dynamodb_via_nat`: a free gateway endpoint), other AWS services through NAT (`aws_service_via_nat`: an interface endpoint, net of its hours, with the break-even), calls to our own public endpoints through NAT (`own_endpoint_via_nat`), internet egress a CDN would serve (`internet_egress_to_cdn`) and zone crossings (`cross_az`); each with its resources, top flows and the fix.
+         */
+        get: operations["findings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sql": {
         parameters: {
             query?: never;
@@ -635,6 +715,17 @@ export interface components {
             /** @description What went wrong, for people. */
             message: string;
         };
+        /** @description One flow group behind a finding. */
+        Evidence: {
+            client_task?: string | null;
+            gateway?: string | null;
+            destination?: string | null;
+            az_pair?: string | null;
+            /** Format: int64 */
+            bytes: number;
+            /** Format: double */
+            cost_usd: number;
+        };
         Facet: {
             field: string;
             values: components["schemas"]["FacetValue"][];
@@ -643,6 +734,49 @@ export interface components {
             value: components["schemas"]["Cell"];
             /** Format: int64 */
             count: number;
+        };
+        /** @description A way to pay less, with what it is worth. */
+        Finding: {
+            /**
+             * @description `s3_via_nat`, `dynamodb_via_nat`, `aws_service_via_nat`,
+             *     `own_endpoint_via_nat`, `internet_egress_to_cdn`, `cross_az`.
+             */
+            kind: string;
+            title: string;
+            /** @description The resources involved: NAT gateways, VPCs, load balancers. */
+            resources: string[];
+            /** @description The AWS service, for the `*_via_nat` kinds. */
+            service: string | null;
+            /** Format: double */
+            monthly_savings_usd: number;
+            /** Format: double */
+            monthly_savings_krw: number;
+            /**
+             * Format: int64
+             * @description Bytes a month (the observed span scaled to 730 hours).
+             */
+            monthly_bytes: number;
+            /**
+             * Format: double
+             * @description For `aws_service_via_nat`: GB a month above which the endpoint's
+             *     hours pay for themselves.
+             */
+            break_even_gb_per_month: number | null;
+            /** @description The largest flow groups behind it. */
+            evidence: components["schemas"]["Evidence"][];
+            /** @description The fix, in words. */
+            fix: string;
+        };
+        /** @description The findings and the span they were measured over. */
+        Findings: {
+            /**
+             * Format: double
+             * @description Hours of flows observed (at least one), scaled to a month.
+             */
+            observed_hours: number;
+            findings: components["schemas"]["Finding"][];
+            /** @description The price table's date and source. */
+            prices: string;
         };
         /** @description Liveness and the server's version. */
         Health: {
@@ -658,6 +792,22 @@ export interface components {
             start: number;
             /** Format: int64 */
             count: number;
+        };
+        /**
+         * @description The kinds `hannun import` reads.
+         * @enum {string}
+         */
+        ImportKind: "eni_inventory" | "resolver_query_logs" | "vpc_flow_logs";
+        /** @description What the importer knows and has done. */
+        ImportStatus: {
+            /** @description Per kind (`vpc_flow_logs`, ...), plus `skipped` for objects of no kind. */
+            kinds: {
+                [key: string]: components["schemas"]["KindImportStats"];
+            };
+            /** @description Interfaces known (inventory and learned from flows). */
+            interfaces: number;
+            /** @description DNS answers held for naming destinations. */
+            dns_answers: number;
         };
         /** @description What became of one request. */
         IngestOutcome: {
@@ -760,6 +910,24 @@ export interface components {
             /** Format: double */
             elapsed_ms: number;
         };
+        /** @description Totals of one kind since the server started. */
+        KindImportStats: {
+            /** Format: int64 */
+            objects: number;
+            /** Format: int64 */
+            records: number;
+            /** Format: int64 */
+            rejected: number;
+            /** Format: int64 */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description Objects that were skipped or ended early.
+             */
+            problems: number;
+            /** @description The latest objects with rejects or a problem, newest last. */
+            recent: components["schemas"]["ObjectReport"][];
+        };
         MapEdge: {
             source: string;
             target: string;
@@ -807,6 +975,23 @@ export interface components {
          * @enum {string}
          */
         MeasureOp: "count" | "count_distinct" | "sum" | "avg" | "min" | "max" | "p50" | "p75" | "p90" | "p95" | "p99";
+        /** @description What importing one object did. */
+        ObjectReport: {
+            key: string;
+            kind: components["schemas"]["ImportKind"] | null;
+            /** @description Records stored (flows), or read (interfaces, DNS queries). */
+            records: number;
+            rejected: number;
+            /** @description The first rejects, each with its line or record number and reason. */
+            rejects: components["schemas"]["Reject"][];
+            /** @description Bytes of the object as received. */
+            bytes: number;
+            /**
+             * @description Why the object was skipped or ended early (unknown content, a
+             *     truncated gzip stream, a document that is not the kind's shape).
+             */
+            problem: string | null;
+        };
         /** @enum {string} */
         Order: "desc" | "asc";
         /**
@@ -1142,6 +1327,24 @@ export interface components {
             /** @description Spans whose parent is not in the trace. */
             missing_parents: number;
         };
+        /** @description One group's traffic. */
+        TrafficRow: {
+            /** @description The group's values, by field name (a missing value is null). */
+            group: {
+                [key: string]: string | null;
+            };
+            /** Format: int64 */
+            bytes_sent: number;
+            /** Format: int64 */
+            bytes_received: number;
+            /** Format: int64 */
+            bytes: number;
+            /**
+             * Format: double
+             * @description The data charges of these bytes under the price table, USD.
+             */
+            cost_usd: number;
+        };
         ValuesResponse: {
             field: string;
             values: components["schemas"]["FacetValue"][];
@@ -1272,6 +1475,163 @@ export interface operations {
                     "application/json": components["schemas"]["IngestStats"];
                 };
             };
+        };
+    };
+    import: {
+        parameters: {
+            query: {
+                /**
+                 * @description The object's key or path (`AWSLogs/<account>/vpcflowlogs/...`): its
+                 *     layout says what it is when the content alone does not.
+                 */
+                key: string;
+                /**
+                 * @description `vpc_flow_logs`, `resolver_query_logs` or `eni_inventory`, to skip
+                 *     detection.
+                 */
+                kind?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectReport"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            401: components["responses"]["ErrorBody"];
+            413: components["responses"]["ErrorBody"];
+            415: components["responses"]["ErrorBody"];
+            /** @description Write buffer full: retry after the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: components["schemas"]["ErrorDetail"];
+                    };
+                };
+            };
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    import_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportStatus"];
+                };
+            };
+        };
+    };
+    traffic: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start, ns since the epoch. */
+                from?: number;
+                /** @description Exclusive end, ns since the epoch; now when neither `to` nor `to_ms` is given. */
+                to?: number;
+                /** @description Inclusive start, ms since the epoch (instead of `from`). */
+                from_ms?: number;
+                /** @description Exclusive end, ms since the epoch (instead of `to`). */
+                to_ms?: number;
+                /**
+                 * @description Comma-separated: client_service, client_task, gateway, gateway_type,
+                 *     destination, destination_class, destination_service, az_pair, env,
+                 *     team, server_service.
+                 */
+                group_by?: string;
+                /** @description The client's environment tag; `*` is a wildcard (`*-prod`). */
+                env?: string;
+                /**
+                 * @description nat, endpoint (interface and gateway endpoints), igw, tgw,
+                 *     gateway_endpoint, local, peering.
+                 */
+                gateway_type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficRow"][];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    findings: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start, ns since the epoch. */
+                from?: number;
+                /** @description Exclusive end, ns since the epoch; now when neither `to` nor `to_ms` is given. */
+                to?: number;
+                /** @description Inclusive start, ms since the epoch (instead of `from`). */
+                from_ms?: number;
+                /** @description Exclusive end, ms since the epoch (instead of `to`). */
+                to_ms?: number;
+                /**
+                 * @description Comma-separated: client_service, client_task, gateway, gateway_type,
+                 *     destination, destination_class, destination_service, az_pair, env,
+                 *     team, server_service.
+                 */
+                group_by?: string;
+                /** @description The client's environment tag; `*` is a wildcard (`*-prod`). */
+                env?: string;
+                /**
+                 * @description nat, endpoint (interface and gateway endpoints), igw, tgw,
+                 *     gateway_endpoint, local, peering.
+                 */
+                gateway_type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Findings"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
         };
     };
     sql: {

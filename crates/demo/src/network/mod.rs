@@ -80,7 +80,6 @@ pub struct NetworkData {
     pub flow_records: usize,
 }
 
-
 /// One flow log record.
 struct Rec<'a> {
     eni: &'a Eni,

@@ -85,8 +85,13 @@ pub struct FlowRow {
 pub fn flow_batch(rows: &[FlowRow]) -> Result<RecordBatch, String> {
     let schema = DatasetSchema::new(DatasetKind::Flows).arrow_schema();
     let n = rows.len();
+    let time_type = schema
+        .field_with_name(model::TIME_COLUMN)
+        .map_err(|e| e.to_string())?
+        .data_type()
+        .clone();
     let time = |f: &dyn Fn(&FlowRow) -> Option<i64>| -> ArrayRef {
-        let mut b = TimestampNanosecondBuilder::with_capacity(n).with_timezone("UTC");
+        let mut b = TimestampNanosecondBuilder::with_capacity(n).with_data_type(time_type.clone());
         for r in rows {
             b.append_option(f(r));
         }

@@ -10,5 +10,6 @@ mod browser;
 mod cli;
 mod crash;
 mod http_api;
+mod network;
 mod otel_sdk;
 mod ui_api;

@@ -27,6 +27,8 @@ enum Source {
 pub struct Select {
     source: Source,
     filters: Vec<Expr>,
+    /// Rows whose column's value another select produces are dropped.
+    excluded: Vec<(String, Select)>,
     group_by: Vec<Expr>,
     aggregates: Vec<Expr>,
     columns: Option<Vec<Expr>>,
@@ -39,6 +41,7 @@ impl Select {
         Select {
             source,
             filters: Vec::new(),
+            excluded: Vec::new(),
             group_by: Vec::new(),
             aggregates: Vec::new(),
             columns: None,
@@ -65,6 +68,14 @@ impl Select {
     }
 
     /// Groups by `exprs` (each named by its alias, `expr.alias("name")`).
+    /// Keeps only the rows whose `column` is not among the values `other`
+    /// produces in its one column (an anti-join; applied with the filters).
+    /// A row whose `column` is null is kept.
+    pub fn excluding(mut self, column: &str, other: Select) -> Select {
+        self.excluded.push((column.to_owned(), other));
+        self
+    }
+
     pub fn group_by(mut self, exprs: impl IntoIterator<Item = Expr>) -> Select {
         self.group_by.extend(exprs);
         self
@@ -100,6 +111,9 @@ impl Select {
             Source::Dataset(d) => vec![d],
             Source::UnionAll(parts) => parts.iter().flat_map(Select::datasets).collect(),
         }
+        .into_iter()
+        .chain(self.excluded.iter().flat_map(|(_, other)| other.datasets()))
+        .collect()
     }
 
     /// The select as a DataFrame of `ctx`, where every dataset is a table.
@@ -127,6 +141,19 @@ impl Select {
             };
             if !self.filters.is_empty() {
                 frame = frame.filter(all(self.filters.iter().cloned()))?;
+            }
+            for (i, (column, other)) in self.excluded.iter().enumerate() {
+                let right = other.lower(ctx).await?;
+                let produced = right.schema().field(0).name().clone();
+                let key = format!("__excluded_{i}");
+                let right = right.select(vec![super::column(&produced).alias(&key)])?;
+                frame = frame.join(
+                    right,
+                    datafusion::logical_expr::JoinType::LeftAnti,
+                    &[column.as_str()],
+                    &[key.as_str()],
+                    None,
+                )?;
             }
             if !self.group_by.is_empty() || !self.aggregates.is_empty() {
                 frame = frame.aggregate(self.group_by.clone(), self.aggregates.clone())?;
