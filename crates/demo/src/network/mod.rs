@@ -145,6 +145,64 @@ fn write_record(out: &mut String, r: &Rec) {
     );
 }
 
+/// One connection between a client and a server address.
+struct Exchange<'a> {
+    client: &'a str,
+    client_port: u16,
+    server: &'a str,
+    server_port: u16,
+    /// Bytes from the client, and back.
+    up: u64,
+    down: u64,
+    /// What AWS's IP ranges name the server address (`-` for none).
+    server_service: &'a str,
+}
+
+/// The two records of `x` on `eni`, one end of it (the client's end when
+/// `at_client`): the request and the response, the egress one with `path`.
+fn write_exchange(
+    out: &mut String,
+    eni: &Eni,
+    start: i64,
+    x: &Exchange,
+    at_client: bool,
+    path: u8,
+) {
+    let request = Rec {
+        eni,
+        src: x.client,
+        dst: x.server,
+        src_port: x.client_port,
+        dst_port: x.server_port,
+        bytes: x.up,
+        start,
+        pkt_src: x.client,
+        pkt_dst: x.server,
+        pkt_src_service: "-",
+        pkt_dst_service: x.server_service,
+        egress: at_client,
+        path: at_client.then_some(path),
+    };
+    write_record(out, &request);
+    write_record(
+        out,
+        &Rec {
+            src: x.server,
+            dst: x.client,
+            src_port: x.server_port,
+            dst_port: x.client_port,
+            bytes: x.down,
+            pkt_src: x.server,
+            pkt_dst: x.client,
+            pkt_src_service: x.server_service,
+            pkt_dst_service: "-",
+            egress: !at_client,
+            path: (!at_client).then_some(path),
+            ..request
+        },
+    );
+}
+
 fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -396,39 +454,16 @@ pub fn generate_network(config: &NetworkConfig) -> NetworkData {
                     Route::GatewayEndpoint => 7,
                 };
                 // The client task's own interface: egress and ingress.
-                let client = Rec {
-                    eni: task,
-                    src: &task.private_ip,
-                    dst: &server_ip,
-                    src_port: port,
-                    dst_port: talk.port,
-                    bytes: up,
-                    start: offset(task),
-                    pkt_src: &task.private_ip,
-                    pkt_dst: &server_ip,
-                    pkt_src_service: "-",
-                    pkt_dst_service: service_of,
-                    egress: true,
-                    path: Some(path),
+                let exchange = Exchange {
+                    client: &task.private_ip,
+                    client_port: port,
+                    server: &server_ip,
+                    server_port: talk.port,
+                    up,
+                    down,
+                    server_service: service_of,
                 };
-                write_record(&mut out, &client);
-                write_record(
-                    &mut out,
-                    &Rec {
-                        src: &server_ip,
-                        dst: &task.private_ip,
-                        src_port: talk.port,
-                        dst_port: port,
-                        bytes: down,
-                        pkt_src: &server_ip,
-                        pkt_dst: &task.private_ip,
-                        pkt_src_service: service_of,
-                        pkt_dst_service: "-",
-                        egress: false,
-                        path: None,
-                        ..client
-                    },
-                );
+                write_exchange(&mut out, task, offset(task), &exchange, true, path);
                 data.flow_records += 2;
                 let task_zone = Some(ZONES[zone].name);
                 match talk.route {
@@ -532,43 +567,12 @@ pub fn generate_network(config: &NetworkConfig) -> NetworkData {
                         } else {
                             internal_albs[1 - zone]
                         };
-                        let at = offset(server);
-                        write_record(
-                            &mut out,
-                            &Rec {
-                                eni: server,
-                                src: &task.private_ip,
-                                dst: &server.private_ip,
-                                src_port: port,
-                                dst_port: talk.port,
-                                bytes: up,
-                                start: at,
-                                pkt_src: &task.private_ip,
-                                pkt_dst: &server.private_ip,
-                                pkt_src_service: "-",
-                                pkt_dst_service: "-",
-                                egress: false,
-                                path: None,
-                            },
-                        );
-                        write_record(
-                            &mut out,
-                            &Rec {
-                                eni: server,
-                                src: &server.private_ip,
-                                dst: &task.private_ip,
-                                src_port: talk.port,
-                                dst_port: port,
-                                bytes: down,
-                                start: at,
-                                pkt_src: &server.private_ip,
-                                pkt_dst: &task.private_ip,
-                                pkt_src_service: "-",
-                                pkt_dst_service: "-",
-                                egress: true,
-                                path: Some(1),
-                            },
-                        );
+                        // Its server side: private addresses carry no service name.
+                        let inside = Exchange {
+                            server_service: "-",
+                            ..exchange
+                        };
+                        write_exchange(&mut out, server, offset(server), &inside, false, 1);
                         data.flow_records += 2;
                         if talk.route == Route::Endpoint {
                             add_truth(
@@ -634,37 +638,16 @@ pub fn generate_network(config: &NetworkConfig) -> NetworkData {
             let up = (INBOUND_UP_PER_MIN * minutes * scale * (0.7 + 0.6 * rng.unit())) as u64;
             let down = (INBOUND_DOWN_PER_MIN * minutes * scale * (0.7 + 0.6 * rng.unit())) as u64;
             let at = window + (fnv(&alb.id) % 50) as i64;
-            let inbound = Rec {
-                eni: alb,
-                src: client_ip,
-                dst: &alb.private_ip,
-                src_port: client_port,
-                dst_port: 443,
-                bytes: up,
-                start: at,
-                pkt_src: client_ip,
-                pkt_dst: &alb.private_ip,
-                pkt_src_service: "-",
-                pkt_dst_service: "-",
-                egress: false,
-                path: None,
+            let inbound = Exchange {
+                client: client_ip,
+                client_port,
+                server: &alb.private_ip,
+                server_port: 443,
+                up,
+                down,
+                server_service: "-",
             };
-            write_record(&mut out, &inbound);
-            write_record(
-                &mut out,
-                &Rec {
-                    src: &alb.private_ip,
-                    dst: client_ip,
-                    src_port: 443,
-                    dst_port: client_port,
-                    bytes: down,
-                    pkt_src: &alb.private_ip,
-                    pkt_dst: client_ip,
-                    egress: true,
-                    path: Some(8),
-                    ..inbound
-                },
-            );
+            write_exchange(&mut out, alb, at, &inbound, false, 8);
             add_truth(
                 &mut data.truth,
                 "internet",
@@ -682,67 +665,19 @@ pub fn generate_network(config: &NetworkConfig) -> NetworkData {
                 continue;
             };
             let lb_port = 20_000 + (mix(window as u64 ^ 0x1b ^ z as u64) % 30_000) as u16;
-            let forward = Rec {
-                eni: alb,
-                src: &alb.private_ip,
-                dst: &bff.private_ip,
-                src_port: lb_port,
-                dst_port: 8080,
-                bytes: up,
-                start: at,
-                pkt_src: &alb.private_ip,
-                pkt_dst: &bff.private_ip,
-                pkt_src_service: "-",
-                pkt_dst_service: "-",
-                egress: true,
-                path: Some(1),
+            let forward = Exchange {
+                client: &alb.private_ip,
+                client_port: lb_port,
+                server: &bff.private_ip,
+                server_port: 8080,
+                up,
+                down,
+                server_service: "-",
             };
-            write_record(&mut out, &forward);
-            write_record(
-                &mut out,
-                &Rec {
-                    src: &bff.private_ip,
-                    dst: &alb.private_ip,
-                    src_port: 8080,
-                    dst_port: lb_port,
-                    bytes: down,
-                    pkt_src: &bff.private_ip,
-                    pkt_dst: &alb.private_ip,
-                    egress: false,
-                    path: None,
-                    ..forward
-                },
-            );
+            write_exchange(&mut out, alb, at, &forward, true, 1);
             // And the task's own view of the same connection.
             let bff_at = window + (fnv(&bff.id) % 50) as i64;
-            write_record(
-                &mut out,
-                &Rec {
-                    eni: bff,
-                    start: bff_at,
-                    egress: false,
-                    path: None,
-                    ..forward
-                },
-            );
-            write_record(
-                &mut out,
-                &Rec {
-                    eni: bff,
-                    src: &bff.private_ip,
-                    dst: &alb.private_ip,
-                    src_port: 8080,
-                    dst_port: lb_port,
-                    bytes: down,
-                    start: bff_at,
-                    pkt_src: &bff.private_ip,
-                    pkt_dst: &alb.private_ip,
-                    pkt_src_service: "-",
-                    pkt_dst_service: "-",
-                    egress: true,
-                    path: Some(1),
-                },
-            );
+            write_exchange(&mut out, bff, bff_at, &forward, false, 1);
             data.flow_records += 6;
             add_truth(
                 &mut data.truth,

@@ -268,7 +268,6 @@ impl<'a> Ctx<'a> {
             &server,
             aws_service.as_deref(),
             nat.vpc_id.as_deref(),
-            r,
         );
         row.az_pair = pair(&row.client_az, &row.gateway_az);
         row.conn = Some(connection_key(
@@ -316,7 +315,7 @@ impl<'a> Ctx<'a> {
         };
         fill_server(row, &server);
         self.count_bytes(r, to_endpoint, row);
-        self.endpoint_destination(row, &client, endpoint);
+        self.endpoint_destination(row, &client, server_addr, endpoint);
         row.az_pair = pair(&row.client_az, &row.gateway_az);
         row.conn = Some(connection_key(
             client_addr,
@@ -332,6 +331,7 @@ impl<'a> Ctx<'a> {
         &mut self,
         row: &mut FlowRow,
         client: &End<'a>,
+        server_addr: IpAddr,
         endpoint: &'a Interface,
     ) {
         row.gateway_type = Some("endpoint");
@@ -340,7 +340,7 @@ impl<'a> Ctx<'a> {
         row.destination_class = Some("aws_service");
         let name = self.dns.name(
             Some(client.addr),
-            endpoint.private_addresses[0],
+            server_addr,
             row.time,
             row.end_time.unwrap_or(row.time),
         );
@@ -459,11 +459,11 @@ impl<'a> Ctx<'a> {
             .interface
             .filter(|i| i.kind == InterfaceKind::VpcEndpoint)
         {
-            self.endpoint_destination(row, client, endpoint);
+            self.endpoint_destination(row, client, server.addr, endpoint);
             row.az_pair = pair(&row.client_az, &row.gateway_az);
             return;
         }
-        self.destination(row, client, server, aws_service, vpc, r);
+        self.destination(row, client, server, aws_service, vpc);
         let public =
             !is_private(server.addr) && server.interface.is_none_or(|_| server.public_of_ours);
         if !public {
@@ -569,11 +569,7 @@ impl<'a> Ctx<'a> {
     /// Whether an inventory describes the VPC (so an unknown private
     /// address is not in it).
     fn vpc_known(&self, vpc: Option<&str>) -> bool {
-        vpc.is_some()
-            && self
-                .topo
-                .interfaces()
-                .any(|i| i.from_inventory && i.vpc_id.as_deref() == vpc)
+        vpc.is_some_and(|v| self.topo.has_inventory_of(v))
     }
 
     /// The destination of a connection and its class.
@@ -585,9 +581,7 @@ impl<'a> Ctx<'a> {
         server: &End<'a>,
         aws_service: Option<&str>,
         vpc: Option<&str>,
-        r: &FlowRecord,
     ) {
-        let _ = r;
         let name = self.dns.name(
             Some(client.addr),
             server.addr,

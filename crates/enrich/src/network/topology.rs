@@ -3,7 +3,7 @@
 //! what flow records taught about interfaces the inventory lacks (their
 //! ECS task and service from the v7 `ecs-*` fields, their address).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use formats::{EniOwner, FlowRecord, NetworkInterface};
@@ -163,6 +163,12 @@ pub struct Topology {
     by_private: HashMap<IpAddr, Vec<String>>,
     #[serde(skip)]
     by_public: HashMap<IpAddr, String>,
+    /// NAT gateway interface ids, and the VPCs an inventory describes:
+    /// asked for every flow record, so kept apart from the full list.
+    #[serde(skip)]
+    nats: Vec<String>,
+    #[serde(skip)]
+    inventory_vpcs: BTreeSet<String>,
 }
 
 /// At most this many interfaces are learned from flow records alone (the
@@ -182,6 +188,29 @@ impl Topology {
         for id in ids {
             self.index(&id);
         }
+        self.summarize();
+    }
+
+    /// Rebuilds the NAT gateway list and the inventory VPCs (only an
+    /// inventory adds either).
+    fn summarize(&mut self) {
+        self.nats = self
+            .interfaces
+            .values()
+            .filter(|i| i.kind == InterfaceKind::NatGateway)
+            .map(|i| i.id.clone())
+            .collect();
+        self.inventory_vpcs = self
+            .interfaces
+            .values()
+            .filter(|i| i.from_inventory)
+            .filter_map(|i| i.vpc_id.clone())
+            .collect();
+    }
+
+    /// Whether an inventory described VPC `vpc`.
+    pub fn has_inventory_of(&self, vpc: &str) -> bool {
+        self.inventory_vpcs.contains(vpc)
     }
 
     fn index(&mut self, id: &str) {
@@ -236,6 +265,7 @@ impl Topology {
             self.interfaces.insert(eni.id.clone(), new);
             self.index(&eni.id);
         }
+        self.summarize();
     }
 
     pub fn len(&self) -> usize {
@@ -273,9 +303,10 @@ impl Topology {
 
     /// The NAT gateway interfaces of a VPC.
     pub fn nat_gateways<'a>(&'a self, vpc: Option<&'a str>) -> impl Iterator<Item = &'a Interface> {
-        self.interfaces.values().filter(move |i| {
-            i.kind == InterfaceKind::NatGateway && (vpc.is_none() || i.vpc_id.as_deref() == vpc)
-        })
+        self.nats
+            .iter()
+            .filter_map(|id| self.interfaces.get(id))
+            .filter(move |i| vpc.is_none() || i.vpc_id.as_deref() == vpc)
     }
 
     /// Learns from a record on interface `record.interface_id`: its task

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use super::Target;
-use super::session::{Session, Tally};
+use super::session::{Session, Tally, progress_bar};
 
 /// Per-kind totals of one run.
 #[derive(Default)]
@@ -103,18 +103,7 @@ pub(crate) fn import(
         tally: Tally::default(),
     };
     let base = target.server.trim_end_matches('/');
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {pos}/{len} {msg}",
-        )
-        .expect("valid template"),
-    );
+    let bar = progress_bar(&files);
     let mut kinds: BTreeMap<String, KindTally> = BTreeMap::new();
     let mut notes: Vec<String> = Vec::new();
     for path in &files {

@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use super::ndjson::NdjsonSender;
 use super::otlp::OtlpSender;
-use super::session::{Session, Tally};
+use super::session::{Session, Tally, progress_bar};
 use super::{Target, client};
 
 /// The sender a file needs, chosen once from its first line.
@@ -51,22 +51,6 @@ fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
         Box::new(file)
     };
     Ok(Box::new(BufReader::with_capacity(1 << 20, reader)))
-}
-
-fn progress_bar(files: &[PathBuf]) -> indicatif::ProgressBar {
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}",
-        )
-        .expect("valid template"),
-    );
-    bar
 }
 
 /// Sends one file, line by line, moving `bar` by the bytes read (scaled to

@@ -89,3 +89,20 @@ impl Tally {
         }
     }
 }
+
+/// A progress bar over the bytes of `files`, for the senders' runs.
+pub(super) fn progress_bar(files: &[std::path::PathBuf]) -> indicatif::ProgressBar {
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}",
+        )
+        .expect("valid template"),
+    );
+    bar
+}
