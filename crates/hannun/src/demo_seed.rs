@@ -11,7 +11,12 @@ use model::DatasetName;
 use store::Store;
 
 /// Generates and stores the demo world unless the store already has data.
-pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Result<()> {
+pub(crate) fn seed_if_empty(
+    store: &Store,
+    network_dir: &Path,
+    seed: u64,
+    scale: f64,
+) -> anyhow::Result<()> {
     if !store.datasets().is_empty() {
         println!("reusing the demo data in this directory (delete it to regenerate)");
         return Ok(());
@@ -26,7 +31,9 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Res
         scale,
     };
     let window = TimeWindow::new(now, 8 * 86_400_000_000_000, 3_600_000_000_000);
-    println!("generating the demo world (seed {seed}, 7 days of logs, traces and metrics)...");
+    println!(
+        "generating the demo world (seed {seed}, 7 days of logs, traces, metrics and VPC flow logs)..."
+    );
     let started = Instant::now();
     let writer = ingest::DerivingWriter::new(store.clone());
     let mut rows = 0usize;
@@ -69,6 +76,7 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Res
     if let Some(e) = failure {
         return Err(e).context("seeding the demo data");
     }
+    rows += seed_network(store, network_dir, seed, end)?;
     store.flush()?;
     store.compact()?;
     println!(
@@ -76,6 +84,49 @@ pub(crate) fn seed_if_empty(store: &Store, seed: u64, scale: f64) -> anyhow::Res
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+const NETWORK_BYTES_SCALE: f64 = 20.0;
+
+/// Imports the demo VPC's AWS logs for the same week, as `hannun import`
+/// would: the interface inventory, the Resolver query logs, then the flow
+/// logs. Returns the flow records stored.
+fn seed_network(
+    store: &Store,
+    network_dir: &Path,
+    seed: u64,
+    end_nanos: i64,
+) -> anyhow::Result<usize> {
+    let end = end_nanos / 1_000_000_000;
+    let data = demo::generate_network(&demo::NetworkConfig {
+        seed,
+        start_s: end - 7 * 86_400,
+        end_s: end,
+        // Bytes of a company the talk's size, whatever the log volume (its
+        // NAT and endpoint fixes saved about ₩100M a year); the records per
+        // window do not depend on it.
+        scale: NETWORK_BYTES_SCALE,
+    });
+    let importer = ingest::Importer::open(store.clone(), Some(network_dir))?;
+    let mut records = 0;
+    let objects = std::iter::once(&data.inventory)
+        .chain(&data.resolver_logs)
+        .chain(&data.flow_logs);
+    for object in objects {
+        let report = importer.import_blocking(&object.key, &object.body, None)?;
+        if report.rejected > 0 || report.problem.is_some() {
+            anyhow::bail!(
+                "the demo network's {} was not read whole: {:?} {:?}",
+                object.key,
+                report.problem,
+                report.rejects
+            );
+        }
+        if report.kind == Some(ingest::ImportKind::VpcFlowLogs) {
+            records += report.records;
+        }
+    }
+    Ok(records)
 }
 
 /// The dashboard templates the demo starts with (the web UI's schema).
