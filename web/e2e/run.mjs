@@ -269,6 +269,7 @@ async function flows(context) {
     await waitFor(tid('home-page'), 'home page');
     await waitFor(`${tid('services-table')} ${tid('service-row')}`, 'service health table');
     await waitFor(`${tid('recent-errors')} ${tid('recent-error')}`, 'recent errors list');
+    await waitFor(`${tid('home-network')} ${tid('home-network-savings')}`, 'the network savings tile');
     const title = await page.textContent(tid('page-title'));
     expect(title === 'Home', `page title is "${title}", expected "Home"`);
   });
@@ -451,6 +452,20 @@ async function flows(context) {
     const edges = await page.locator(tid('map-edge-row')).count();
     expect(edges >= 3, `the edge table has ${edges} rows, expected at least 3`);
     await sleep(800); // let the force layout settle for the screenshot
+  });
+
+  await step('network', async () => {
+    await page.click(tid('nav-network'));
+    await waitUntil(() => new URL(page.url()).pathname === '/network', 'URL becomes /network');
+    await waitFor(`${tid('network-findings')} ${tid('network-finding')}`, 'the savings findings');
+    const first = await page.locator(tid('network-finding')).first().getAttribute('data-kind');
+    expect(first === 's3_via_nat', `the largest finding is ${first}, expected s3_via_nat`);
+    await waitFor(`${tid('network-by-gateway')} ${tid('network-by-gateway-row')}`, 'client task × gateway rows');
+    await waitFor(`${tid('network-by-destination')} ${tid('network-by-destination-row')}`, 'client task × destination rows');
+    await waitFor(`${tid('network-sankey')} canvas`, 'the flow diagram');
+    await page.fill(tid('network-by-destination-filter'), 'sqs.');
+    await waitUntil(async () => (await page.locator(tid('network-by-destination-row')).count()) === 1, 'the destination filter keeps the SQS row');
+    await page.fill(tid('network-by-destination-filter'), '');
   });
 
   await step('trace-search', async () => {

@@ -302,14 +302,14 @@ fn build(
         evidence.truncate(5);
         let service = d.service.clone();
         let svc = service.clone().unwrap_or_default();
-        let gb_month = monthly_bytes as f64 / GB;
+        let gb_month = grouped(monthly_bytes as f64 / GB);
         let (title, fix) = match d.kind {
             "s3_via_nat" | "dynamodb_via_nat" => (
-                format!("{svc} traffic goes through a NAT gateway ({gb_month:.0} GB a month)"),
+                format!("{svc} traffic goes through a NAT gateway ({gb_month} GB a month)"),
                 format!("Add a gateway VPC endpoint for {svc} to the private subnets' route tables: it is free, and the NAT gateway stops processing this traffic."),
             ),
             "aws_service_via_nat" => (
-                format!("{svc} calls go through a NAT gateway ({gb_month:.0} GB a month)"),
+                format!("{svc} calls go through a NAT gateway ({gb_month} GB a month)"),
                 format!(
                     "Create an interface VPC endpoint for {svc} with private DNS in the clients' zones ({}); it pays for its hours above {:.0} GB a month.",
                     zones.iter().cloned().collect::<Vec<_>>().join(", "),
@@ -317,15 +317,15 @@ fn build(
                 ),
             ),
             "own_endpoint_via_nat" => (
-                format!("Internal calls reach our own public endpoint through a NAT gateway ({gb_month:.0} GB a month)"),
+                format!("Internal calls reach our own public endpoint through a NAT gateway ({gb_month} GB a month)"),
                 "Call the service by its internal address (an internal load balancer or service discovery) instead of its public name, so the traffic stays in the VPC.".to_owned(),
             ),
             "internet_egress_to_cdn" => (
-                format!("Our public endpoints send {gb_month:.0} GB a month to the internet"),
+                format!("Our public endpoints send {gb_month} GB a month to the internet"),
                 "Serve cacheable responses through CloudFront: its transfer out costs less than internet egress, and origin fetches from AWS are free.".to_owned(),
             ),
             _ => (
-                format!("{gb_month:.0} GB a month cross availability zones inside the VPC"),
+                format!("{gb_month} GB a month cross availability zones inside the VPC"),
                 "Keep calls in their zone: zone-aware routing on the load balancer (cross-zone off) or the service mesh, and NAT gateways per zone.".to_owned(),
             ),
         };
@@ -350,6 +350,30 @@ fn build(
     })
 }
 
+/// A whole number with thousands separators (`118,830`).
+fn grouped(x: f64) -> String {
+    let digits = format!("{:.0}", x.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(super::grouped(118_830.4), "118,830");
+        assert_eq!(super::grouped(999.0), "999");
+        assert_eq!(super::grouped(1_000.0), "1,000");
+        assert_eq!(super::grouped(0.2), "0");
+    }
 }

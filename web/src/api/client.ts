@@ -18,6 +18,7 @@ import type { ServicesResponse } from '../apm/services';
 import type { ServiceDetailResponse } from '../apm/service';
 import type { ServiceMapResponse } from '../apm/map';
 import type { TracesResponse } from '../apm/traces';
+import type { Findings, TrafficRow } from '../network/network';
 import type { IssueDetailResponse, IssuesResponse, IssueStatus, StatusUpdate } from '../issues/issues';
 
 /** An error answered by the server (`{"error": {code, message}}`) or the network. */
@@ -133,6 +134,17 @@ export const api = {
     const qs = new URLSearchParams({ from_ms: String(Math.floor(p.from_ms)), to_ms: String(Math.ceil(p.to_ms)) });
     if (p.env) qs.set('env', p.env);
     return request<ServiceMapResponse>('GET', `/api/v1/apm/service-map?${qs}`, undefined, signal);
+  },
+  networkTraffic: (p: { from_ms: number; to_ms: number; group_by: string[]; env?: string; gateway_type?: string }, signal?: AbortSignal) => {
+    const qs = new URLSearchParams({ from_ms: String(Math.floor(p.from_ms)), to_ms: String(Math.ceil(p.to_ms)), group_by: p.group_by.join(',') });
+    if (p.env) qs.set('env', p.env);
+    if (p.gateway_type) qs.set('gateway_type', p.gateway_type);
+    return request<TrafficRow[]>('GET', `/api/v1/network/traffic?${qs}`, undefined, signal);
+  },
+  networkFindings: (p: { from_ms: number; to_ms: number; env?: string }, signal?: AbortSignal) => {
+    const qs = new URLSearchParams({ from_ms: String(Math.floor(p.from_ms)), to_ms: String(Math.ceil(p.to_ms)) });
+    if (p.env) qs.set('env', p.env);
+    return request<Findings>('GET', `/api/v1/network/findings?${qs}`, undefined, signal);
   },
   /** `qs` from tracesQuery(). */
   traces: (qs: URLSearchParams, signal?: AbortSignal) => request<TracesResponse>('GET', `/api/v1/apm/traces?${qs}`, undefined, signal),

@@ -11,6 +11,7 @@ import { CardLoading, EmptyState, ErrorPanel, Spinner } from '../components/Stat
 import { Sparkline } from '../components/Sparkline';
 import { formatCompact } from '../charts/format';
 import { term } from '../search/tokenizer';
+import { formatKrw, formatUsd, totalSavings, type Findings } from '../network/network';
 
 interface ServiceRow {
   service: string;
@@ -74,6 +75,10 @@ export default function Home() {
     [hasSpans, fromMs, toMs],
   );
 
+  // The network savings tile, when flows were imported.
+  const hasFlows = datasets.data?.some((d) => d.name === 'flows' && totalRows(d) > 0) ?? false;
+  const network = useAsync((s) => (hasFlows ? api.networkFindings({ from_ms: fromMs, to_ms: toMs }, s) : null), [hasFlows, fromMs, toMs]);
+
   const recent = useAsync(
     (s) =>
       hasLogs
@@ -105,6 +110,8 @@ export default function Home() {
         <Kpi label={t('home.kpiRate')} value={`${(totals.rate * 100).toFixed(2)}%`} loading={health.loading && !health.data} tone={totals.rate >= 0.05 ? 'bad' : totals.rate >= 0.01 ? 'warn' : 'good'} />
         <Kpi label={t('home.kpiAffected')} value={`${totals.affected} / ${rows.length}`} loading={health.loading && !health.data} tone={totals.affected ? 'warn' : 'good'} />
       </section>
+
+      {hasFlows ? <NetworkTile findings={network.data} loading={network.loading} /> : null}
 
       <div className="home-grid">
         <section className="card" aria-labelledby="svc-h">
@@ -245,6 +252,38 @@ export function buildRows(volume: AggregateResponse, errors: AggregateResponse, 
     });
   rows.sort((a, b) => b.rate - a.rate || b.errors - a.errors || b.volume - a.volume);
   return rows;
+}
+
+function NetworkTile({ findings, loading }: { findings?: Findings; loading: boolean }) {
+  const t = useT();
+  const { range } = useTimeRange();
+  const savings = findings ? totalSavings(findings) : null;
+  return (
+    <section className="card network-tile" data-testid="home-network">
+      <header className="card-head">
+        <h2>{t('home.network')}</h2>
+        {savings ? (
+          <span className="network-savings" data-testid="home-network-savings">
+            {formatKrw(savings.krw)} <span className="muted">({formatUsd(savings.usd)})</span>
+          </span>
+        ) : loading ? (
+          <Spinner small />
+        ) : null}
+        <span className="muted small">{t('home.networkHint')}</span>
+        <span className="spacer" />
+        <Link to={withTime('/network', range)}>{t('home.networkOpen')}</Link>
+      </header>
+      {findings && findings.findings.length ? (
+        <ul className="network-tile-list">
+          {findings.findings.slice(0, 3).map((f, i) => (
+            <li key={i}>
+              <span className="finding-kind">{f.kind}</span> {f.title} <strong>{formatKrw(f.monthly_savings_krw)}</strong>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
 }
 
 function Kpi({ label, value, tone, loading }: { label: string; value: string; tone?: 'good' | 'warn' | 'bad'; loading?: boolean }) {
