@@ -53,10 +53,12 @@ pub(crate) async fn import(
 
 /// What the importer has read, per kind
 ///
-/// Objects, records, rejects and bytes per kind since the server started, the latest objects with rejects or problems, and how many network interfaces and DNS answers the flow attribution knows.
+/// Objects, records, rejects and bytes per kind since the server started, the latest objects with rejects or problems, how many network interfaces and DNS answers the flow attribution knows, and each configured S3 source's progress (objects imported, listed, changed; its latest problems).
 #[utoipa::path(get, path = "/api/v1/import/status", tag = "ingest", responses((status = 200, body = ingest::ImportStatus)))]
 pub(crate) async fn import_status(State(state): State<AppState>) -> Json<ingest::ImportStatus> {
-    Json(state.importer.status())
+    let mut status = state.importer.status();
+    status.sources = state.sources.status();
+    Json(status)
 }
 
 /// Filters of the network views.

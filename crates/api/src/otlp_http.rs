@@ -104,6 +104,7 @@ mod tests {
             engine: query::QueryEngine::new(store.clone(), query::QueryLimits::default()),
             saved: Arc::new(saved::Saved::open(dir.join("saved")).unwrap()),
             importer: ingest::Importer::open(store.clone(), Some(&dir.join("network"))).unwrap(),
+            sources: ingest::sources::Sources::default(),
             prices: Arc::new(network::PriceTable::embedded()),
         }
     }

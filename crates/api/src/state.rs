@@ -15,6 +15,8 @@ pub struct AppState {
     pub saved: Arc<Saved>,
     /// Imports AWS log objects; holds the flow attribution's knowledge.
     pub importer: ingest::Importer,
+    /// The continuous S3 sources and their status.
+    pub sources: ingest::sources::Sources,
     /// The network cost model's prices.
     pub prices: Arc<network::PriceTable>,
 }

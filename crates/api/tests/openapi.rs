@@ -24,6 +24,7 @@ fn router(dir: &std::path::Path) -> axum::Router {
         engine: query::QueryEngine::new(store.clone(), query::QueryLimits::default()),
         saved: Arc::new(saved::Saved::open(dir.join("saved")).unwrap()),
         importer: ingest::Importer::open(store, Some(&dir.join("network"))).unwrap(),
+        sources: ingest::sources::Sources::default(),
         prices: Arc::new(network::PriceTable::embedded()),
     })
 }

@@ -8,7 +8,7 @@ mod ndjson;
 mod otlp;
 mod session;
 
-pub(crate) use import::import;
+pub(crate) use import::{S3Options, import};
 pub(crate) use ingest::ingest;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

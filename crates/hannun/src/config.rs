@@ -68,6 +68,20 @@ struct RawConfig {
     query: RawQuery,
     #[serde(default)]
     network: RawNetwork,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+/// `[[sources]]`: an S3 prefix the server imports from continuously.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    url: String,
+    region: Option<String>,
+    endpoint: Option<String>,
+    poll_seconds: Option<u64>,
+    kind: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -120,12 +134,57 @@ pub(crate) struct Config {
     pub(crate) pipeline: ingest::PipelineConfig,
     pub(crate) query: query::QueryLimits,
     pub(crate) prices: network::PriceTable,
+    pub(crate) sources: Vec<ingest::sources::SourceConfig>,
 }
 
 fn parse_addr(field: &str, value: &str) -> anyhow::Result<SocketAddr> {
     value
         .parse()
         .with_context(|| format!("{field} = {value:?} is not an address like 127.0.0.1:8080"))
+}
+
+/// A `[[sources]]` table, checked.
+fn source(
+    raw: RawSource,
+    before: &[ingest::sources::SourceConfig],
+) -> anyhow::Result<ingest::sources::SourceConfig> {
+    let name = raw.name;
+    let field = |f: &str| format!("sources.{name}.{f}");
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    {
+        bail!("sources: name {name:?} must be 1-64 of a-z, 0-9, '-' and '_'");
+    }
+    if before.iter().any(|s| s.name == name) {
+        bail!("sources: two sources are named {name:?}");
+    }
+    ingest::sources::S3Location::parse(&raw.url)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", field("url")))?;
+    let kind = match raw.kind {
+        Some(k) => Some(ingest::ImportKind::from_name(&k).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: unknown kind {k:?}; one of {}",
+                field("kind"),
+                ingest::ImportKind::ALL
+                    .map(ingest::ImportKind::name)
+                    .join(", ")
+            )
+        })?),
+        None => None,
+    };
+    Ok(ingest::sources::SourceConfig {
+        name: name.clone(),
+        url: raw.url,
+        access: ingest::sources::S3Access {
+            region: raw.region,
+            endpoint: raw.endpoint,
+        },
+        poll_interval: Duration::from_secs(raw.poll_seconds.unwrap_or(60).max(1)),
+        kind,
+    })
 }
 
 fn load(path: &Path) -> anyhow::Result<RawConfig> {
@@ -217,10 +276,15 @@ impl Config {
             }
             prices.krw_per_usd = rate;
         }
+        let mut sources = Vec::new();
+        for raw in raw.sources {
+            sources.push(source(raw, &sources)?);
+        }
         // Replaced files must outlive the longest query that may read them.
         store.delete_grace = query.timeout * 2 + Duration::from_secs(10);
         Ok(Config {
             prices,
+            sources,
             data_dir,
             http_addr: addr(
                 args.http_addr,

@@ -66,7 +66,9 @@ enum Command {
     /// Import AWS's own log files into a running server: VPC flow logs
     /// (text, gz or Parquet, AWSLogs/ layouts), Route 53 Resolver query
     /// logs and `aws ec2 describe-network-interfaces` JSON. Directories are
-    /// walked; each file's kind is recognised from its path and content.
+    /// walked, s3://bucket/prefix URLs listed (AWS credentials from the
+    /// environment); each object's kind is recognised from its key and
+    /// content.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -74,6 +76,12 @@ enum Command {
         /// resolver_query_logs or eni_inventory.
         #[arg(long)]
         kind: Option<String>,
+        /// Region of the s3:// buckets (else AWS_REGION / AWS_DEFAULT_REGION).
+        #[arg(long)]
+        region: Option<String>,
+        /// An S3-compatible endpoint for s3:// URLs (path-style requests).
+        #[arg(long)]
+        endpoint: Option<String>,
         #[command(flatten)]
         target: client::Target,
         /// Ingest API key, if the server enforces keys.
@@ -115,8 +123,19 @@ fn main() -> anyhow::Result<()> {
         Command::Import {
             paths,
             kind,
+            region,
+            endpoint,
             target,
             api_key,
-        } => client::import(&target, &paths, kind.as_deref(), api_key.as_deref()),
+        } => client::import(
+            &target,
+            &paths,
+            kind.as_deref(),
+            api_key.as_deref(),
+            &client::S3Options {
+                region: region.as_deref(),
+                endpoint: endpoint.as_deref(),
+            },
+        ),
     }
 }

@@ -79,17 +79,24 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     let receiver = Receiver::new(pipeline, keys.clone());
     let importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
         .context("opening the importer's network knowledge")?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let sources = ingest::sources::start(
+        config.sources.clone(),
+        importer.clone(),
+        config.data_dir.join("sources"),
+        stop_rx.clone(),
+    );
     let state = AppState {
         receiver: receiver.clone(),
         engine,
         saved,
         importer,
+        sources,
         prices: Arc::new(config.prices.clone()),
     };
     let http = bind(config.http_addr, "the UI and API").await?;
     let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;
     let otlp_grpc = bind(config.otlp_grpc_addr, "OTLP/gRPC").await?;
-    let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
@@ -100,6 +107,14 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     println!("  data         {}", config.data_dir.display());
     if keys.is_enforced() {
         println!("  ingest keys  enforced (send x-hannun-api-key)");
+    }
+    for source in &config.sources {
+        println!(
+            "  source       {} ({}, every {} s)",
+            source.name,
+            source.url,
+            source.poll_interval.as_secs()
+        );
     }
     let app = axum::serve(http, api::app_router(state.clone()))
         .with_graceful_shutdown(stopped(stop_rx.clone()));

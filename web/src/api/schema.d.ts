@@ -99,7 +99,7 @@ export interface paths {
         };
         /**
          * What the importer has read, per kind
-         * @description Objects, records, rejects and bytes per kind since the server started, the latest objects with rejects or problems, and how many network interfaces and DNS answers the flow attribution knows.
+         * @description Objects, records, rejects and bytes per kind since the server started, the latest objects with rejects or problems, how many network interfaces and DNS answers the flow attribution knows, and each configured S3 source's progress (objects imported, listed, changed; its latest problems).
          */
         get: operations["import_status"];
         put?: never;
@@ -808,6 +808,8 @@ export interface components {
             interfaces: number;
             /** @description DNS answers held for naming destinations. */
             dns_answers: number;
+            /** @description The configured S3 sources. */
+            sources: components["schemas"]["SourceStatus"][];
         };
         /** @description What became of one request. */
         IngestOutcome: {
@@ -1161,6 +1163,47 @@ export interface components {
             apdex_threshold_ms: number;
             /** Format: double */
             elapsed_ms: number;
+        };
+        /** @description What a source has done, for the status API. */
+        SourceStatus: {
+            name: string;
+            url: string;
+            /**
+             * Format: int64
+             * @description Objects imported since the source was first configured.
+             */
+            objects_imported: number;
+            /**
+             * Format: int64
+             * @description Objects the last listing found.
+             */
+            objects_listed: number;
+            /**
+             * Format: int64
+             * @description Records stored from this source since the server started.
+             */
+            records: number;
+            /** Format: int64 */
+            rejected: number;
+            /**
+             * Format: int64
+             * @description Objects listed again with another ETag or size after their import.
+             */
+            changed_objects: number;
+            /**
+             * Format: int64
+             * @description Completed polls since the server started.
+             */
+            polls: number;
+            /**
+             * Format: int64
+             * @description When the last poll ended, ms since the epoch.
+             */
+            last_poll_ms: number | null;
+            /** @description Why the last poll stopped early (listing or storage failed). */
+            last_error: string | null;
+            /** @description The latest problems: changed, truncated or vanished objects, rejects. */
+            problems: string[];
         };
         /** @description One span in the tree. */
         SpanNode: {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use super::Target;
-use super::session::{Session, Tally, progress_bar};
+use super::session::{Session, Tally};
 
 /// Per-kind totals of one run.
 #[derive(Default)]
@@ -26,11 +26,8 @@ struct KindTally {
 fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
-        let text = path.to_string_lossy();
-        if text.starts_with("s3://") {
-            bail!(
-                "{text}: importing from S3 is not in this build yet; sync the prefix to a directory (aws s3 sync) and import that"
-            );
+        if path.to_string_lossy().starts_with("s3://") {
+            continue;
         }
         let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
         if meta.is_file() {
@@ -60,11 +57,8 @@ fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 /// Import order: the interface inventory, then DNS logs, then the rest.
 fn order(path: &Path) -> u8 {
     let key = path.to_string_lossy();
-    if let Some(parsed) = formats::parse_aws_log_key(&key) {
-        return match parsed.kind {
-            formats::AwsLogKind::ResolverQueryLogs => 1,
-            _ => 2,
-        };
+    if formats::parse_aws_log_key(&key).is_some() {
+        return ingest::import_order(&key);
     }
     let mut head = vec![0u8; 4096];
     let n = std::fs::File::open(path)
@@ -86,44 +80,153 @@ fn order(path: &Path) -> u8 {
     }
 }
 
+/// Where `hannun import` reads S3 objects from.
+pub(crate) struct S3Options<'a> {
+    pub(crate) region: Option<&'a str>,
+    pub(crate) endpoint: Option<&'a str>,
+}
+
+/// One object to send: a local file or an S3 object.
+enum Object {
+    File(PathBuf),
+    S3 {
+        store: std::sync::Arc<dyn object_store::ObjectStore>,
+        location: object_store::path::Path,
+        size: u64,
+    },
+}
+
+impl Object {
+    fn key(&self) -> String {
+        match self {
+            Object::File(p) => p.to_string_lossy().into_owned(),
+            Object::S3 { location, .. } => location.to_string(),
+        }
+    }
+}
+
+/// The objects under each `s3://bucket/prefix` of `paths`.
+fn s3_objects(
+    runtime: &tokio::runtime::Runtime,
+    paths: &[PathBuf],
+    s3: &S3Options,
+) -> anyhow::Result<Vec<(Object, u64)>> {
+    use futures::TryStreamExt;
+    let access = ingest::sources::S3Access {
+        region: s3.region.map(str::to_owned),
+        endpoint: s3.endpoint.map(str::to_owned),
+    };
+    let mut out = Vec::new();
+    for path in paths {
+        let url = path.to_string_lossy();
+        if !url.starts_with("s3://") {
+            continue;
+        }
+        let location = ingest::sources::S3Location::parse(&url).map_err(anyhow::Error::msg)?;
+        let store = ingest::sources::open_bucket(&location, &access).map_err(anyhow::Error::msg)?;
+        let listed: Vec<object_store::ObjectMeta> = runtime
+            .block_on(store.list(location.prefix_path().as_ref()).try_collect())
+            .map_err(|e| {
+                anyhow::anyhow!("listing {url}: {}", ingest::sources::redact(&e.to_string()))
+            })?;
+        for meta in listed {
+            out.push((
+                Object::S3 {
+                    store: store.clone(),
+                    location: meta.location,
+                    size: meta.size,
+                },
+                meta.size,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) fn import(
     target: &Target,
     paths: &[PathBuf],
     kind: Option<&str>,
     key: Option<&str>,
+    s3: &S3Options,
 ) -> anyhow::Result<()> {
-    let mut files = files(paths)?;
-    if files.is_empty() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut objects: Vec<(Object, u64)> = files(paths)?
+        .into_iter()
+        .map(|f| {
+            let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
+            (Object::File(f), size)
+        })
+        .collect();
+    objects.extend(s3_objects(&runtime, paths, s3)?);
+    if objects.is_empty() {
         bail!("no files to import under the paths given");
     }
-    files.sort_by_cached_key(|f| (order(f), f.clone()));
+    objects.sort_by_cached_key(|(o, _)| {
+        let order = match o {
+            Object::File(p) => order(p),
+            Object::S3 { location, .. } => ingest::import_order(location.as_ref()),
+        };
+        (order, o.key())
+    });
     let session = Session {
         client: super::client()?,
         key,
         tally: Tally::default(),
     };
     let base = target.server.trim_end_matches('/');
-    let bar = progress_bar(&files);
+    let bar = indicatif::ProgressBar::new(objects.iter().map(|(_, size)| size).sum());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg}",
+        )
+        .expect("valid template"),
+    );
     let mut kinds: BTreeMap<String, KindTally> = BTreeMap::new();
     let mut notes: Vec<String> = Vec::new();
-    for path in &files {
-        let body = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    for (object, _) in &objects {
+        let object_key = object.key();
+        let body = match object {
+            Object::File(path) => {
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+            }
+            Object::S3 {
+                store, location, ..
+            } => {
+                use object_store::ObjectStoreExt;
+                let read = runtime.block_on(async { store.get(location).await?.bytes().await });
+                match read {
+                    Ok(bytes) => bytes.to_vec(),
+                    Err(e) => {
+                        notes.push(format!(
+                            "{object_key}: could not be read: {}",
+                            ingest::sources::redact(&e.to_string())
+                        ));
+                        continue;
+                    }
+                }
+            }
+        };
         let size = body.len() as u64;
-        let object_key = path.to_string_lossy().into_owned();
+        if let Object::S3 { size: listed, .. } = object
+            && size < *listed
+        {
+            notes.push(format!(
+                "{object_key}: read {size} of its listed {listed} bytes"
+            ));
+        }
         let mut url = reqwest::Url::parse(&format!("{base}/api/v1/import"))
             .with_context(|| format!("--server {base} is not a URL"))?;
         url.query_pairs_mut().append_pair("key", &object_key);
         if let Some(k) = kind {
             url.query_pairs_mut().append_pair("kind", k);
         }
-        bar.set_message(
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        );
+        bar.set_message(object_key.rsplit('/').next().unwrap_or_default().to_owned());
         let reply = session
             .post(url.as_str(), "application/octet-stream", body)
-            .with_context(|| format!("importing {}", path.display()))?;
+            .with_context(|| format!("importing {object_key}"))?;
         let kind_name = reply["kind"].as_str().unwrap_or("skipped").to_owned();
         let t = kinds.entry(kind_name.clone()).or_default();
         t.files += 1;
@@ -132,7 +235,7 @@ pub(crate) fn import(
         t.rejected += rejected;
         t.bytes += size;
         if let Some(problem) = reply["problem"].as_str() {
-            notes.push(format!("{}: {problem}", path.display()));
+            notes.push(format!("{object_key}: {problem}"));
         }
         if rejected > 0 {
             let reasons: Vec<String> = reply["rejects"]
@@ -149,8 +252,7 @@ pub(crate) fn import(
                 })
                 .collect();
             notes.push(format!(
-                "{}: {rejected} rejected ({})",
-                path.display(),
+                "{object_key}: {rejected} rejected ({})",
                 reasons.join("; ")
             ));
         }

@@ -20,7 +20,12 @@ fn address(line: &str, label: &str) -> Option<String> {
 impl Server {
     /// Starts a server on `dir` with extra config file text.
     pub(crate) fn start(dir: &Path, config: &str) -> Server {
-        Server::start_command(dir, config, &["serve"], Duration::from_secs(60))
+        Server::start_command(dir, config, &["serve"], &[], Duration::from_secs(60))
+    }
+
+    /// Starts a server with extra environment variables (credentials).
+    pub(crate) fn start_with_env(dir: &Path, config: &str, env: &[(&str, &str)]) -> Server {
+        Server::start_command(dir, config, &["serve"], env, Duration::from_secs(60))
     }
 
     /// Starts `hannun demo` on `dir`: seeds the demo world (at `scale` of
@@ -30,11 +35,18 @@ impl Server {
             dir,
             "",
             &["demo", "--scale", scale],
+            &[],
             Duration::from_secs(900),
         )
     }
 
-    fn start_command(dir: &Path, config: &str, command: &[&str], wait: Duration) -> Server {
+    fn start_command(
+        dir: &Path,
+        config: &str,
+        command: &[&str],
+        env: &[(&str, &str)],
+        wait: Duration,
+    ) -> Server {
         let config_path = dir.join("hannun.toml");
         std::fs::write(&config_path, config).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_hannun"))
@@ -53,6 +65,7 @@ impl Server {
                 "127.0.0.1:0",
             ])
             .env("HANNUN_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -12,4 +12,5 @@ mod crash;
 mod http_api;
 mod network;
 mod otel_sdk;
+mod s3_source;
 mod ui_api;

@@ -20,7 +20,7 @@ use formats::{FlowField, Reject};
 use model::DatasetName;
 use store::Store;
 
-pub use object::{ImportKind, MAX_OBJECT_DECODED_BYTES};
+pub use object::{ImportKind, MAX_OBJECT_DECODED_BYTES, import_order};
 
 use crate::error::IngestError;
 
@@ -73,6 +73,8 @@ pub struct ImportStatus {
     pub interfaces: usize,
     /// DNS answers held for naming destinations.
     pub dns_answers: usize,
+    /// The configured S3 sources.
+    pub sources: Vec<crate::sources::SourceStatus>,
 }
 
 /// The stored form of the network knowledge.

@@ -60,6 +60,17 @@ impl ImportKind {
     }
 }
 
+/// Where an object goes in an import run, by its key alone: keys of no
+/// AWS log layout (an interface inventory) first, then Resolver query logs,
+/// then the other AWS logs, so flows find the inventory and DNS answers.
+pub fn import_order(key: &str) -> u8 {
+    match formats::parse_aws_log_key(key).map(|k| k.kind) {
+        None => 0,
+        Some(AwsLogKind::ResolverQueryLogs) => 1,
+        Some(_) => 2,
+    }
+}
+
 /// Decoded bytes beyond this are refused: AWS rolls flow log and query
 /// log files over well before (tens of MB).
 pub const MAX_OBJECT_DECODED_BYTES: usize = 1 << 30;
