@@ -466,6 +466,7 @@ async function flows(context) {
     await page.fill(tid('network-by-destination-filter'), 'sqs.');
     await waitUntil(async () => (await page.locator(tid('network-by-destination-row')).count()) === 1, 'the destination filter keeps the SQS row');
     await page.fill(tid('network-by-destination-filter'), '');
+    await waitFor(tid('network-import'), 'the imports and sources card');
   });
 
   await step('trace-search', async () => {

@@ -18,7 +18,7 @@ import type { ServicesResponse } from '../apm/services';
 import type { ServiceDetailResponse } from '../apm/service';
 import type { ServiceMapResponse } from '../apm/map';
 import type { TracesResponse } from '../apm/traces';
-import type { Findings, TrafficRow } from '../network/network';
+import type { Findings, ImportStatus, TrafficRow } from '../network/network';
 import type { IssueDetailResponse, IssuesResponse, IssueStatus, StatusUpdate } from '../issues/issues';
 
 /** An error answered by the server (`{"error": {code, message}}`) or the network. */
@@ -146,6 +146,7 @@ export const api = {
     if (p.env) qs.set('env', p.env);
     return request<Findings>('GET', `/api/v1/network/findings?${qs}`, undefined, signal);
   },
+  importStatus: (signal?: AbortSignal) => request<ImportStatus>('GET', '/api/v1/import/status', undefined, signal),
   /** `qs` from tracesQuery(). */
   traces: (qs: URLSearchParams, signal?: AbortSignal) => request<TracesResponse>('GET', `/api/v1/apm/traces?${qs}`, undefined, signal),
   /** `qs` from issuesQuery(). */

@@ -516,6 +516,19 @@ export const en = {
   'home.network': 'Network savings',
   'home.networkHint': 'a month, from the VPC flow logs',
   'home.networkOpen': 'Open network cost',
+  'network.imports': 'Imports and sources',
+  'network.knowledge': '{interfaces} interfaces and {answers} DNS answers known',
+  'network.refresh': 'Refresh',
+  'network.source': 'S3 source',
+  'network.objects': 'Objects',
+  'network.records': 'Records',
+  'network.rejected': 'Rejected',
+  'network.changed': 'Changed',
+  'network.lastPoll': 'Last poll',
+  'network.problems': 'Problems ({n})',
+  'network.noSources': 'No S3 sources configured ([[sources]] in the config file); this server imports what hannun import sends.',
+  'network.kind': 'Kind',
+  'network.bytes': 'Bytes',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -6,6 +6,7 @@ import type { Schemas } from '../api/types';
 export type TrafficRow = Schemas['TrafficRow'];
 export type Findings = Schemas['Findings'];
 export type Finding = Schemas['Finding'];
+export type ImportStatus = Schemas['ImportStatus'];
 
 export type TrafficSortKey = 'first' | 'second' | 'bytes_sent' | 'bytes_received' | 'bytes' | 'cost_usd';
 export interface TrafficSort {

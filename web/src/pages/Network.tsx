@@ -18,6 +18,7 @@ import {
   sortTraffic,
   totalSavings,
   type Finding,
+  type ImportStatus,
   type TrafficRow,
   type TrafficSort,
 } from '../network/network';
@@ -136,7 +137,108 @@ export default function NetworkPage() {
         <TrafficTable title={t('network.byDestination')} fields={['client_task', 'destination']} labels={[t('network.clientTask'), t('network.destination')]} state={byDestination} testid="network-by-destination" />
       </div>
 
+      <ImportCard />
     </div>
+  );
+}
+
+/** What the importer read per kind, and each S3 source's progress. */
+function ImportCard() {
+  const t = useT();
+  const status = useAsync<ImportStatus>((s) => api.importStatus(s), []);
+  const d = status.data;
+  return (
+    <section className="card" aria-labelledby="import-h" data-testid="network-import">
+      <header className="card-head">
+        <h2 id="import-h">{t('network.imports')}</h2>
+        {d ? <span className="muted small">{t('network.knowledge', { interfaces: d.interfaces, answers: d.dns_answers })}</span> : null}
+        <span className="spacer" />
+        <button type="button" className="btn" onClick={status.reload}>{t('network.refresh')}</button>
+      </header>
+      {status.error ? (
+        <LoadError title={t('error.query')} error={status.error} onRetry={status.reload} />
+      ) : !d ? (
+        <CardLoading />
+      ) : (
+        <>
+          {d.sources.length ? (
+            <table className="table compact" data-testid="network-sources">
+              <thead>
+                <tr>
+                  <th>{t('network.source')}</th>
+                  <th className="right">{t('network.objects')}</th>
+                  <th className="right">{t('network.records')}</th>
+                  <th className="right">{t('network.rejected')}</th>
+                  <th className="right">{t('network.changed')}</th>
+                  <th>{t('network.lastPoll')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.sources.map((s) => (
+                  <tr key={s.name} data-testid="network-source-row">
+                    <td>
+                      <strong>{s.name}</strong> <span className="muted small">{s.url}</span>
+                      {s.last_error ? <div className="bad small">{s.last_error}</div> : null}
+                      {s.problems.length ? (
+                        <details>
+                          <summary className="small">{t('network.problems', { n: s.problems.length })}</summary>
+                          <ul className="small">{s.problems.slice(-10).map((p, i) => <li key={i}>{p}</li>)}</ul>
+                        </details>
+                      ) : null}
+                    </td>
+                    <td className="right">{s.objects_imported} / {s.objects_listed}</td>
+                    <td className="right">{s.records.toLocaleString('en-US')}</td>
+                    <td className="right">{s.rejected.toLocaleString('en-US')}</td>
+                    <td className="right">{s.changed_objects}</td>
+                    <td className="nowrap">{s.last_poll_ms ? new Date(s.last_poll_ms).toLocaleString() : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted small">{t('network.noSources')}</p>
+          )}
+          {Object.keys(d.kinds).length ? (
+            <table className="table compact" data-testid="network-kinds">
+              <thead>
+                <tr>
+                  <th>{t('network.kind')}</th>
+                  <th className="right">{t('network.objects')}</th>
+                  <th className="right">{t('network.records')}</th>
+                  <th className="right">{t('network.rejected')}</th>
+                  <th className="right">{t('network.bytes')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(d.kinds).map(([kind, k]) => (
+                  <tr key={kind}>
+                    <td>
+                      {kind}
+                      {k.recent.length ? (
+                        <details>
+                          <summary className="small">{t('network.problems', { n: k.recent.length })}</summary>
+                          <ul className="small">
+                            {k.recent.slice(-10).map((r, i) => (
+                              <li key={i}>
+                                {r.key}: {r.problem ?? ''} {r.rejected ? `${r.rejected} rejected${r.rejects[0] ? ` (line ${r.rejects[0].record}: ${r.rejects[0].reason})` : ''}` : ''}
+                              </li>
+                            ))}
+                          </ul>
+                        </details>
+                      ) : null}
+                    </td>
+                    <td className="right">{k.objects}</td>
+                    <td className="right">{k.records.toLocaleString('en-US')}</td>
+                    <td className="right">{k.rejected.toLocaleString('en-US')}</td>
+                    <td className="right">{formatBytes(k.bytes)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </>
+      )}
+    </section>
   );
 }
 
