@@ -82,6 +82,8 @@ struct RawSource {
     endpoint: Option<String>,
     poll_seconds: Option<u64>,
     kind: Option<String>,
+    /// Follow S3 event notifications on this SQS queue instead of listing.
+    sqs_queue_url: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -184,6 +186,7 @@ fn source(
         },
         poll_interval: Duration::from_secs(raw.poll_seconds.unwrap_or(60).max(1)),
         kind,
+        sqs_queue_url: raw.sqs_queue_url,
     })
 }
 

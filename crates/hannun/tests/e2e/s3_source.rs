@@ -49,10 +49,7 @@ impl Moto {
     fn put(&self, path: &str, body: Vec<u8>) {
         let response = client()
             .put(format!("{}/{path}", self.url))
-            .header(
-                "authorization",
-                "AWS4-HMAC-SHA256 Credential=testing/20261203/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
-            )
+            .header("authorization", OWNER)
             .body(body)
             .send()
             .unwrap();
@@ -62,7 +59,29 @@ impl Moto {
             response.status()
         );
     }
+
+    /// An SQS JSON-protocol call.
+    fn sqs(&self, target: &str, body: serde_json::Value) -> serde_json::Value {
+        let response = client()
+            .post(format!("{}/", self.url))
+            .header("authorization", OWNER.replace("/s3/", "/sqs/"))
+            .header("content-type", "application/x-amz-json-1.0")
+            .header("x-amz-target", format!("AmazonSQS.{target}"))
+            .body(body.to_string())
+            .send()
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "SQS {target}: {}",
+            response.status()
+        );
+        response.json().unwrap()
+    }
 }
+
+/// The credentials' owner, for moto (which checks no signature but answers
+/// an anonymous overwrite with 403).
+const OWNER: &str = "AWS4-HMAC-SHA256 Credential=testing/20261203/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00";
 
 impl Drop for Moto {
     fn drop(&mut self) {
@@ -211,5 +230,78 @@ fn an_s3_prefix_is_imported_once_and_resumed_after_a_restart() {
     });
     assert_eq!(s["objects_imported"], total + 1, "{s}");
     assert_eq!(count(&server), after_new, "nothing imported twice");
+    server.stop();
+}
+
+#[test]
+fn a_source_following_s3_event_notifications_through_sqs_never_lists() {
+    let moto = Moto::start();
+    moto.put("flow-logs", Vec::new());
+    let queue = moto.sqs(
+        "CreateQueue",
+        serde_json::json!({"QueueName": "flow-events"}),
+    );
+    let queue_url = queue["QueueUrl"].as_str().unwrap().to_owned();
+    // S3 sends its event notifications to the queue (moto's default account).
+    let notification = "<NotificationConfiguration><QueueConfiguration><Id>flows</Id><Queue>arn:aws:sqs:us-east-1:123456789012:flow-events</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>";
+    let response = client()
+        .put(format!("{}/flow-logs?notification", moto.url))
+        .header("authorization", OWNER)
+        .body(notification)
+        .send()
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "notification: {}",
+        response.status()
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let credentials = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing-secret"),
+    ];
+    let config = format!(
+        "[[sources]]\nname = \"events\"\nurl = \"s3://flow-logs/AWSLogs\"\nregion = \"us-east-1\"\nendpoint = \"{}\"\nsqs_queue_url = \"{queue_url}\"\npoll_seconds = 1\n",
+        moto.url
+    );
+    let server = Server::start_with_env(dir.path(), &config, &credentials);
+    let end = now_nanos() / 1_000_000_000 / 600 * 600;
+    let data = demo::generate_network(&demo::NetworkConfig {
+        seed: 4,
+        start_s: end - 3600,
+        end_s: end,
+        scale: 1.0,
+    });
+    // An object outside the source's prefix is announced too, and ignored.
+    moto.put("flow-logs/other/notes.txt", b"hello".to_vec());
+    for o in &data.flow_logs {
+        moto.put(&format!("flow-logs/{}", o.key), o.body.clone());
+    }
+    let total = data.flow_logs.len() as u64;
+    let s = wait_for(&server, "every announced flow log imported", |s| {
+        s["objects_imported"] == total
+    });
+    assert_eq!(
+        s["objects_listed"], 0,
+        "a queue-following source never lists: {s}"
+    );
+    assert_eq!(
+        server.count("SELECT count(*) AS n FROM flows") as usize,
+        data.flow_records
+    );
+    // The queue is drained: the messages were deleted once imported.
+    let left = moto.sqs(
+        "GetQueueAttributes",
+        serde_json::json!({"QueueUrl": queue_url, "AttributeNames": ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]}),
+    );
+    assert_eq!(
+        left["Attributes"]["ApproximateNumberOfMessages"], "0",
+        "{left}"
+    );
+    assert_eq!(
+        left["Attributes"]["ApproximateNumberOfMessagesNotVisible"], "0",
+        "{left}"
+    );
     server.stop();
 }

@@ -8,6 +8,7 @@
 //! not imported again; one that shrinks or vanishes while read is reported.
 
 mod s3;
+mod sqs;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{BufRead, Write};
@@ -32,6 +33,8 @@ pub struct SourceConfig {
     pub poll_interval: Duration,
     /// Read every object as this kind (else recognised per object).
     pub kind: Option<ImportKind>,
+    /// Follow S3 event notifications on this SQS queue instead of listing.
+    pub sqs_queue_url: Option<String>,
 }
 
 /// What a source has done, for the status API.
@@ -202,7 +205,11 @@ pub fn start(
                 s.objects_imported = runner.checkpoint.imported.len() as u64
             });
             loop {
-                runner.poll(&config, &importer, &sources, &stop).await;
+                if runner.queue.is_some() {
+                    runner.follow(&config, &importer, &sources, &stop).await;
+                } else {
+                    runner.poll(&config, &importer, &sources, &stop).await;
+                }
                 tokio::select! {
                     _ = tokio::time::sleep(config.poll_interval) => {}
                     _ = stop.wait_for(|s| *s) => return,
@@ -222,6 +229,8 @@ struct Runner {
     checkpoint: Checkpoint,
     /// Changed objects already reported (once each).
     reported: HashMap<String, (String, u64)>,
+    /// The queue of S3 event notifications, when the source follows one.
+    queue: Option<sqs::Queue>,
 }
 
 fn now_ms() -> i64 {
@@ -234,7 +243,20 @@ fn now_ms() -> i64 {
 impl Runner {
     fn new(config: &SourceConfig, dir: &Path) -> Result<Runner, String> {
         let location = S3Location::parse(&config.url)?;
-        let store = open_bucket(&location, &config.access)?;
+        let (store, credentials) = s3::open_with_credentials(&location, &config.access)?;
+        let queue = match &config.sqs_queue_url {
+            Some(url) => {
+                let region = config
+                    .access
+                    .region
+                    .clone()
+                    .or_else(|| std::env::var("AWS_REGION").ok())
+                    .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+                    .unwrap_or_else(|| "us-east-1".to_owned());
+                Some(sqs::Queue::new(url, &region, credentials)?)
+            }
+            None => None,
+        };
         let checkpoint = Checkpoint::open(dir, &config.name)
             .map_err(|e| format!("checkpoint {}: {e}", dir.join(&config.name).display()))?;
         Ok(Runner {
@@ -242,7 +264,160 @@ impl Runner {
             location,
             checkpoint,
             reported: HashMap::new(),
+            queue,
         })
+    }
+
+    /// Reads and imports one object and records it in the checkpoint.
+    /// Returns false when storing failed (stop, retry later).
+    async fn import_one(
+        &mut self,
+        config: &SourceConfig,
+        importer: &Importer,
+        sources: &Sources,
+        location: &object_store::path::Path,
+        size: u64,
+        etag: &str,
+    ) -> bool {
+        let name = &config.name;
+        let key = location.to_string();
+        let body = match self.store.get(location).await {
+            Ok(r) => r.bytes().await,
+            Err(e) => Err(e),
+        };
+        let body = match body {
+            Ok(b) => b,
+            Err(object_store::Error::NotFound { .. }) => {
+                sources.problem(
+                    name,
+                    format!("{key} vanished between listing and reading: skipped"),
+                );
+                return true;
+            }
+            Err(e) => {
+                sources.problem(
+                    name,
+                    format!("{key} could not be read: {}", redact(&e.to_string())),
+                );
+                return true;
+            }
+        };
+        if (body.len() as u64) < size {
+            sources.problem(
+                name,
+                format!("{key} was read as {} of its listed {size} bytes (truncated or replaced while read)", body.len()),
+            );
+        }
+        let report = match importer.import(key.clone(), body, config.kind).await {
+            Ok(r) => r,
+            Err(e) => {
+                let message = format!("importing {key}: {e}");
+                sources.update(name, |s| s.last_error = Some(message));
+                return false;
+            }
+        };
+        if let Some(problem) = &report.problem {
+            sources.problem(name, format!("{key}: {problem}"));
+        }
+        if report.rejected > 0 {
+            let first = report
+                .rejects
+                .first()
+                .map(|r| format!(" (line {}: {})", r.record, r.reason))
+                .unwrap_or_default();
+            sources.problem(
+                name,
+                format!("{key}: {} records rejected{first}", report.rejected),
+            );
+        }
+        if let Err(e) = self.checkpoint.record(&key, etag, size) {
+            let message = format!(
+                "saving the checkpoint {}: {e}",
+                self.checkpoint.path.display()
+            );
+            sources.update(name, |s| s.last_error = Some(message));
+            return false;
+        }
+        sources.update(name, |s| {
+            s.objects_imported += 1;
+            s.records += report.records as u64;
+            s.rejected += report.rejected as u64;
+        });
+        true
+    }
+
+    /// One round of the queue: receive (waiting up to 10 s), import the
+    /// created objects under the source's bucket and prefix that are not
+    /// imported yet, then delete the message. A message whose object could
+    /// not be stored is left for SQS to deliver again.
+    async fn follow(
+        &mut self,
+        config: &SourceConfig,
+        importer: &Importer,
+        sources: &Sources,
+        stop: &tokio::sync::watch::Receiver<bool>,
+    ) {
+        let name = &config.name;
+        let Some(queue) = &self.queue else {
+            return;
+        };
+        let messages = match queue.receive(10).await {
+            Ok(m) => m,
+            Err(e) => {
+                sources.update(name, |s| s.last_error = Some(e));
+                return;
+            }
+        };
+        for message in messages {
+            if *stop.borrow() {
+                return;
+            }
+            let objects = match sqs::created_objects(&message.body) {
+                Ok(o) => o,
+                Err(e) => {
+                    sources.problem(name, format!("a queue message was skipped: {e}"));
+                    Vec::new()
+                }
+            };
+            let mut stored = true;
+            for o in objects {
+                if o.bucket != self.location.bucket || !o.key.starts_with(&self.location.prefix) {
+                    continue;
+                }
+                let etag = o.etag.clone().unwrap_or_default();
+                if let Some((old_etag, _)) = self.checkpoint.imported.get(&o.key) {
+                    if old_etag.trim_matches('"') != etag.trim_matches('"') {
+                        sources.update(name, |s| s.changed_objects += 1);
+                        sources.problem(name, format!("{} changed after it was imported (ETag {old_etag} → {etag}): not imported again", o.key));
+                    }
+                    continue;
+                }
+                let location = object_store::path::Path::from(o.key.as_str());
+                if !self
+                    .import_one(
+                        config,
+                        importer,
+                        sources,
+                        &location,
+                        o.size.unwrap_or(0),
+                        &etag,
+                    )
+                    .await
+                {
+                    stored = false;
+                    break;
+                }
+            }
+            let queue = self.queue.as_ref().expect("following a queue");
+            if stored && let Err(e) = queue.delete(&message.receipt_handle).await {
+                sources.problem(name, format!("deleting a queue message: {e}"));
+            }
+        }
+        sources.update(name, |s| {
+            s.polls += 1;
+            s.last_poll_ms = Some(now_ms());
+            s.last_error = None;
+        });
     }
 
     /// One poll: list, then import what is new, inventory and DNS logs
@@ -301,70 +476,13 @@ impl Runner {
             if *stop.borrow() {
                 return;
             }
-            let key = meta.location.to_string();
-            let body = match self.store.get(&meta.location).await {
-                Ok(r) => r.bytes().await,
-                Err(e) => Err(e),
-            };
-            let body = match body {
-                Ok(b) => b,
-                Err(object_store::Error::NotFound { .. }) => {
-                    sources.problem(
-                        name,
-                        format!("{key} vanished between listing and reading: skipped"),
-                    );
-                    continue;
-                }
-                Err(e) => {
-                    sources.problem(
-                        name,
-                        format!("{key} could not be read: {}", redact(&e.to_string())),
-                    );
-                    continue;
-                }
-            };
-            if (body.len() as u64) < meta.size {
-                sources.problem(
-                    name,
-                    format!("{key} was read as {} of its listed {} bytes (truncated or replaced while read)", body.len(), meta.size),
-                );
-            }
-            let report = match importer.import(key.clone(), body, config.kind).await {
-                Ok(r) => r,
-                Err(e) => {
-                    let message = format!("importing {key}: {e}");
-                    sources.update(name, |s| s.last_error = Some(message));
-                    return;
-                }
-            };
-            if let Some(problem) = &report.problem {
-                sources.problem(name, format!("{key}: {problem}"));
-            }
-            if report.rejected > 0 {
-                let first = report
-                    .rejects
-                    .first()
-                    .map(|r| format!(" (line {}: {})", r.record, r.reason))
-                    .unwrap_or_default();
-                sources.problem(
-                    name,
-                    format!("{key}: {} records rejected{first}", report.rejected),
-                );
-            }
             let etag = meta.e_tag.clone().unwrap_or_default();
-            if let Err(e) = self.checkpoint.record(&key, &etag, meta.size) {
-                let message = format!(
-                    "saving the checkpoint {}: {e}",
-                    self.checkpoint.path.display()
-                );
-                sources.update(name, |s| s.last_error = Some(message));
+            if !self
+                .import_one(config, importer, sources, &meta.location, meta.size, &etag)
+                .await
+            {
                 return;
             }
-            sources.update(name, |s| {
-                s.objects_imported += 1;
-                s.records += report.records as u64;
-                s.rejected += report.rejected as u64;
-            });
         }
         sources.update(name, |s| {
             s.polls += 1;

@@ -60,6 +60,20 @@ pub fn open_bucket(
     location: &S3Location,
     access: &S3Access,
 ) -> Result<Arc<dyn ObjectStore>, String> {
+    open_with_credentials(location, access).map(|(store, _)| store)
+}
+
+/// The bucket and the credential provider it signs with (shared with SQS).
+pub(crate) fn open_with_credentials(
+    location: &S3Location,
+    access: &S3Access,
+) -> Result<
+    (
+        Arc<dyn ObjectStore>,
+        object_store::aws::AwsCredentialProvider,
+    ),
+    String,
+> {
     let mut builder = AmazonS3Builder::from_env().with_bucket_name(&location.bucket);
     if let Some(region) = &access.region {
         builder = builder.with_region(region);
@@ -73,7 +87,8 @@ pub fn open_bucket(
     let store = builder
         .build()
         .map_err(|e| format!("S3 bucket {}: {}", location.bucket, redact(&e.to_string())))?;
-    Ok(Arc::new(store))
+    let credentials = store.credentials().clone();
+    Ok((Arc::new(store), credentials))
 }
 
 /// An object_store error message with anything that looks like a
