@@ -4,6 +4,8 @@
 mod architecture;
 mod aws_ip_ranges;
 mod bench;
+mod flow_gen;
+mod flows_bench;
 mod harness;
 mod module_graph;
 mod report;
@@ -50,6 +52,18 @@ fn main() -> anyhow::Result<()> {
                 before: flag(&args, "--before").map(std::path::PathBuf::from),
             })
         }
+        Some("bench-flows") => {
+            let number = |name: &str, default: usize| -> anyhow::Result<usize> {
+                Ok(flag(&args, name)
+                    .map(|v| v.replace('_', "").parse())
+                    .transpose()?
+                    .unwrap_or(default))
+            };
+            flows_bench::bench_flows(flows_bench::FlowOptions {
+                records: number("--records", 100_000_000)?,
+                runs: number("--runs", 5)?.max(1),
+            })
+        }
         Some("aws-ip-ranges") => {
             let version = flag(&args, "--version")
                 .unwrap_or_else(|| aws_ip_ranges::DEFAULT_VERSION.to_owned());
@@ -80,7 +94,8 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write] [--before HANNUN_BINARY]\n       cargo xtask architecture"
+                "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write] [--before HANNUN_BINARY]\n       cargo xtask bench-flows [--records N] [--runs N]
+       cargo xtask architecture"
             );
             std::process::exit(2)
         }

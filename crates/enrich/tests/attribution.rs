@@ -48,7 +48,11 @@ fn a_nat_connection_counts_once_on_the_nat_gateway_with_the_task_from_ecs_fields
     assert_eq!(counted.len(), 2, "{counted:#?}");
     for r in &counted {
         assert_eq!(r.observer, "gateway");
-        assert_eq!(r.client_task.as_deref(), Some("payments-api"), "from the task definition family");
+        assert_eq!(
+            r.client_task.as_deref(),
+            Some("payments-api"),
+            "from the task definition family"
+        );
         assert_eq!(r.client_service.as_deref(), Some("payments"));
         assert_eq!(r.gateway.as_deref(), Some("nat-0123456789abcdef0"));
         assert_eq!(r.destination.as_deref(), Some("203.0.113.5"));
@@ -58,7 +62,11 @@ fn a_nat_connection_counts_once_on_the_nat_gateway_with_the_task_from_ecs_fields
     let received: i64 = counted.iter().map(|r| r.bytes_received).sum();
     assert_eq!((sent, received), (1200, 5300));
     // The task's own records name the same connection.
-    let conns: std::collections::BTreeSet<_> = rows.iter().filter(|r| r.observer != "transit").map(|r| r.conn).collect();
+    let conns: std::collections::BTreeSet<_> = rows
+        .iter()
+        .filter(|r| r.observer != "transit")
+        .map(|r| r.conn)
+        .collect();
     assert_eq!(conns.len(), 1, "{rows:#?}");
 }
 
@@ -75,7 +83,15 @@ fn without_pkt_dstaddr_the_task_view_counts_with_the_nat_gateway_of_its_zone() {
         + "2 eni-1235b8ca123456789 10.0.0.220 10.0.1.5 443 41000 6 10 5300 1764547205 1764547265 ACCEPT OK\n";
     let rows = attribute(&mut n, &text);
     let counted = counted_rows(&rows);
-    let bytes: i64 = counted.iter().map(|r| r.bytes_sent + r.bytes_received).sum();
+    let bytes: i64 = counted
+        .iter()
+        .map(|r| r.bytes_sent + r.bytes_received)
+        .sum();
     assert_eq!(bytes, 6500, "{counted:#?}");
-    assert!(counted.iter().all(|r| r.observer == "client" && r.gateway.as_deref() == Some("nat-0123456789abcdef0")), "{counted:#?}");
+    assert!(
+        counted.iter().all(
+            |r| r.observer == "client" && r.gateway.as_deref() == Some("nat-0123456789abcdef0")
+        ),
+        "{counted:#?}"
+    );
 }
