@@ -23,7 +23,7 @@ pub use error::{IngestError, PayloadProblem};
 pub use error_code::ErrorCode;
 pub use import::{
     ImportKind, ImportStatus, Importer, KindImportStats, MAX_OBJECT_DECODED_BYTES, ObjectReport,
-    import_order,
+    SourceStatus, import_order,
 };
 pub use otlp::{OtlpHttpReply, OtlpSignal, serve_otlp_grpc};
 pub use payload::{MAX_BODY_BYTES, MAX_DECODED_BYTES, media_type};

@@ -74,7 +74,35 @@ pub struct ImportStatus {
     /// DNS answers held for naming destinations.
     pub dns_answers: usize,
     /// The configured S3 sources.
-    pub sources: Vec<crate::sources::SourceStatus>,
+    pub sources: Vec<SourceStatus>,
+}
+
+/// What an S3 source (`sources/`) has done, for the status API: part of
+/// the import status.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct SourceStatus {
+    pub name: String,
+    pub url: String,
+    /// Objects imported since the source was first configured.
+    pub objects_imported: u64,
+    /// Objects the last listing found.
+    pub objects_listed: u64,
+    /// Records stored from this source since the server started.
+    pub records: u64,
+    pub rejected: u64,
+    /// Objects listed again with another ETag or size after their import.
+    pub changed_objects: u64,
+    /// Completed polls since the server started.
+    pub polls: u64,
+    /// When the last poll ended, ms since the epoch.
+    #[schema(required = true)]
+    pub last_poll_ms: Option<i64>,
+    /// Why the last poll stopped early (listing or storage failed).
+    #[schema(required = true)]
+    pub last_error: Option<String>,
+    /// The latest problems: changed, truncated or vanished objects, rejects.
+    #[schema(value_type = Vec<String>)]
+    pub problems: VecDeque<String>,
 }
 
 /// The stored form of the network knowledge.

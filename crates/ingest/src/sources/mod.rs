@@ -10,7 +10,7 @@
 mod s3;
 mod sqs;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -21,7 +21,7 @@ use object_store::{ObjectStore, ObjectStoreExt};
 
 pub use s3::{S3Access, S3Location, open_bucket, redact};
 
-use crate::import::{ImportKind, Importer};
+use crate::import::{ImportKind, Importer, SourceStatus};
 
 /// One configured source.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,33 +35,6 @@ pub struct SourceConfig {
     pub kind: Option<ImportKind>,
     /// Follow S3 event notifications on this SQS queue instead of listing.
     pub sqs_queue_url: Option<String>,
-}
-
-/// What a source has done, for the status API.
-#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
-pub struct SourceStatus {
-    pub name: String,
-    pub url: String,
-    /// Objects imported since the source was first configured.
-    pub objects_imported: u64,
-    /// Objects the last listing found.
-    pub objects_listed: u64,
-    /// Records stored from this source since the server started.
-    pub records: u64,
-    pub rejected: u64,
-    /// Objects listed again with another ETag or size after their import.
-    pub changed_objects: u64,
-    /// Completed polls since the server started.
-    pub polls: u64,
-    /// When the last poll ended, ms since the epoch.
-    #[schema(required = true)]
-    pub last_poll_ms: Option<i64>,
-    /// Why the last poll stopped early (listing or storage failed).
-    #[schema(required = true)]
-    pub last_error: Option<String>,
-    /// The latest problems: changed, truncated or vanished objects, rejects.
-    #[schema(value_type = Vec<String>)]
-    pub problems: VecDeque<String>,
 }
 
 const PROBLEMS_KEPT: usize = 50;
