@@ -77,6 +77,7 @@ pub(crate) fn bench_flows(o: FlowOptions) -> anyhow::Result<()> {
     let cpu_before = server.cpu_seconds()?;
     let started = Instant::now();
     let imported = AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(String, String)>(4);
     let rx = std::sync::Mutex::new(rx);
     let mut generated = 0;
@@ -104,7 +105,16 @@ pub(crate) fn bench_flows(o: FlowOptions) -> anyhow::Result<()> {
             .collect();
         let end = flow_gen::flow_logs(o.records, start_s, &mut |key, text, n| {
             generated += n;
-            let _ = tx.send((key, text));
+            let mut item = (key, text);
+            while !failed.load(Ordering::Relaxed) {
+                match tx.try_send(item) {
+                    Err(std::sync::mpsc::TrySendError::Full(back)) => {
+                        item = back;
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    _ => return,
+                }
+            }
         });
         drop(tx);
         for p in posters {

@@ -44,6 +44,27 @@ pub struct Network {
 
 const MAX_PATHS: usize = 1_000_000;
 
+/// A client's view of a connection that a gateway's view in the same
+/// batch also shows is settled now (`counted` = no), as the analysis would
+/// settle it (`counted_rows`): AWS delivers every interface's records of a
+/// capture window in one file, so the query-time check of `conn` is left
+/// with the client views whose gateway view came in another batch.
+fn settle_in_batch(rows: &mut [FlowRow]) {
+    let seen: std::collections::HashSet<i64> = rows
+        .iter()
+        .filter(|r| r.counted == Some(Counted::Gateway))
+        .filter_map(|r| r.conn)
+        .collect();
+    if seen.is_empty() {
+        return;
+    }
+    for r in rows.iter_mut() {
+        if r.counted == Some(Counted::Client) && r.conn.is_some_and(|c| seen.contains(&c)) {
+            r.counted = Some(Counted::No);
+        }
+    }
+}
+
 /// Private, shared (100.64/10), link-local and unique-local addresses: what
 /// cannot be an internet destination.
 pub fn is_private(addr: IpAddr) -> bool {
@@ -117,7 +138,9 @@ impl Network {
             paths: &self.paths,
             ranges,
         };
-        records.iter().map(|r| ctx.attribute_one(r)).collect()
+        let mut rows: Vec<FlowRow> = records.iter().map(|r| ctx.attribute_one(r)).collect();
+        settle_in_batch(&mut rows);
+        rows
     }
 
     fn learn(&mut self, r: &FlowRecord) {

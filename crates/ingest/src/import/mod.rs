@@ -26,6 +26,8 @@ use crate::error::IngestError;
 
 /// Flow records attributed and appended at a time.
 const CHUNK_LINES: usize = 50_000;
+/// How long an object's import waits for room in the write buffer.
+const BACKPRESSURE_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 /// Latest problems kept per kind.
 const RECENT: usize = 20;
 
@@ -356,9 +358,23 @@ impl Importer {
             rows
         };
         let batch = flow_batch(&rows).map_err(IngestError::Storage)?;
-        self.store
-            .append(&DatasetName::flows(), batch)
-            .map_err(|e| IngestError::Storage(e.to_string()))?;
+        // A full write buffer waits for the background flush here: an
+        // object's chunks are stored whole or not at all (a retried object
+        // would be counted twice).
+        let waiting_since = std::time::Instant::now();
+        loop {
+            match self.store.append(&DatasetName::flows(), batch.clone()) {
+                Err(store::StoreError::Backpressure { .. })
+                    if waiting_since.elapsed() < BACKPRESSURE_WAIT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => {
+                    other.map_err(|e| IngestError::Storage(e.to_string()))?;
+                    break;
+                }
+            }
+        }
         report.records += rows.len();
         Ok(())
     }
