@@ -1164,7 +1164,10 @@ export interface components {
             /** Format: double */
             elapsed_ms: number;
         };
-        /** @description What a source has done, for the status API. */
+        /**
+         * @description What an S3 source (`sources/`) has done, for the status API: part of
+         *     the import status.
+         */
         SourceStatus: {
             name: string;
             url: string;
