@@ -1,5 +1,6 @@
 //! Developer automation: `cargo xtask bench` and `cargo xtask bench-spans`
-//! (docs/benchmarks.md) and `cargo xtask architecture`.
+//! (docs/benchmarks.md), `bench-flows`, `bench-s3-source` and `cargo xtask
+//! architecture`.
 
 mod architecture;
 mod aws_ip_ranges;
@@ -10,6 +11,7 @@ mod harness;
 mod module_graph;
 mod report;
 mod rust_paths;
+mod s3_bench;
 mod server;
 mod span_gen;
 mod spans_bench;
@@ -64,6 +66,18 @@ fn main() -> anyhow::Result<()> {
                 runs: number("--runs", 5)?.max(1),
             })
         }
+        Some("bench-s3-source") => {
+            let number = |name: &str, default: usize| -> anyhow::Result<usize> {
+                Ok(flag(&args, name)
+                    .map(|v| v.replace('_', "").parse())
+                    .transpose()?
+                    .unwrap_or(default))
+            };
+            s3_bench::bench_s3_source(s3_bench::S3Options {
+                objects: number("--objects", 100_000)?.max(2),
+                records_per_object: number("--records-per-object", 20)?.max(1),
+            })
+        }
         Some("aws-ip-ranges") => {
             let version = flag(&args, "--version")
                 .unwrap_or_else(|| aws_ip_ranges::DEFAULT_VERSION.to_owned());
@@ -95,6 +109,7 @@ fn main() -> anyhow::Result<()> {
         _ => {
             eprintln!(
                 "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write] [--before HANNUN_BINARY]\n       cargo xtask bench-flows [--records N] [--runs N]
+       cargo xtask bench-s3-source [--objects N] [--records-per-object N]
        cargo xtask architecture"
             );
             std::process::exit(2)

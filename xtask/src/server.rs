@@ -15,6 +15,16 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(binary: &Path, data_dir: &Path, config: &str) -> anyhow::Result<Server> {
+        Server::start_with_env(binary, data_dir, config, &[])
+    }
+
+    /// As `start`, with extra environment variables for the server.
+    pub(crate) fn start_with_env(
+        binary: &Path,
+        data_dir: &Path,
+        config: &str,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Server> {
         std::fs::create_dir_all(data_dir)?;
         let config_path = data_dir.with_extension("toml");
         std::fs::write(&config_path, config)?;
@@ -32,6 +42,7 @@ impl Server {
                 "127.0.0.1:0",
             ])
             .env("HANNUN_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;
@@ -85,6 +96,15 @@ impl Server {
             .status()?;
         let status = self.child.wait()?;
         anyhow::ensure!(status.success(), "hannun exited with {status}");
+        Ok(())
+    }
+}
+
+impl Server {
+    /// SIGKILL and wait: what a crash leaves behind.
+    pub(crate) fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
         Ok(())
     }
 }

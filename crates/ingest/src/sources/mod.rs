@@ -166,17 +166,19 @@ pub fn start(
             checkpoint_dir.clone(),
             stop.clone(),
         );
+        // Opened here, so the status counts the checkpoint's objects as
+        // soon as the server answers.
+        let mut runner = match Runner::new(&config, &dir) {
+            Ok(r) => r,
+            Err(e) => {
+                sources.update(&config.name, |s| s.last_error = Some(e));
+                continue;
+            }
+        };
+        sources.update(&config.name, |s| {
+            s.objects_imported = runner.checkpoint.imported.len() as u64
+        });
         tokio::spawn(async move {
-            let mut runner = match Runner::new(&config, &dir) {
-                Ok(r) => r,
-                Err(e) => {
-                    sources.update(&config.name, |s| s.last_error = Some(e));
-                    return;
-                }
-            };
-            sources.update(&config.name, |s| {
-                s.objects_imported = runner.checkpoint.imported.len() as u64
-            });
             loop {
                 if runner.queue.is_some() {
                     runner.follow(&config, &importer, &sources, &stop).await;
@@ -417,6 +419,10 @@ impl Runner {
                 }
             };
             listed += 1;
+            if listed.is_multiple_of(1000) {
+                // One S3 page: the status shows a long listing's progress.
+                sources.update(name, |s| s.objects_listed = listed);
+            }
             let key = meta.location.to_string();
             let etag = meta.e_tag.clone().unwrap_or_default();
             match self.checkpoint.imported.get(&key) {
