@@ -21,6 +21,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ui", &[]),
     ("derived", &["model"]),
     ("enrich", &["model", "formats"]),
+    ("detect", &["model", "formats", "enrich"]),
     ("query", &["model", "store", "search-syntax"]),
     (
         "ingest",
@@ -38,6 +39,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "hannun",
         &[
             "model", "formats", "store", "query", "ingest", "api", "demo", "saved", "network",
+            "enrich",
         ],
     ),
     ("xtask", &["demo", "model"]),
@@ -52,6 +54,7 @@ const PURE: &[&str] = &[
     "ui",
     "derived",
     "enrich",
+    "detect",
 ];
 const IMPURE_DEPENDENCIES: &[&str] = &["tokio", "datafusion", "axum", "tonic", "reqwest", "hyper"];
 

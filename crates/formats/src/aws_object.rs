@@ -130,6 +130,9 @@ pub enum Content {
     VpcFlowLogText,
     /// A JSON object with a `Records` array (CloudTrail's files).
     CloudTrailRecords,
+    /// Single CloudTrail events: an object, an array or JSON lines of
+    /// records, or EventBridge events carrying them.
+    CloudTrailEvent,
     /// `aws ec2 describe-network-interfaces` output.
     EniInventory,
     /// JSON lines with a `query_name` (Route 53 Resolver query logs).
@@ -147,6 +150,23 @@ pub fn sniff(head: &[u8]) -> Content {
     }
     let text = String::from_utf8_lossy(head);
     let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('[') || text.starts_with('{') {
+        let first_object = &text[..text.len().min(2048)];
+        let record = first_object.contains("\"eventSource\"")
+            && first_object.contains("\"eventName\"")
+            && (first_object.contains("\"eventTime\"")
+                || first_object.contains("\"eventVersion\""));
+        let bridge =
+            first_object.contains("\"detail-type\"") && first_object.contains("via CloudTrail\"");
+        if (record || bridge)
+            && !text
+                .trim_start_matches('{')
+                .trim_start()
+                .starts_with("\"Records\"")
+        {
+            return Content::CloudTrailEvent;
+        }
+    }
     if let Some(after_brace) = text.strip_prefix('{') {
         let after_brace = after_brace.trim_start();
         if after_brace.starts_with("\"Records\"") {

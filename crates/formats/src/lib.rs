@@ -4,6 +4,7 @@
 //! No IO and no async: the receivers in `ingest` and `api` hand bytes here.
 
 mod aws_object;
+mod cloudtrail;
 mod decoded;
 mod eni_inventory;
 mod error;
@@ -13,6 +14,7 @@ mod resolver_log;
 mod vpc_flow;
 
 pub use aws_object::{AwsLogKey, AwsLogKind, Content, parse_aws_log_key, sniff};
+pub use cloudtrail::{CloudTrailEvent, CloudTrailLog, decode_cloudtrail};
 pub use decoded::{Decoded, Reject, TimeWindow};
 pub use eni_inventory::{EniInventory, EniOwner, NetworkInterface, decode_eni_inventory};
 pub use error::FormatError;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -26,6 +27,14 @@ pub(crate) struct ServeArgs {
     /// OTLP/HTTP address [default: 127.0.0.1:4318].
     #[arg(long)]
     pub(crate) otlp_http_addr: Option<SocketAddr>,
+    /// A MaxMind-format city database (GeoLite2-City, DB-IP Lite City, ...)
+    /// placing audit events' source addresses [config: enrich.geoip_city].
+    #[arg(long)]
+    pub(crate) geoip_city: Option<PathBuf>,
+    /// A MaxMind-format ASN database (GeoLite2-ASN, DB-IP Lite ASN, ...)
+    /// [config: enrich.geoip_asn].
+    #[arg(long)]
+    pub(crate) geoip_asn: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -69,7 +78,17 @@ struct RawConfig {
     #[serde(default)]
     network: RawNetwork,
     #[serde(default)]
+    enrich: RawEnrich,
+    #[serde(default)]
     sources: Vec<RawSource>,
+}
+
+/// `[enrich]`: the lookup tables enrichment reads.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnrich {
+    geoip_city: Option<PathBuf>,
+    geoip_asn: Option<PathBuf>,
 }
 
 /// `[[sources]]`: an S3 prefix the server imports from continuously.
@@ -137,6 +156,29 @@ pub(crate) struct Config {
     pub(crate) query: query::QueryLimits,
     pub(crate) prices: network::PriceTable,
     pub(crate) sources: Vec<ingest::sources::SourceConfig>,
+    /// The configured geo-IP databases (none: places stay unknown).
+    pub(crate) geoip: Arc<enrich::GeoIp>,
+}
+
+/// Reads the geo-IP databases a flag or the config names.
+fn geoip(city: Option<&Path>, asn: Option<&Path>) -> anyhow::Result<enrich::GeoIp> {
+    let read = |field: &str, path: Option<&Path>| -> anyhow::Result<Option<Vec<u8>>> {
+        path.map(|p| {
+            std::fs::read(p).with_context(|| format!("enrich.{field}: reading {}", p.display()))
+        })
+        .transpose()
+    };
+    enrich::GeoIp::from_bytes(read("geoip_city", city)?, read("geoip_asn", asn)?).map_err(|e| {
+        anyhow::anyhow!(
+            "{e} ({})",
+            [city, asn]
+                .into_iter()
+                .flatten()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 fn parse_addr(field: &str, value: &str) -> anyhow::Result<SocketAddr> {
@@ -243,7 +285,8 @@ impl Config {
             model::DatasetName::new(name)
                 .with_context(|| format!("storage.retention_days.{name}"))?;
         }
-        store.retention_days = raw.storage.retention_days;
+        // The file's days win over the built-in ones (the audit trail's).
+        store.retention_days.extend(raw.storage.retention_days);
         let mut pipeline = ingest::PipelineConfig::default();
         if let Some(d) = raw.ingest.max_past_days {
             pipeline.max_past = Duration::from_secs(d.max(1) * 86_400);
@@ -285,9 +328,18 @@ impl Config {
         }
         // Replaced files must outlive the longest query that may read them.
         store.delete_grace = query.timeout * 2 + Duration::from_secs(10);
+        let geoip = geoip(
+            args.geoip_city
+                .as_deref()
+                .or(raw.enrich.geoip_city.as_deref()),
+            args.geoip_asn
+                .as_deref()
+                .or(raw.enrich.geoip_asn.as_deref()),
+        )?;
         Ok(Config {
             prices,
             sources,
+            geoip: Arc::new(geoip),
             data_dir,
             http_addr: addr(
                 args.http_addr,

@@ -78,7 +78,8 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     let engine = QueryEngine::new(store.clone(), config.query);
     let receiver = Receiver::new(pipeline, keys.clone());
     let importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
-        .context("opening the importer's network knowledge")?;
+        .context("opening the importer's network knowledge")?
+        .with_geoip(config.geoip.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let sources = ingest::sources::start(
         config.sources.clone(),

@@ -287,6 +287,54 @@ const FLOWS: &[CoreColumn] = &[
     col("packets_received", CoreType::Int64),
 ];
 
+/// One audit event (CloudTrail, Okta): what was done, by whom (the
+/// identity normalised by `enrich`), from where, with what outcome, and the
+/// event as delivered in `raw` (JSON), which rules run over history read.
+const AUDIT: &[CoreColumn] = &[
+    col(TIME_COLUMN, CoreType::Timestamp),
+    // `cloudtrail` or `okta`.
+    col("source", CoreType::Text),
+    col("event_id", CoreType::Text),
+    // CloudTrail's eventSource (`iam.amazonaws.com`), Okta's `okta`.
+    col("event_source", CoreType::Text),
+    // CloudTrail's eventName, Okta's eventType.
+    col("event_name", CoreType::Text),
+    col("event_type", CoreType::Text),
+    col("event_category", CoreType::Text),
+    col("read_only", CoreType::Boolean),
+    col("account_id", CoreType::Text),
+    col("region", CoreType::Text),
+    col("actor", CoreType::Text),
+    col("actor_name", CoreType::Text),
+    col("actor_type", CoreType::Text),
+    col("actor_account", CoreType::Text),
+    col("principal_arn", CoreType::Text),
+    col("access_key_id", CoreType::Text),
+    col("role_arn", CoreType::Text),
+    col("role_name", CoreType::Text),
+    col("session_name", CoreType::Text),
+    col("source_identity", CoreType::Text),
+    col("federation", CoreType::Text),
+    col("mfa", CoreType::Boolean),
+    col("invoked_by", CoreType::Text),
+    col("source_ip", CoreType::Text),
+    col("user_agent", CoreType::Text),
+    col("country", CoreType::Text),
+    col("city", CoreType::Text),
+    col("latitude", CoreType::Float64),
+    col("longitude", CoreType::Float64),
+    col("asn", CoreType::Int64),
+    col("as_org", CoreType::Text),
+    // `success` or `failure`.
+    col("outcome", CoreType::Text),
+    col("error_code", CoreType::Text),
+    col("error_message", CoreType::Text),
+    col("request_id", CoreType::Text),
+    // The event's resources (CloudTrail's `resources`, Okta's `target`) as JSON.
+    col("resources", CoreType::Text),
+    col("raw", CoreType::Text),
+];
+
 const METRICS: &[CoreColumn] = &[
     alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
     col("start_timestamp", CoreType::Timestamp),
@@ -336,5 +384,6 @@ pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {
         DatasetKind::Errors => ERRORS,
         DatasetKind::CallPairs => CALL_PAIRS,
         DatasetKind::Flows => FLOWS,
+        DatasetKind::Audit => AUDIT,
     }
 }

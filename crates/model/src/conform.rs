@@ -41,6 +41,7 @@ mod kind_serde {
             "errors" => DatasetKind::Errors,
             "call_pairs" => DatasetKind::CallPairs,
             "flows" => DatasetKind::Flows,
+            "audit" => DatasetKind::Audit,
             _ => DatasetKind::Events,
         })
     }

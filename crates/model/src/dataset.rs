@@ -30,6 +30,12 @@ pub enum DatasetKind {
     /// endpoint, internet or transit), destination and its class, which
     /// interface saw it, and whether it is the one counted.
     Flows,
+    /// Who did what, from the audit trails of the clouds and identity
+    /// providers (`audit`): CloudTrail and Okta System Log events, each
+    /// with its acting identity normalised, where it came from (address,
+    /// place, network) and the event as delivered. Detections and the
+    /// posture features read it.
+    Audit,
 }
 
 impl DatasetKind {
@@ -46,7 +52,7 @@ impl DatasetKind {
     /// attributed against the network inventory as they are read); the
     /// NDJSON and OTLP receivers refuse it, like derived datasets.
     pub fn is_imported(self) -> bool {
-        matches!(self, DatasetKind::Flows)
+        matches!(self, DatasetKind::Flows | DatasetKind::Audit)
     }
 
     /// The kind's name in catalogs and the API.
@@ -60,6 +66,7 @@ impl DatasetKind {
             DatasetKind::Errors => "errors",
             DatasetKind::CallPairs => "call_pairs",
             DatasetKind::Flows => "flows",
+            DatasetKind::Audit => "audit",
         }
     }
 }
@@ -80,6 +87,7 @@ impl DatasetName {
     pub const ERRORS: &'static str = "errors";
     pub const CALL_PAIRS: &'static str = "call_pairs";
     pub const FLOWS: &'static str = "flows";
+    pub const AUDIT: &'static str = "audit";
 
     pub fn new(name: &str) -> Result<DatasetName, ModelError> {
         let invalid = |reason| ModelError::InvalidDatasetName {
@@ -132,6 +140,10 @@ impl DatasetName {
         DatasetName(Self::FLOWS.to_owned())
     }
 
+    pub fn audit() -> DatasetName {
+        DatasetName(Self::AUDIT.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -145,6 +157,7 @@ impl DatasetName {
             Self::ERRORS => DatasetKind::Errors,
             Self::CALL_PAIRS => DatasetKind::CallPairs,
             Self::FLOWS => DatasetKind::Flows,
+            Self::AUDIT => DatasetKind::Audit,
             _ => DatasetKind::Events,
         }
     }

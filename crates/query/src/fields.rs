@@ -75,6 +75,7 @@ impl DatasetFields {
             DatasetKind::Errors => &["message", "error_type", "stack"],
             DatasetKind::CallPairs => &["peer", "callee"],
             DatasetKind::Flows => &["destination", "client_service", "server_service"],
+            DatasetKind::Audit => &["event_name", "actor", "error_message"],
             DatasetKind::Events => &["message", "msg", "body"],
         };
         let found: Vec<String> = preferred

@@ -124,6 +124,14 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
             "observer",
             "env",
         ],
+        model::DatasetKind::Audit => vec![
+            "source",
+            "event_source",
+            "event_name",
+            "actor",
+            "outcome",
+            "country",
+        ],
         model::DatasetKind::Events => vec![],
     }
     .into_iter()

@@ -37,7 +37,10 @@ impl StoreConfig {
             max_buffer_bytes: 512 << 20,
             compaction_target_bytes: 256 << 20,
             compaction_max_rows: 2_000_000,
-            retention_days: BTreeMap::new(),
+            // Audit trails are kept as long as investigations and
+            // compliance look back (Datadog keeps Cloud SIEM data 15
+            // months); other datasets use the default.
+            retention_days: BTreeMap::from([(model::DatasetName::AUDIT.to_owned(), 455)]),
             default_retention_days: 30,
             delete_grace: Duration::from_secs(120),
         }

@@ -39,6 +39,8 @@ fn sort_keys(kind: DatasetKind) -> &'static [&'static str] {
         // Counted views first: the traffic queries read each kind of view
         // apart, and row-group statistics skip the others.
         DatasetKind::Flows => &["counted", "client_service", TIME_COLUMN],
+        // By source and identity: an investigation reads one actor's events.
+        DatasetKind::Audit => &["source", "actor", TIME_COLUMN],
     }
 }
 

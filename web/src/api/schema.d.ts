@@ -797,7 +797,7 @@ export interface components {
          * @description The kinds `hannun import` reads.
          * @enum {string}
          */
-        ImportKind: "eni_inventory" | "resolver_query_logs" | "vpc_flow_logs";
+        ImportKind: "eni_inventory" | "resolver_query_logs" | "vpc_flow_logs" | "cloudtrail";
         /** @description What the importer knows and has done. */
         ImportStatus: {
             /** @description Per kind (`vpc_flow_logs`, ...), plus `skipped` for objects of no kind. */
@@ -1178,7 +1178,7 @@ export interface components {
             objects_imported: number;
             /**
              * Format: int64
-             * @description Objects the last listing found.
+             * @description Objects the last listing found (counted up while a listing runs).
              */
             objects_listed: number;
             /**
@@ -1532,8 +1532,8 @@ export interface operations {
                  */
                 key: string;
                 /**
-                 * @description `vpc_flow_logs`, `resolver_query_logs` or `eni_inventory`, to skip
-                 *     detection.
+                 * @description `vpc_flow_logs`, `resolver_query_logs`, `eni_inventory` or
+                 *     `cloudtrail`, to skip detection.
                  */
                 kind?: string;
             };

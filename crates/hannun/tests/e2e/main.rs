@@ -5,6 +5,7 @@
 mod harness;
 
 mod apm_flask;
+mod audit;
 mod backpressure;
 mod browser;
 mod cli;

@@ -82,7 +82,7 @@ fn import_attributes_nat_traffic_and_ranks_findings() {
         "resolver_query_logs",
         "vpc_flow_logs",
         "skipped",
-        "not a known AWS log",
+        "not a known log",
         "ends early",
     ] {
         assert!(

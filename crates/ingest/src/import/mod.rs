@@ -4,8 +4,10 @@
 //! inventory and the Resolver query logs feed the attribution's knowledge
 //! of the network (`<data>/network/context.json`, rewritten atomically);
 //! flow records are attributed against it (crate `enrich`) and appended to
-//! the `flows` dataset. Counts per kind, with the latest rejects and
-//! problems, are kept for the status API.
+//! the `flows` dataset. CloudTrail events get their acting identity and
+//! their source address's place (crate `enrich`) and go to the `audit`
+//! dataset. Counts per kind, with the latest rejects and problems, are
+//! kept for the status API.
 
 mod object;
 
@@ -14,8 +16,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use enrich::AwsIpRanges;
 use enrich::network::{DnsIndex, Network, Topology, flow_batch};
+use enrich::{AuditRow, AwsIpRanges, GeoIp, audit_batch};
 use formats::{FlowField, Reject};
 use model::DatasetName;
 use store::Store;
@@ -26,6 +28,8 @@ use crate::error::IngestError;
 
 /// Flow records attributed and appended at a time.
 const CHUNK_LINES: usize = 50_000;
+/// Audit events appended at a time.
+const AUDIT_CHUNK: usize = 10_000;
 /// How long an object's import waits for room in the write buffer.
 const BACKPRESSURE_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 /// Latest problems kept per kind.
@@ -87,7 +91,7 @@ pub struct SourceStatus {
     pub url: String,
     /// Objects imported since the source was first configured.
     pub objects_imported: u64,
-    /// Objects the last listing found.
+    /// Objects the last listing found (counted up while a listing runs).
     pub objects_listed: u64,
     /// Records stored from this source since the server started.
     pub records: u64,
@@ -124,6 +128,8 @@ struct Inner {
 pub struct Importer {
     store: Store,
     ranges: Arc<AwsIpRanges>,
+    /// Places of source addresses, from the configured databases.
+    geo: Arc<GeoIp>,
     inner: Arc<Mutex<Inner>>,
     /// `<data>/network/context.json`; none for a server without a data
     /// directory of its own (tests).
@@ -164,6 +170,7 @@ impl Importer {
         Ok(Importer {
             store,
             ranges: Arc::new(ranges),
+            geo: Arc::new(GeoIp::default()),
             inner: Arc::new(Mutex::new(Inner {
                 network,
                 status: ImportStatus::default(),
@@ -171,6 +178,12 @@ impl Importer {
             context_path,
             permits: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
         })
+    }
+
+    /// Places source addresses with these geo-IP databases.
+    pub fn with_geoip(mut self, geo: Arc<GeoIp>) -> Importer {
+        self.geo = geo;
+        self
     }
 
     pub fn status(&self) -> ImportStatus {
@@ -279,8 +292,61 @@ impl Importer {
                 self.save(&inner.network)?;
             }
             ImportKind::VpcFlowLogs => self.read_flows(content, report)?,
+            ImportKind::Cloudtrail => self.read_cloudtrail(content, report)?,
         }
         Ok(())
+    }
+
+    fn read_cloudtrail(
+        &self,
+        content: &[u8],
+        report: &mut ObjectReport,
+    ) -> Result<(), IngestError> {
+        let log = formats::decode_cloudtrail(content);
+        if log.digest {
+            report.problem =
+                Some("a CloudTrail digest file (signatures, not events): skipped".into());
+            return Ok(());
+        }
+        report.rejected += log.rejected;
+        report
+            .rejects
+            .extend(log.reject_samples.into_iter().take(10));
+        for events in log.events.chunks(AUDIT_CHUNK) {
+            let rows: Vec<AuditRow> = events
+                .iter()
+                .map(|e| AuditRow::from_cloudtrail(e, &self.geo))
+                .collect();
+            let batch = audit_batch(&rows).map_err(IngestError::Storage)?;
+            self.append_waiting(&DatasetName::audit(), batch)?;
+            report.records += rows.len();
+        }
+        Ok(())
+    }
+
+    /// Appends, waiting for the background flush while the write buffer is
+    /// full: an object's chunks are stored whole or not at all (a retried
+    /// object would be counted twice).
+    fn append_waiting(
+        &self,
+        dataset: &DatasetName,
+        batch: arrow::record_batch::RecordBatch,
+    ) -> Result<(), IngestError> {
+        let waiting_since = std::time::Instant::now();
+        loop {
+            match self.store.append(dataset, batch.clone()) {
+                Err(store::StoreError::Backpressure { .. })
+                    if waiting_since.elapsed() < BACKPRESSURE_WAIT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => {
+                    return other
+                        .map(|_| ())
+                        .map_err(|e| IngestError::Storage(e.to_string()));
+                }
+            }
+        }
     }
 
     fn read_flows(&self, content: &[u8], report: &mut ObjectReport) -> Result<(), IngestError> {
@@ -358,23 +424,7 @@ impl Importer {
             rows
         };
         let batch = flow_batch(&rows).map_err(IngestError::Storage)?;
-        // A full write buffer waits for the background flush here: an
-        // object's chunks are stored whole or not at all (a retried object
-        // would be counted twice).
-        let waiting_since = std::time::Instant::now();
-        loop {
-            match self.store.append(&DatasetName::flows(), batch.clone()) {
-                Err(store::StoreError::Backpressure { .. })
-                    if waiting_since.elapsed() < BACKPRESSURE_WAIT =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                other => {
-                    other.map_err(|e| IngestError::Storage(e.to_string()))?;
-                    break;
-                }
-            }
-        }
+        self.append_waiting(&DatasetName::flows(), batch)?;
         report.records += rows.len();
         Ok(())
     }

@@ -28,13 +28,16 @@ pub enum ImportKind {
     ResolverQueryLogs,
     /// VPC Flow Logs, text or Parquet.
     VpcFlowLogs,
+    /// CloudTrail events: trail files, arrays, JSON lines, EventBridge.
+    Cloudtrail,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [
+    pub const ALL: [ImportKind; 4] = [
         ImportKind::EniInventory,
         ImportKind::ResolverQueryLogs,
         ImportKind::VpcFlowLogs,
+        ImportKind::Cloudtrail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl ImportKind {
             ImportKind::EniInventory => "eni_inventory",
             ImportKind::ResolverQueryLogs => "resolver_query_logs",
             ImportKind::VpcFlowLogs => "vpc_flow_logs",
+            ImportKind::Cloudtrail => "cloudtrail",
         }
     }
 
@@ -55,7 +59,7 @@ impl ImportKind {
         match self {
             ImportKind::EniInventory => 0,
             ImportKind::ResolverQueryLogs => 1,
-            ImportKind::VpcFlowLogs => 2,
+            ImportKind::VpcFlowLogs | ImportKind::Cloudtrail => 2,
         }
     }
 }
@@ -133,9 +137,7 @@ pub(crate) fn detect(key: &str, content: &[u8]) -> Result<ImportKind, String> {
             AwsLogKind::CloudTrailDigest => {
                 return Err("a CloudTrail digest file (signatures, not events): skipped".into());
             }
-            AwsLogKind::CloudTrail => {
-                return Err("CloudTrail is not imported yet (issue 12): skipped".into());
-            }
+            AwsLogKind::CloudTrail => return Ok(ImportKind::Cloudtrail),
         }
     }
     let head = &content[..content.len().min(4096)];
@@ -143,10 +145,10 @@ pub(crate) fn detect(key: &str, content: &[u8]) -> Result<ImportKind, String> {
         Content::VpcFlowLogText | Content::Parquet => Ok(ImportKind::VpcFlowLogs),
         Content::EniInventory => Ok(ImportKind::EniInventory),
         Content::ResolverQueryLog => Ok(ImportKind::ResolverQueryLogs),
-        Content::CloudTrailRecords => Err("CloudTrail is not imported yet (issue 12): skipped".into()),
+        Content::CloudTrailRecords | Content::CloudTrailEvent => Ok(ImportKind::Cloudtrail),
         Content::Gzip => Err("gzip inside gzip: not a log AWS writes".into()),
         Content::Unknown => Err(
-            "not a known AWS log: neither an AWSLogs/ key nor a flow log header, Resolver query log line or describe-network-interfaces document".into(),
+            "not a known log: neither an AWSLogs/ key nor a flow log header, Resolver query log line, CloudTrail event or describe-network-interfaces document".into(),
         ),
     }
 }
@@ -221,7 +223,7 @@ mod tests {
         assert!(
             detect("notes.txt", b"hello")
                 .unwrap_err()
-                .contains("not a known AWS log")
+                .contains("not a known log")
         );
         assert!(
             detect(
@@ -230,6 +232,16 @@ mod tests {
             )
             .unwrap_err()
             .contains("digest")
+        );
+        let event = br#"{"eventVersion":"1.08","userIdentity":{"type":"Root"},"eventTime":"2026-12-01T09:00:00Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket"}"#;
+        assert_eq!(detect("event.json", event), Ok(ImportKind::Cloudtrail));
+        assert_eq!(
+            detect("stratus.json", &[b"[\n  ".as_slice(), event].concat()),
+            Ok(ImportKind::Cloudtrail)
+        );
+        assert_eq!(
+            detect("trail.json", br#"{"Records":[]}"#),
+            Ok(ImportKind::Cloudtrail)
         );
     }
 }

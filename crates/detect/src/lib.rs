@@ -1,0 +1,39 @@
+//! Detections on the audit stream: Sigma rules routed by logsource
+//! (`sigma`), the built-in rules (`builtin`), impossible travel
+//! (`travel`), and the signals they raise, deduplicated per rule and
+//! entity (`signals`).
+//!
+//! Pure: no IO and no async. The importer hands events here as it stores
+//! them; the state (windows, last places, open signals) lives in the
+//! values the caller keeps.
+
+mod sigma;
+
+pub use sigma::{
+    EventMatcher, MAX_RULE_FILE_BYTES, RuleLoad, RuleReport, SigmaMatch, SigmaRules, Source,
+};
+
+/// How bad a signal is, from Sigma's `level`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}

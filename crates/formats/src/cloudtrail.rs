@@ -1,0 +1,276 @@
+//! AWS CloudTrail events in every form they reach a user: the log files a
+//! trail delivers to S3 (`{"Records":[...]}`, gzip is undone by the caller),
+//! JSON arrays of records (what `aws cloudtrail lookup-events` users and
+//! tools such as Stratus Red Team save), single events and JSON lines of
+//! them, and EventBridge events ("AWS API Call via CloudTrail" and
+//! friends, the record in `detail`), one per line or concatenated as
+//! Firehose delivers them. Digest files carry signatures, not events: they
+//! are recognised and skipped.
+//!
+//! Each event keeps its JSON text as delivered next to the parsed value:
+//! detections match on the value, and the text is what the `audit` dataset
+//! stores, so a rule run over history sees the event AWS wrote.
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::decoded::{Reject, count_reject};
+
+/// One CloudTrail event.
+#[derive(Debug, Clone)]
+pub struct CloudTrailEvent {
+    /// `eventTime`, ns since the epoch.
+    pub time: i64,
+    pub event: Value,
+    /// The event's JSON text as delivered.
+    pub raw: String,
+}
+
+impl CloudTrailEvent {
+    /// A top-level string field of the event.
+    pub fn str(&self, field: &str) -> Option<&str> {
+        self.event.get(field).and_then(Value::as_str)
+    }
+}
+
+/// What a CloudTrail payload held.
+#[derive(Debug, Default)]
+pub struct CloudTrailLog {
+    pub events: Vec<CloudTrailEvent>,
+    pub rejected: usize,
+    pub reject_samples: Vec<Reject>,
+    /// The payload was a digest file (signatures of log files, no events).
+    pub digest: bool,
+}
+
+impl CloudTrailLog {
+    fn reject(&mut self, record: usize, reason: impl Into<String>) {
+        count_reject(&mut self.rejected, &mut self.reject_samples, record, reason);
+    }
+
+    /// Takes one top-level JSON value: a `Records` file, an array of
+    /// records, an EventBridge event, a digest or one record. `record`
+    /// numbers the records for rejects (1-based, running over the payload).
+    fn take(&mut self, raw: &RawValue, record: &mut usize) {
+        let text = raw.get();
+        if text.starts_with('[') {
+            match serde_json::from_str::<Vec<&RawValue>>(text) {
+                Ok(items) => {
+                    for item in items {
+                        *record += 1;
+                        self.event(item, *record);
+                    }
+                }
+                Err(e) => {
+                    *record += 1;
+                    self.reject(*record, format!("invalid JSON array: {e}"));
+                }
+            }
+            return;
+        }
+        if !text.starts_with('{') {
+            *record += 1;
+            self.reject(*record, "not a JSON object");
+            return;
+        }
+        match serde_json::from_str::<Envelope>(text) {
+            Ok(Envelope {
+                records: Some(records),
+                ..
+            }) => {
+                for item in records {
+                    *record += 1;
+                    self.event(item, *record);
+                }
+            }
+            Ok(Envelope {
+                detail: Some(detail),
+                detail_type: Some(_),
+                ..
+            }) => {
+                *record += 1;
+                self.event(detail, *record);
+            }
+            Ok(Envelope {
+                digest_start_time: Some(_),
+                ..
+            }) => self.digest = true,
+            Ok(_) => {
+                *record += 1;
+                self.event(raw, *record);
+            }
+            Err(e) => {
+                *record += 1;
+                self.reject(*record, format!("invalid JSON: {e}"));
+            }
+        }
+    }
+
+    fn event(&mut self, raw: &RawValue, record: usize) {
+        match parse_event(raw) {
+            Ok(e) => self.events.push(e),
+            Err(reason) => self.reject(record, reason),
+        }
+    }
+}
+
+/// The top-level fields that tell the forms apart.
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "Records", borrow, default)]
+    records: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "detail-type", default)]
+    detail_type: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+    #[serde(rename = "digestStartTime", default)]
+    digest_start_time: Option<&'a RawValue>,
+}
+
+/// One record: a JSON object with `eventTime`, `eventName` and
+/// `eventSource`.
+fn parse_event(raw: &RawValue) -> Result<CloudTrailEvent, String> {
+    let event: Value = serde_json::from_str(raw.get()).map_err(|e| format!("invalid JSON: {e}"))?;
+    let Some(fields) = event.as_object() else {
+        return Err("a record is not a JSON object".to_owned());
+    };
+    let text = |name: &str| fields.get(name).and_then(Value::as_str);
+    let Some(time) = text("eventTime") else {
+        return Err("no eventTime: not a CloudTrail event".to_owned());
+    };
+    let Some(time) = model::parse_rfc3339_nanos(time) else {
+        return Err(format!("eventTime {time:?} is not an RFC 3339 time"));
+    };
+    if text("eventName").is_none_or(str::is_empty) {
+        return Err("no eventName".to_owned());
+    }
+    if text("eventSource").is_none_or(str::is_empty) {
+        return Err("no eventSource".to_owned());
+    }
+    Ok(CloudTrailEvent {
+        time,
+        event,
+        raw: raw.get().to_owned(),
+    })
+}
+
+/// Decodes a CloudTrail payload (already gunzipped) in any of the forms
+/// above. A bad record is rejected with its number and reason; the rest
+/// are kept. JSON lines are read line by line, so one broken line costs
+/// only itself; other text is read value by value, up to the first
+/// syntax error (the rest is rejected as one record, with the position).
+pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog {
+    let mut log = CloudTrailLog::default();
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut record = 0;
+    if is_json_lines(bytes) {
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            let line = line.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<&RawValue>(line) {
+                Ok(raw) => log.take(raw, &mut record),
+                Err(e) => {
+                    record += 1;
+                    log.reject(record, format!("line {}: invalid JSON: {e}", i + 1));
+                }
+            }
+        }
+        return log;
+    }
+    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<&RawValue>();
+    loop {
+        let at = values.byte_offset();
+        match values.next() {
+            None => break,
+            Some(Ok(raw)) => log.take(raw, &mut record),
+            Some(Err(e)) => {
+                record += 1;
+                log.reject(record, format!("invalid JSON at byte {at}: {e}"));
+                break;
+            }
+        }
+    }
+    log
+}
+
+/// More than one line, and the first non-empty line a whole JSON value.
+fn is_json_lines(bytes: &[u8]) -> bool {
+    let mut lines = bytes
+        .split(|b| *b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    lines.next().is_some()
+        && first.starts_with(b"{")
+        && serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVENT: &str = r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},"eventTime":"2026-12-01T09:00:00Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","awsRegion":"us-east-1","sourceIPAddress":"81.2.69.142","userAgent":"aws-cli/2.15.0","requestParameters":{"bucketName":"b"},"responseElements":null,"eventID":"e1","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
+
+    fn names(log: &CloudTrailLog) -> Vec<&str> {
+        log.events
+            .iter()
+            .map(|e| e.str("eventName").unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_trail_file_and_an_array_and_lines_and_eventbridge() {
+        let file = format!(r#"{{"Records":[{EVENT},{EVENT}]}}"#);
+        let log = decode_cloudtrail(file.as_bytes());
+        assert_eq!((names(&log), log.rejected), (vec!["CreateBucket"; 2], 0));
+        assert_eq!(log.events[0].raw, EVENT);
+        assert_eq!(log.events[0].time, 1_796_115_600_000_000_000);
+
+        let array = format!("[{EVENT},\n {EVENT}]");
+        assert_eq!(decode_cloudtrail(array.as_bytes()).events.len(), 2);
+
+        let bridge = format!(
+            r#"{{"version":"0","id":"x","detail-type":"AWS API Call via CloudTrail","source":"aws.s3","account":"111122223333","time":"2026-12-01T09:00:01Z","region":"us-east-1","resources":[],"detail":{EVENT}}}"#
+        );
+        let lines = format!("{bridge}\n{EVENT}\n\n{bridge}\n");
+        let log = decode_cloudtrail(lines.as_bytes());
+        assert_eq!((log.events.len(), log.rejected), (3, 0));
+        assert_eq!(log.events[0].raw, EVENT);
+
+        // Firehose concatenates without newlines.
+        let concatenated = format!("{bridge}{bridge}{EVENT}");
+        assert_eq!(decode_cloudtrail(concatenated.as_bytes()).events.len(), 3);
+    }
+
+    #[test]
+    fn a_digest_is_skipped_and_bad_records_are_rejected_with_reasons() {
+        let digest = r#"{"awsAccountId":"111122223333","digestStartTime":"2026-12-01T08:00:00Z","digestEndTime":"2026-12-01T09:00:00Z","logFiles":[]}"#;
+        let log = decode_cloudtrail(digest.as_bytes());
+        assert!(log.digest);
+        assert_eq!((log.events.len(), log.rejected), (0, 0));
+
+        let no_time = EVENT.replace("\"eventTime\":\"2026-12-01T09:00:00Z\",", "");
+        let bad_time = EVENT.replace("2026-12-01T09:00:00Z", "yesterday");
+        let lines = format!("{EVENT}\n{no_time}\n{{broken\n{bad_time}\n[1]\n");
+        let log = decode_cloudtrail(lines.as_bytes());
+        assert_eq!((log.events.len(), log.rejected), (1, 4));
+        let reasons: Vec<_> = log
+            .reject_samples
+            .iter()
+            .map(|r| format!("{}: {}", r.record, r.reason))
+            .collect();
+        assert!(reasons[0].starts_with("2: no eventTime"), "{reasons:?}");
+        assert!(reasons[1].contains("line 3: invalid JSON"), "{reasons:?}");
+        assert!(reasons[2].contains("\"yesterday\""), "{reasons:?}");
+        assert!(reasons[3].contains("not a JSON object"), "{reasons:?}");
+
+        let truncated = &format!(r#"{{"Records":[{EVENT},{EVENT}]}}"#)[..300];
+        let log = decode_cloudtrail(truncated.as_bytes());
+        assert_eq!((log.events.len(), log.rejected), (0, 1));
+        assert!(log.reject_samples[0].reason.contains("invalid JSON"));
+    }
+}
