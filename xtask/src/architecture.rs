@@ -25,21 +25,22 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("query", &["model", "store", "search-syntax"]),
     (
         "ingest",
-        &["model", "formats", "store", "derived", "enrich"],
+        &["model", "formats", "store", "derived", "enrich", "detect"],
     ),
     ("apm", &["model", "query", "derived"]),
     ("network", &["model", "query"]),
+    ("siem", &["model", "query"]),
     (
         "api",
         &[
-            "model", "formats", "query", "ingest", "saved", "ui", "apm", "network",
+            "model", "formats", "query", "ingest", "saved", "ui", "apm", "network", "siem",
         ],
     ),
     (
         "hannun",
         &[
             "model", "formats", "store", "query", "ingest", "api", "demo", "saved", "network",
-            "enrich",
+            "enrich", "detect",
         ],
     ),
     ("xtask", &["demo", "model"]),

@@ -11,6 +11,7 @@ mod openapi;
 mod otlp_http;
 mod routes;
 mod saved_routes;
+mod siem_routes;
 mod state;
 mod web;
 

@@ -22,6 +22,7 @@ use crate::error::{ErrorBody, ErrorDetail};
         (name = "apm", description = "Services, the service map and traces"),
         (name = "issues", description = "Error tracking"),
         (name = "saved", description = "Dashboards and saved views"),
+        (name = "security", description = "Cloud SIEM: signals from the rules on audit events"),
     ),
     // Types only query parameters and the error reply name: `routes!`
     // collects the schemas of bodies, not of parameters or responses.

@@ -23,6 +23,7 @@ use crate::network_routes as network;
 use crate::openapi;
 use crate::otlp_http;
 use crate::saved_routes as saved;
+use crate::siem_routes as siem;
 use crate::state::AppState;
 use crate::web;
 
@@ -37,6 +38,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(network::import_status))
         .routes(routes!(network::traffic))
         .routes(routes!(network::findings))
+        .routes(routes!(siem::signals))
         .routes(routes!(sql))
         .routes(routes!(search))
         .routes(routes!(datasets))

@@ -7,11 +7,17 @@
 //! them; the state (windows, last places, open signals) lives in the
 //! values the caller keeps.
 
+mod builtin;
 mod sigma;
+mod signals;
+mod travel;
 
+pub use builtin::{BuiltinConfig, BuiltinRule, builtin_matches, glob_matches};
 pub use sigma::{
     EventMatcher, MAX_RULE_FILE_BYTES, RuleLoad, RuleReport, SigmaMatch, SigmaRules, Source,
 };
+pub use signals::{DEFAULT_DEDUP_HOURS, Detection, Detector, detections_batch, signal_id};
+pub use travel::{Fix, Travel, TravelConfig, Trip, distance_km, is_authentication, parse_cidr};
 
 /// How bad a signal is, from Sigma's `level`.
 #[derive(

@@ -80,7 +80,30 @@ struct RawConfig {
     #[serde(default)]
     enrich: RawEnrich,
     #[serde(default)]
+    detect: RawDetect,
+    #[serde(default)]
     sources: Vec<RawSource>,
+}
+
+/// `[detect]`: the security rules audit events are matched against.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDetect {
+    /// Sigma rule files or folders (searched for .yml and .yaml).
+    #[serde(default)]
+    sigma_rules: Vec<PathBuf>,
+    /// Roles whose console use raises `aws-console-rescue-role` (a glob).
+    rescue_role_pattern: Option<String>,
+    /// When set, `aws-console-rescue-role` fires only in these accounts.
+    #[serde(default)]
+    production_accounts: Vec<String>,
+    /// The speed above which travel is impossible, km/h.
+    travel_max_kmh: Option<f64>,
+    /// VPN and office ranges (CIDR) whose sign-ins are not placed.
+    #[serde(default)]
+    travel_ignore: Vec<String>,
+    /// Detections of one rule and entity this close are one signal.
+    dedup_hours: Option<i64>,
 }
 
 /// `[enrich]`: the lookup tables enrichment reads.
@@ -158,6 +181,84 @@ pub(crate) struct Config {
     pub(crate) sources: Vec<ingest::sources::SourceConfig>,
     /// The configured geo-IP databases (none: places stay unknown).
     pub(crate) geoip: Arc<enrich::GeoIp>,
+    /// The security rules, and what became of each loaded rule file.
+    pub(crate) detector: Arc<detect::Detector>,
+    pub(crate) rule_report: Arc<Vec<detect::RuleReport>>,
+}
+
+/// Rule files found under the paths: at most this many.
+const MAX_RULE_FILES: usize = 10_000;
+
+/// Reads every .yml/.yaml file under `paths` (files or folders), as
+/// (name, text); a file too large or unreadable is an error naming it.
+fn read_rule_files(paths: &[PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.iter().rev().cloned().collect();
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::metadata(&path)
+            .with_context(|| format!("detect.sigma_rules: {}", path.display()))?;
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&path)
+                .with_context(|| format!("detect.sigma_rules: reading {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            stack.extend(entries.into_iter().rev());
+            continue;
+        }
+        if !path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            continue;
+        }
+        if out.len() >= MAX_RULE_FILES {
+            bail!("detect.sigma_rules: more than {MAX_RULE_FILES} rule files");
+        }
+        if meta.len() > detect::MAX_RULE_FILE_BYTES as u64 {
+            // Reported by the loader, with its reason.
+            out.push((
+                path.display().to_string(),
+                " ".repeat(detect::MAX_RULE_FILE_BYTES + 1),
+            ));
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("detect.sigma_rules: reading {}", path.display()))?;
+        out.push((path.display().to_string(), text));
+    }
+    Ok(out)
+}
+
+/// The detector from `[detect]`.
+fn detector(raw: &RawDetect) -> anyhow::Result<(detect::Detector, Vec<detect::RuleReport>)> {
+    let rules = detect::SigmaRules::load(&read_rule_files(&raw.sigma_rules)?);
+    let report = rules.report.clone();
+    let mut builtin = detect::BuiltinConfig::default();
+    if let Some(p) = &raw.rescue_role_pattern {
+        if p.is_empty() || p.len() > 256 {
+            bail!("detect.rescue_role_pattern must be 1-256 characters");
+        }
+        builtin.rescue_role_pattern = p.clone();
+    }
+    builtin.production_accounts = raw.production_accounts.clone();
+    let mut travel = detect::TravelConfig::default();
+    if let Some(kmh) = raw.travel_max_kmh {
+        if !(kmh.is_finite() && kmh > 0.0) {
+            bail!("detect.travel_max_kmh = {kmh} must be a positive number");
+        }
+        travel.max_speed_kmh = kmh;
+    }
+    for range in &raw.travel_ignore {
+        travel.ignore.push(
+            detect::parse_cidr(range).map_err(|e| anyhow::anyhow!("detect.travel_ignore: {e}"))?,
+        );
+    }
+    let dedup = raw.dedup_hours.unwrap_or(detect::DEFAULT_DEDUP_HOURS);
+    if !(1..=24 * 30).contains(&dedup) {
+        bail!("detect.dedup_hours = {dedup} must be 1-720");
+    }
+    Ok((
+        detect::Detector::new(Arc::new(rules), builtin, travel, dedup),
+        report,
+    ))
 }
 
 /// Reads the geo-IP databases a flag or the config names.
@@ -336,10 +437,13 @@ impl Config {
                 .as_deref()
                 .or(raw.enrich.geoip_asn.as_deref()),
         )?;
+        let (detector, rule_report) = detector(&raw.detect)?;
         Ok(Config {
             prices,
             sources,
             geoip: Arc::new(geoip),
+            detector: Arc::new(detector),
+            rule_report: Arc::new(rule_report),
             data_dir,
             http_addr: addr(
                 args.http_addr,

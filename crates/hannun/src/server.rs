@@ -79,7 +79,8 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     let receiver = Receiver::new(pipeline, keys.clone());
     let importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
         .context("opening the importer's network knowledge")?
-        .with_geoip(config.geoip.clone());
+        .with_geoip(config.geoip.clone())
+        .with_detector(config.detector.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let sources = ingest::sources::start(
         config.sources.clone(),
@@ -116,6 +117,23 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
             source.url,
             source.poll_interval.as_secs()
         );
+    }
+    if !config.rule_report.is_empty() {
+        let (mut loaded, mut not_routed, mut failed) = (0, 0, Vec::new());
+        for r in config.rule_report.iter() {
+            match &r.load {
+                detect::RuleLoad::Loaded { .. } => loaded += 1,
+                detect::RuleLoad::NotRouted { .. } => not_routed += 1,
+                detect::RuleLoad::Failed { reason } => failed.push(format!("{}: {reason}", r.file)),
+            }
+        }
+        println!(
+            "  sigma rules  {loaded} loaded, {not_routed} for sources hannun does not have, {} failed",
+            failed.len()
+        );
+        for f in failed.iter().take(10) {
+            println!("               {f}");
+        }
     }
     let app = axum::serve(http, api::app_router(state.clone()))
         .with_graceful_shutdown(stopped(stop_rx.clone()));

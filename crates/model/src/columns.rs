@@ -335,6 +335,25 @@ const AUDIT: &[CoreColumn] = &[
     col("raw", CoreType::Text),
 ];
 
+/// One detection: a rule matching an event (crate `detect`). Rows of one
+/// `signal_id` (rule, entity, dedup window) are one signal.
+const SIGNALS: &[CoreColumn] = &[
+    col(TIME_COLUMN, CoreType::Timestamp),
+    col("signal_id", CoreType::Text),
+    col("rule_id", CoreType::Text),
+    col("title", CoreType::Text),
+    // info, low, medium, high, critical.
+    col("severity", CoreType::Text),
+    col("entity", CoreType::Text),
+    col("source", CoreType::Text),
+    col("event_id", CoreType::Text),
+    col("event_name", CoreType::Text),
+    col("account_id", CoreType::Text),
+    col("source_ip", CoreType::Text),
+    col("place", CoreType::Text),
+    col("detail", CoreType::Text),
+];
+
 const METRICS: &[CoreColumn] = &[
     alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
     col("start_timestamp", CoreType::Timestamp),
@@ -385,5 +404,6 @@ pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {
         DatasetKind::CallPairs => CALL_PAIRS,
         DatasetKind::Flows => FLOWS,
         DatasetKind::Audit => AUDIT,
+        DatasetKind::Signals => SIGNALS,
     }
 }

@@ -42,6 +42,7 @@ mod kind_serde {
             "call_pairs" => DatasetKind::CallPairs,
             "flows" => DatasetKind::Flows,
             "audit" => DatasetKind::Audit,
+            "signals" => DatasetKind::Signals,
             _ => DatasetKind::Events,
         })
     }

@@ -36,6 +36,10 @@ pub enum DatasetKind {
     /// place, network) and the event as delivered. Detections and the
     /// posture features read it.
     Audit,
+    /// Detections of the security rules (`signals`): one row per rule
+    /// matching an event, with the signal it belongs to (rule, entity and
+    /// dedup window), written by the importer as it stores audit events.
+    Signals,
 }
 
 impl DatasetKind {
@@ -52,7 +56,10 @@ impl DatasetKind {
     /// attributed against the network inventory as they are read); the
     /// NDJSON and OTLP receivers refuse it, like derived datasets.
     pub fn is_imported(self) -> bool {
-        matches!(self, DatasetKind::Flows | DatasetKind::Audit)
+        matches!(
+            self,
+            DatasetKind::Flows | DatasetKind::Audit | DatasetKind::Signals
+        )
     }
 
     /// The kind's name in catalogs and the API.
@@ -67,6 +74,7 @@ impl DatasetKind {
             DatasetKind::CallPairs => "call_pairs",
             DatasetKind::Flows => "flows",
             DatasetKind::Audit => "audit",
+            DatasetKind::Signals => "signals",
         }
     }
 }
@@ -88,6 +96,7 @@ impl DatasetName {
     pub const CALL_PAIRS: &'static str = "call_pairs";
     pub const FLOWS: &'static str = "flows";
     pub const AUDIT: &'static str = "audit";
+    pub const SIGNALS: &'static str = "signals";
 
     pub fn new(name: &str) -> Result<DatasetName, ModelError> {
         let invalid = |reason| ModelError::InvalidDatasetName {
@@ -144,6 +153,10 @@ impl DatasetName {
         DatasetName(Self::AUDIT.to_owned())
     }
 
+    pub fn signals() -> DatasetName {
+        DatasetName(Self::SIGNALS.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -158,6 +171,7 @@ impl DatasetName {
             Self::CALL_PAIRS => DatasetKind::CallPairs,
             Self::FLOWS => DatasetKind::Flows,
             Self::AUDIT => DatasetKind::Audit,
+            Self::SIGNALS => DatasetKind::Signals,
             _ => DatasetKind::Events,
         }
     }

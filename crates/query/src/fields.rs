@@ -76,6 +76,7 @@ impl DatasetFields {
             DatasetKind::CallPairs => &["peer", "callee"],
             DatasetKind::Flows => &["destination", "client_service", "server_service"],
             DatasetKind::Audit => &["event_name", "actor", "error_message"],
+            DatasetKind::Signals => &["title", "entity", "detail"],
             DatasetKind::Events => &["message", "msg", "body"],
         };
         let found: Vec<String> = preferred

@@ -132,6 +132,7 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
             "outcome",
             "country",
         ],
+        model::DatasetKind::Signals => vec!["rule_id", "severity", "entity", "source"],
         model::DatasetKind::Events => vec![],
     }
     .into_iter()

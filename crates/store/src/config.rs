@@ -40,7 +40,10 @@ impl StoreConfig {
             // Audit trails are kept as long as investigations and
             // compliance look back (Datadog keeps Cloud SIEM data 15
             // months); other datasets use the default.
-            retention_days: BTreeMap::from([(model::DatasetName::AUDIT.to_owned(), 455)]),
+            retention_days: BTreeMap::from([
+                (model::DatasetName::AUDIT.to_owned(), 455),
+                (model::DatasetName::SIGNALS.to_owned(), 455),
+            ]),
             default_retention_days: 30,
             delete_grace: Duration::from_secs(120),
         }

@@ -41,6 +41,7 @@ fn sort_keys(kind: DatasetKind) -> &'static [&'static str] {
         DatasetKind::Flows => &["counted", "client_service", TIME_COLUMN],
         // By source and identity: an investigation reads one actor's events.
         DatasetKind::Audit => &["source", "actor", TIME_COLUMN],
+        DatasetKind::Signals => &["rule_id", TIME_COLUMN],
     }
 }
 

@@ -150,6 +150,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security signals
+         * @description The detections of the built-in and Sigma rules on audit events (CloudTrail), grouped into signals: one per rule, entity (the acting identity) and dedup window (24 hours unless `[detect] dedup_hours` says otherwise), with first and last seen, the number of matching events, where they came from and what the rule saw. Latest first, at most 1,000, over the last 30 days unless a range is given.
+         */
+        get: operations["signals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sql": {
         parameters: {
             query?: never;
@@ -988,6 +1008,8 @@ export interface components {
             rejects: components["schemas"]["Reject"][];
             /** @description Bytes of the object as received. */
             bytes: number;
+            /** @description Security rule matches among the records (CloudTrail). */
+            detections: number;
             /**
              * @description Why the object was skipped or ended early (unknown content, a
              *     truncated gzip stream, a document that is not the kind's shape).
@@ -1163,6 +1185,31 @@ export interface components {
             apdex_threshold_ms: number;
             /** Format: double */
             elapsed_ms: number;
+        };
+        /** @description One signal. */
+        Signal: {
+            signal_id: string;
+            rule_id: string;
+            title: string;
+            /** @description info, low, medium, high or critical. */
+            severity: string;
+            /** @description The identity the signal is about. */
+            entity: string;
+            /** @description cloudtrail, okta or waf. */
+            source: string;
+            /** Format: int64 */
+            first_seen_ms: number;
+            /** Format: int64 */
+            last_seen_ms: number;
+            /**
+             * Format: int64
+             * @description Events that matched.
+             */
+            count: number;
+            /** @description What the rule saw, when it says (impossible travel: the trip). */
+            detail: string | null;
+            /** @description Places the matching events came from. */
+            place: string | null;
         };
         /**
          * @description What an S3 source (`sources/`) has done, for the status API: part of
@@ -1673,6 +1720,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Findings"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    signals: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start, ns since the epoch. */
+                from?: number;
+                /** @description Exclusive end, ns since the epoch; now when neither `to` nor `to_ms` is given. */
+                to?: number;
+                /** @description Inclusive start, ms since the epoch (instead of `from`). */
+                from_ms?: number;
+                /** @description Exclusive end, ms since the epoch (instead of `to`). */
+                to_ms?: number;
+                /**
+                 * @description A rule's id: a built-in one (`aws-root-activity`,
+                 *     `aws-iam-policy-modified`, `aws-console-rescue-role`,
+                 *     `impossible-travel`, `okta-unauthorized-app`) or a Sigma rule's id.
+                 */
+                rule_id?: string;
+                /** @description info, low, medium, high or critical. */
+                severity?: string;
+                /** @description The identity the signal is about (an actor of `audit`). */
+                entity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"][];
                 };
             };
             400: components["responses"]["ErrorBody"];

@@ -3,12 +3,14 @@
 //! file in its AWSLogs key, plain and gzipped, next to a digest file and a
 //! broken one. Every event lands in the `audit` dataset with its acting
 //! identity and, with the MaxMind test databases configured, its source
-//! address's place; after kill -9 and a restart nothing is lost.
+//! address's place; the built-in rules and SigmaHQ's AWS rules raise
+//! signals as events are stored (`GET /api/v1/signals`); after kill -9 and
+//! a restart nothing is lost.
 
 use std::path::Path;
 use std::process::Command;
 
-use crate::harness::Server;
+use crate::harness::{Server, client};
 
 fn testdata(path: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -46,14 +48,19 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         b"{}",
     )
     .unwrap();
-    // One console sign-in from London (the MaxMind test data's
-    // 81.2.69.142), and a broken line that is rejected alone.
+    // A console sign-in from London (the MaxMind test data's 81.2.69.142)
+    // and the same person 30 minutes later from Changchun; root creating
+    // an access key; a broken line that is rejected alone.
     std::fs::write(
         logs.join("signin.jsonl"),
         concat!(
             r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:alice@corp.example","arn":"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@corp.example","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef","accountId":"111122223333","userName":"AWSReservedSSO_Admin_0123456789abcdef"}}},"eventTime":"2026-12-01T09:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"81.2.69.142","userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"eventID":"c1","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}"#,
             "\n",
             r#"{"eventVersion":"1.08","eventTime":"#,
+            "\n",
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:alice@corp.example","arn":"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@corp.example","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef","accountId":"111122223333","userName":"AWSReservedSSO_Admin_0123456789abcdef"}}},"eventTime":"2026-12-01T09:30:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"175.16.199.10","userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"eventID":"c2","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}"#,
+            "\n",
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"ASIAEXAMPLEROOT"},"eventTime":"2026-12-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{},"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLE","status":"Active","userName":"root"}},"eventID":"r1","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#,
             "\n"
         ),
     )
@@ -61,9 +68,10 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
 
     let maxmind = testdata("maxmind");
     let config = format!(
-        "[enrich]\ngeoip_city = \"{}\"\ngeoip_asn = \"{}\"\n",
+        "[enrich]\ngeoip_city = \"{}\"\ngeoip_asn = \"{}\"\n[detect]\nsigma_rules = [\"{}\"]\n",
         maxmind.join("GeoLite2-City-Test.mmdb").display(),
-        maxmind.join("GeoLite2-ASN-Test.mmdb").display()
+        maxmind.join("GeoLite2-ASN-Test.mmdb").display(),
+        testdata("sigmahq/rules/cloud/aws").display()
     );
     let server = Server::start(dir.path(), &config);
     let output = Command::new(env!("CARGO_BIN_EXE_hannun"))
@@ -84,7 +92,7 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         );
     }
 
-    let total = (stratus_events + trail_events + 1) as i64;
+    let total = (stratus_events + trail_events + 3) as i64;
     let check = |server: &Server| {
         assert_eq!(server.count("SELECT count(*) AS n FROM audit"), total);
         let alice = server.sql(
@@ -110,7 +118,49 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         );
     };
     check(&server);
+    let signals = |server: &Server| -> Vec<serde_json::Value> {
+        let r = client()
+            .get(server.url("/api/v1/signals?from_ms=0&to_ms=1900000000000"))
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        r.json().unwrap()
+    };
+    let found = signals(&server);
+    let by_rule = |rule: &str| -> Vec<&serde_json::Value> {
+        found.iter().filter(|s| s["rule_id"] == rule).collect()
+    };
+    let travel = by_rule("impossible-travel");
+    assert_eq!(travel.len(), 1, "{found:#?}");
+    assert_eq!(travel[0]["entity"], "alice@corp.example");
+    assert!(
+        travel[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("London, GB (81.2.69.142) → Changchun, CN (175.16.199.10)"),
+        "{}",
+        travel[0]
+    );
+    let root = by_rule("aws-root-activity");
+    assert_eq!(root.len(), 1, "{found:#?}");
+    assert_eq!(root[0]["entity"], "arn:aws:iam::111122223333:root");
+    assert_eq!(root[0]["severity"], "high");
+    // Stratus's backdoor role and admin user change IAM policies.
+    assert!(by_rule("aws-iam-policy-modified").len() >= 2, "{found:#?}");
+    // SigmaHQ's "AWS Successful Console Login Without MFA".
+    assert_eq!(
+        by_rule("77caf516-34e5-4df9-b4db-20744fea0a60").len(),
+        1,
+        "{found:#?}"
+    );
+    let bad = client()
+        .get(server.url("/api/v1/signals?severity=urgent"))
+        .send()
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+
     server.kill();
     let server = Server::start(dir.path(), &config);
     check(&server);
+    assert_eq!(signals(&server), found);
 }

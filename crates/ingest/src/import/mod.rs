@@ -50,6 +50,8 @@ pub struct ObjectReport {
     pub rejects: Vec<Reject>,
     /// Bytes of the object as received.
     pub bytes: usize,
+    /// Security rule matches among the records (CloudTrail).
+    pub detections: usize,
     /// Why the object was skipped or ended early (unknown content, a
     /// truncated gzip stream, a document that is not the kind's shape).
     #[schema(required = true)]
@@ -130,6 +132,9 @@ pub struct Importer {
     ranges: Arc<AwsIpRanges>,
     /// Places of source addresses, from the configured databases.
     geo: Arc<GeoIp>,
+    /// The security rules audit events are matched against as they are
+    /// stored; none: no detections.
+    detector: Option<Arc<detect::Detector>>,
     inner: Arc<Mutex<Inner>>,
     /// `<data>/network/context.json`; none for a server without a data
     /// directory of its own (tests).
@@ -171,6 +176,7 @@ impl Importer {
             store,
             ranges: Arc::new(ranges),
             geo: Arc::new(GeoIp::default()),
+            detector: None,
             inner: Arc::new(Mutex::new(Inner {
                 network,
                 status: ImportStatus::default(),
@@ -183,6 +189,13 @@ impl Importer {
     /// Places source addresses with these geo-IP databases.
     pub fn with_geoip(mut self, geo: Arc<GeoIp>) -> Importer {
         self.geo = geo;
+        self
+    }
+
+    /// Matches audit events against these rules as they are stored; the
+    /// detections go to the `signals` dataset in the same append.
+    pub fn with_detector(mut self, detector: Arc<detect::Detector>) -> Importer {
+        self.detector = Some(detector);
         self
     }
 
@@ -317,8 +330,23 @@ impl Importer {
                 .iter()
                 .map(|e| AuditRow::from_cloudtrail(e, &self.geo))
                 .collect();
-            let batch = audit_batch(&rows).map_err(IngestError::Storage)?;
-            self.append_waiting(&DatasetName::audit(), batch)?;
+            let mut batches = vec![(
+                DatasetName::audit(),
+                audit_batch(&rows).map_err(IngestError::Storage)?,
+            )];
+            if let Some(detector) = &self.detector {
+                let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
+                let detections = detector.detect(&rows, &values);
+                if !detections.is_empty() {
+                    report.detections += detections.len();
+                    batches.push((
+                        DatasetName::signals(),
+                        detect::detections_batch(&detections).map_err(IngestError::Storage)?,
+                    ));
+                }
+            }
+            // The events and their detections are stored together or not at all.
+            self.append_waiting(batches)?;
             report.records += rows.len();
         }
         Ok(())
@@ -329,12 +357,11 @@ impl Importer {
     /// object would be counted twice).
     fn append_waiting(
         &self,
-        dataset: &DatasetName,
-        batch: arrow::record_batch::RecordBatch,
+        batches: Vec<(DatasetName, arrow::record_batch::RecordBatch)>,
     ) -> Result<(), IngestError> {
         let waiting_since = std::time::Instant::now();
         loop {
-            match self.store.append(dataset, batch.clone()) {
+            match self.store.append_all(batches.clone()) {
                 Err(store::StoreError::Backpressure { .. })
                     if waiting_since.elapsed() < BACKPRESSURE_WAIT =>
                 {
@@ -424,7 +451,7 @@ impl Importer {
             rows
         };
         let batch = flow_batch(&rows).map_err(IngestError::Storage)?;
-        self.append_waiting(&DatasetName::flows(), batch)?;
+        self.append_waiting(vec![(DatasetName::flows(), batch)])?;
         report.records += rows.len();
         Ok(())
     }

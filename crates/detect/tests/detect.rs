@@ -1,0 +1,110 @@
+//! Detections on public data: every SigmaHQ cloud and identity rule loaded
+//! (how many load, are routed, fail and why), then the Stratus Red Team
+//! detonation logs (real attack CloudTrail) through the loaded rules:
+//! which rules fire on which technique.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use detect::{EventMatcher, RuleLoad, SigmaRules, Source};
+
+fn testdata(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(path)
+}
+
+fn rule_files(dir: &Path, out: &mut Vec<(String, String)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rule_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            let name = path
+                .strip_prefix(testdata("sigmahq"))
+                .unwrap()
+                .display()
+                .to_string();
+            out.push((name, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
+fn sigmahq() -> SigmaRules {
+    let mut files = Vec::new();
+    rule_files(&testdata("sigmahq/rules/cloud"), &mut files);
+    rule_files(&testdata("sigmahq/rules/identity"), &mut files);
+    SigmaRules::load(&files)
+}
+
+#[test]
+fn every_sigmahq_cloud_and_identity_rule_is_accounted_for() {
+    let rules = sigmahq();
+    let mut by_state: BTreeMap<String, usize> = BTreeMap::new();
+    let mut failures = String::new();
+    for r in &rules.report {
+        let state = match &r.load {
+            RuleLoad::Loaded { source } => format!("loaded {}", source.as_str()),
+            RuleLoad::NotRouted { .. } => "not routed".to_owned(),
+            RuleLoad::Failed { reason } => {
+                writeln!(failures, "{}: {reason}", r.file).unwrap();
+                "failed".to_owned()
+            }
+        };
+        *by_state.entry(state).or_default() += 1;
+    }
+    let summary = format!(
+        "{by_state:#?}\nevaluated: cloudtrail {} okta {}\n{failures}",
+        rules.loaded(Source::Cloudtrail),
+        rules.loaded(Source::Okta)
+    );
+    insta::assert_snapshot!(summary);
+    assert!(rules.loaded(Source::Cloudtrail) >= 50, "{summary}");
+    assert!(rules.loaded(Source::Okta) >= 18, "{summary}");
+}
+
+#[test]
+fn sigmahq_rules_on_the_stratus_detonations() {
+    let rules = sigmahq();
+    let dir = testdata("stratus-detonation-logs/docs/detonation-logs");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut out = String::new();
+    let mut fired_files = 0;
+    for path in files {
+        let log = formats::decode_cloudtrail(&std::fs::read(&path).unwrap());
+        let mut fired: BTreeMap<String, usize> = BTreeMap::new();
+        let mut matches = Vec::new();
+        for e in &log.events {
+            matches.clear();
+            rules.matches(Source::Cloudtrail, &e.event, &mut matches);
+            for m in &matches {
+                *fired.entry(m.title.clone()).or_default() += 1;
+            }
+        }
+        if !fired.is_empty() {
+            fired_files += 1;
+        }
+        writeln!(
+            out,
+            "{}: {}",
+            path.file_name().unwrap().to_string_lossy(),
+            fired
+                .iter()
+                .map(|(t, n)| format!("{t} ×{n}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+        .unwrap();
+    }
+    insta::assert_snapshot!(out);
+    assert!(fired_files >= 10, "{out}");
+}

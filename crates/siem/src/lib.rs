@@ -1,0 +1,17 @@
+//! Cloud SIEM over the `audit` and `signals` datasets (written by the
+//! importer, matched by crate `detect`): the signal list, each signal the
+//! detections of one rule and entity in one dedup window (`signals.rs`).
+//! Every read is a `query::ir::Select`.
+
+mod signals;
+
+pub use signals::{Signal, SignalFilter, signals};
+
+/// Why a SIEM request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SiemError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Query(#[from] query::QueryError),
+}

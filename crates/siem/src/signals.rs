@@ -1,0 +1,132 @@
+//! The signal list: detections grouped by `signal_id` (a rule, an entity
+//! and a dedup window), with when they were first and last seen, how many
+//! events matched and what the last one said.
+
+use model::DatasetName;
+use query::ir::{self, Select, column, text};
+use query::{QueryEngine, TimeRange};
+
+use crate::SiemError;
+
+/// One signal.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Signal {
+    pub signal_id: String,
+    pub rule_id: String,
+    pub title: String,
+    /// info, low, medium, high or critical.
+    pub severity: String,
+    /// The identity the signal is about.
+    pub entity: String,
+    /// cloudtrail, okta or waf.
+    pub source: String,
+    pub first_seen_ms: i64,
+    pub last_seen_ms: i64,
+    /// Events that matched.
+    pub count: u64,
+    /// What the rule saw, when it says (impossible travel: the trip).
+    #[schema(required = true)]
+    pub detail: Option<String>,
+    /// Places the matching events came from.
+    #[schema(required = true)]
+    pub place: Option<String>,
+}
+
+/// Which signals to list.
+#[derive(Debug, Clone, Default)]
+pub struct SignalFilter {
+    /// Detections in this range.
+    pub range: Option<TimeRange>,
+    pub rule_id: Option<String>,
+    pub severity: Option<String>,
+    pub entity: Option<String>,
+}
+
+/// At most this many signals per list, latest first.
+pub(crate) const MAX_SIGNALS: usize = 1_000;
+
+const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
+
+/// The signals of the filter, the most recently seen first.
+pub async fn signals(
+    engine: &QueryEngine,
+    filter: &SignalFilter,
+) -> Result<Vec<Signal>, SiemError> {
+    if let Some(s) = &filter.severity
+        && !SEVERITIES.contains(&s.as_str())
+    {
+        return Err(SiemError::BadRequest(format!(
+            "severity {s:?} is not one of {}",
+            SEVERITIES.join(", ")
+        )));
+    }
+    if !engine.has_dataset(&DatasetName::signals()) {
+        return Ok(Vec::new());
+    }
+    let mut select = Select::from(DatasetName::signals());
+    if let Some(range) = filter.range {
+        select = select.filter(ir::time_in(range));
+    }
+    for (name, value) in [
+        ("rule_id", &filter.rule_id),
+        ("severity", &filter.severity),
+        ("entity", &filter.entity),
+    ] {
+        if let Some(v) = value {
+            select = select.filter(column(name).eq(text(v)));
+        }
+    }
+    let select = select
+        .group_by(
+            [
+                "signal_id",
+                "rule_id",
+                "title",
+                "severity",
+                "entity",
+                "source",
+            ]
+            .into_iter()
+            .map(column),
+        )
+        .aggregate([
+            ir::min(ir::nanos(column(model::TIME_COLUMN))).alias("first_seen"),
+            ir::max(ir::nanos(column(model::TIME_COLUMN))).alias("last_seen"),
+            ir::count_rows().alias("matches"),
+            ir::max(column("detail")).alias("detail"),
+            ir::max(column("place")).alias("place"),
+        ])
+        .order_by(ir::descending(column("last_seen")))
+        .limit(MAX_SIGNALS);
+    let rows = engine.fetch(&select).await?;
+    let texts = |name: &str| rows.texts(name);
+    let (ids, rules, titles, severities, entities, sources) = (
+        texts("signal_id")?,
+        texts("rule_id")?,
+        texts("title")?,
+        texts("severity")?,
+        texts("entity")?,
+        texts("source")?,
+    );
+    let (first, last, count) = (
+        rows.integers("first_seen")?,
+        rows.integers("last_seen")?,
+        rows.counts("matches")?,
+    );
+    let (details, places) = (texts("detail")?, texts("place")?);
+    Ok((0..rows.len())
+        .map(|i| Signal {
+            signal_id: ids[i].clone().unwrap_or_default(),
+            rule_id: rules[i].clone().unwrap_or_default(),
+            title: titles[i].clone().unwrap_or_default(),
+            severity: severities[i].clone().unwrap_or_default(),
+            entity: entities[i].clone().unwrap_or_default(),
+            source: sources[i].clone().unwrap_or_default(),
+            first_seen_ms: first[i].unwrap_or(0) / 1_000_000,
+            last_seen_ms: last[i].unwrap_or(0) / 1_000_000,
+            count: count[i],
+            detail: details[i].clone(),
+            place: places[i].clone(),
+        })
+        .collect())
+}
