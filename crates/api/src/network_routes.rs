@@ -18,8 +18,8 @@ pub(crate) struct ImportParams {
     /// The object's key or path (`AWSLogs/<account>/vpcflowlogs/...`): its
     /// layout says what it is when the content alone does not.
     key: String,
-    /// `vpc_flow_logs`, `resolver_query_logs`, `eni_inventory` or
-    /// `cloudtrail`, to skip detection.
+    /// `vpc_flow_logs`, `resolver_query_logs`, `eni_inventory`,
+    /// `cloudtrail` or `okta`, to skip detection.
     kind: Option<String>,
 }
 

@@ -182,8 +182,11 @@ pub fn builtin_matches(row: &AuditRow, event: &Value, config: &BuiltinConfig) ->
         let name = row.event_name.as_deref().unwrap_or("");
         // Root's own calls, not a service acting for the account and not
         // signing in.
+        // CreateServiceLinkedRole: AWS creates service-linked roles for the
+        // signed-in user when a console page turns a service on.
         if row.actor_type == Some("root")
             && row.invoked_by.is_none()
+            && name != "CreateServiceLinkedRole"
             && row.event_type.as_deref() != Some("AwsServiceEvent")
             && row.event_source.as_deref() != Some("signin.amazonaws.com")
             && !AUTHENTICATION_EVENTS.contains(&name)

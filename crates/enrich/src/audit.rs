@@ -11,7 +11,7 @@ use arrow::array::{
     TimestampNanosecondBuilder,
 };
 use arrow::record_batch::RecordBatch;
-use formats::CloudTrailEvent;
+use formats::{CloudTrailEvent, OktaEvent};
 use model::{DatasetKind, DatasetSchema};
 use serde_json::Value;
 
@@ -135,6 +135,94 @@ impl AuditRow {
     }
 }
 
+impl AuditRow {
+    /// An Okta System Log event. The actor is the user's login (lower
+    /// case, as CloudTrail's people are), so a person's Okta and AWS
+    /// sign-ins meet; the place comes from the configured databases, else
+    /// from Okta's own `geographicalContext`.
+    pub fn from_okta(event: &OktaEvent, geo: &GeoIp) -> AuditRow {
+        let e = &event.event;
+        let at = |p: &str| {
+            e.pointer(p)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        let actor_kind = at("/actor/type");
+        let login = at("/actor/alternateId").or(at("/actor/id"));
+        let (actor_type, federation) = match actor_kind {
+            Some("User") => ("person", Some("okta")),
+            Some(_) => ("service", None),
+            None => ("unknown", None),
+        };
+        let result = at("/outcome/result").map(str::to_ascii_uppercase);
+        let outcome = match result.as_deref() {
+            Some("SUCCESS" | "ALLOW") => Some("success"),
+            Some("FAILURE" | "DENY") => Some("failure"),
+            Some("CHALLENGE") => Some("challenge"),
+            Some("SKIPPED") => Some("skipped"),
+            Some(_) => Some("unknown"),
+            None => None,
+        };
+        let source_ip = at("/client/ipAddress").map(str::to_owned);
+        let mut place = source_ip
+            .as_deref()
+            .and_then(ip_of)
+            .map(|ip| geo.lookup(ip))
+            .unwrap_or_default();
+        if place.latitude.is_none() {
+            let g = |p: &str| e.pointer(&format!("/client/geographicalContext{p}"));
+            place.city = g("/city").and_then(Value::as_str).map(str::to_owned);
+            place.country = g("/country").and_then(Value::as_str).map(str::to_owned);
+            place.latitude = g("/geolocation/lat").and_then(Value::as_f64);
+            place.longitude = g("/geolocation/lon").and_then(Value::as_f64);
+        }
+        if place.asn.is_none() {
+            place.asn = e
+                .pointer("/securityContext/asNumber")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok());
+            place.as_org = at("/securityContext/asOrg").map(str::to_owned);
+        }
+        AuditRow {
+            time: event.time,
+            source: "okta",
+            event_id: at("/uuid").map(str::to_owned),
+            event_source: Some("okta".to_owned()),
+            event_name: at("/eventType").map(str::to_owned),
+            event_type: at("/legacyEventType").map(str::to_owned),
+            event_category: at("/severity").map(str::to_ascii_lowercase),
+            read_only: None,
+            account_id: None,
+            region: None,
+            actor: login.map(str::to_lowercase),
+            actor_name: at("/actor/displayName").or(login).map(str::to_owned),
+            actor_type: Some(actor_type),
+            actor_account: None,
+            principal_arn: at("/actor/id").map(str::to_owned),
+            access_key_id: None,
+            role_arn: None,
+            role_name: None,
+            session_name: at("/authenticationContext/externalSessionId").map(str::to_owned),
+            source_identity: None,
+            federation,
+            mfa: None,
+            invoked_by: None,
+            source_ip,
+            user_agent: at("/client/userAgent/rawUserAgent").map(str::to_owned),
+            place,
+            outcome,
+            error_code: None,
+            error_message: at("/outcome/reason").map(str::to_owned),
+            request_id: at("/transaction/id").map(str::to_owned),
+            resources: e
+                .get("target")
+                .filter(|t| !t.is_null())
+                .map(Value::to_string),
+            raw: event.raw.clone(),
+        }
+    }
+}
+
 /// The rows as one batch of the `audit` dataset's core columns.
 pub fn audit_batch(rows: &[AuditRow]) -> Result<RecordBatch, String> {
     let schema = DatasetSchema::new(DatasetKind::Audit).arrow_schema();
@@ -247,6 +335,22 @@ mod tests {
         assert_eq!(row.read_only, Some(false));
         let batch = audit_batch(&[row.clone(), row]).unwrap();
         assert_eq!(batch.num_rows(), 2);
+
+        let okta = formats::decode_okta(
+            br#"{"uuid":"u1","published":"2026-12-01T09:00:00Z","eventType":"user.session.start","legacyEventType":"core.user_auth.login_success","actor":{"id":"00u1","type":"User","alternateId":"Alice@Corp.example","displayName":"Alice"},"client":{"ipAddress":"198.51.100.7","geographicalContext":{"city":"Seoul","country":"South Korea","geolocation":{"lat":37.56,"lon":126.97}}},"outcome":{"result":"SUCCESS"},"securityContext":{"asNumber":4766,"asOrg":"Korea Telecom"}}"#,
+        );
+        let row = AuditRow::from_okta(&okta.events[0], &geo);
+        assert_eq!(row.actor.as_deref(), Some("alice@corp.example"));
+        assert_eq!(
+            (row.actor_type, row.federation),
+            (Some("person"), Some("okta"))
+        );
+        assert_eq!(row.outcome, Some("success"));
+        assert_eq!(row.event_name.as_deref(), Some("user.session.start"));
+        // Not in the test database: Okta's own place and network.
+        assert_eq!(row.place.city.as_deref(), Some("Seoul"));
+        assert_eq!(row.place.latitude, Some(37.56));
+        assert_eq!(row.place.asn, Some(4766));
         assert_eq!(
             batch.num_columns(),
             DatasetSchema::new(DatasetKind::Audit)

@@ -133,6 +133,8 @@ pub enum Content {
     /// Single CloudTrail events: an object, an array or JSON lines of
     /// records, or EventBridge events carrying them.
     CloudTrailEvent,
+    /// Okta System Log events: an API page, JSON lines, EventBridge.
+    OktaEvent,
     /// `aws ec2 describe-network-interfaces` output.
     EniInventory,
     /// JSON lines with a `query_name` (Route 53 Resolver query logs).
@@ -165,6 +167,13 @@ pub fn sniff(head: &[u8]) -> Content {
                 .starts_with("\"Records\"")
         {
             return Content::CloudTrailEvent;
+        }
+        let lower = first_object.to_ascii_lowercase();
+        if lower.contains("\"eventtype\"")
+            && lower.contains("\"published\"")
+            && lower.contains("\"actor\"")
+        {
+            return Content::OktaEvent;
         }
     }
     if let Some(after_brace) = text.strip_prefix('{') {

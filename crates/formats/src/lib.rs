@@ -9,6 +9,7 @@ mod decoded;
 mod eni_inventory;
 mod error;
 mod ndjson;
+mod okta;
 mod otlp;
 mod resolver_log;
 mod vpc_flow;
@@ -19,6 +20,7 @@ pub use decoded::{Decoded, Reject, TimeWindow};
 pub use eni_inventory::{EniInventory, EniOwner, NetworkInterface, decode_eni_inventory};
 pub use error::FormatError;
 pub use ndjson::{decode_ndjson, normalize_level};
+pub use okta::{OktaEvent, OktaLog, decode_okta};
 pub use otlp::{
     OtlpEncoding, decode_otlp_logs, decode_otlp_metrics, decode_otlp_traces, parse_otlp_logs,
     parse_otlp_metrics, parse_otlp_traces,

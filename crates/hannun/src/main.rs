@@ -73,7 +73,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Read every file as this kind: vpc_flow_logs,
-        /// resolver_query_logs, eni_inventory or cloudtrail.
+        /// resolver_query_logs, eni_inventory, cloudtrail or okta.
         #[arg(long)]
         kind: Option<String>,
         /// Region of the s3:// buckets (else AWS_REGION / AWS_DEFAULT_REGION).

@@ -817,7 +817,7 @@ export interface components {
          * @description The kinds `hannun import` reads.
          * @enum {string}
          */
-        ImportKind: "eni_inventory" | "resolver_query_logs" | "vpc_flow_logs" | "cloudtrail";
+        ImportKind: "eni_inventory" | "resolver_query_logs" | "vpc_flow_logs" | "cloudtrail" | "okta";
         /** @description What the importer knows and has done. */
         ImportStatus: {
             /** @description Per kind (`vpc_flow_logs`, ...), plus `skipped` for objects of no kind. */
@@ -1579,8 +1579,8 @@ export interface operations {
                  */
                 key: string;
                 /**
-                 * @description `vpc_flow_logs`, `resolver_query_logs`, `eni_inventory` or
-                 *     `cloudtrail`, to skip detection.
+                 * @description `vpc_flow_logs`, `resolver_query_logs`, `eni_inventory`,
+                 *     `cloudtrail` or `okta`, to skip detection.
                  */
                 kind?: string;
             };

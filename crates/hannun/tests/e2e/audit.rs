@@ -66,6 +66,14 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
     )
     .unwrap();
 
+    // Okta's System Log, a page as the API returns it: bob signs in, then
+    // tries an app he is not assigned.
+    std::fs::write(
+        logs.join("okta-page.json"),
+        r#"[{"uuid":"o1","published":"2026-12-01T11:00:00.000Z","eventType":"user.session.start","version":"0","severity":"INFO","displayMessage":"User login to Okta","actor":{"id":"00ub0b","type":"User","alternateId":"bob@corp.example","displayName":"Bob"},"client":{"ipAddress":"216.160.83.56","userAgent":{"rawUserAgent":"Mozilla/5.0"}},"outcome":{"result":"SUCCESS"},"target":[]},
+{"uuid":"o2","published":"2026-12-01T11:05:00.000Z","eventType":"app.generic.unauth_app_access_attempt","version":"0","severity":"WARN","displayMessage":"User attempted unauthorized access to app","actor":{"id":"00ub0b","type":"User","alternateId":"bob@corp.example","displayName":"Bob"},"client":{"ipAddress":"216.160.83.56","userAgent":{"rawUserAgent":"Mozilla/5.0"}},"outcome":{"result":"FAILURE"},"target":[{"id":"0oa1","type":"AppInstance","alternateId":"Payroll","displayName":"Payroll"}]}]"#,
+    )
+    .unwrap();
     let maxmind = testdata("maxmind");
     let config = format!(
         "[enrich]\ngeoip_city = \"{}\"\ngeoip_asn = \"{}\"\n[detect]\nsigma_rules = [\"{}\"]\n",
@@ -85,14 +93,14 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for expected in ["cloudtrail", "digest", "line 2: invalid JSON"] {
+    for expected in ["cloudtrail", "okta", "digest", "line 2: invalid JSON"] {
         assert!(
             stdout.contains(expected),
             "{expected} missing from:\n{stdout}"
         );
     }
 
-    let total = (stratus_events + trail_events + 3) as i64;
+    let total = (stratus_events + trail_events + 3 + 2) as i64;
     let check = |server: &Server| {
         assert_eq!(server.count("SELECT count(*) AS n FROM audit"), total);
         let alice = server.sql(
@@ -152,6 +160,16 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         by_rule("77caf516-34e5-4df9-b4db-20744fea0a60").len(),
         1,
         "{found:#?}"
+    );
+    let okta = by_rule("okta-unauthorized-app");
+    assert_eq!(okta.len(), 1, "{found:#?}");
+    assert_eq!(
+        (&okta[0]["entity"], &okta[0]["source"], &okta[0]["place"]),
+        (
+            &serde_json::json!("bob@corp.example"),
+            &serde_json::json!("okta"),
+            &serde_json::json!("Milton, US")
+        )
     );
     let bad = client()
         .get(server.url("/api/v1/signals?severity=urgent"))

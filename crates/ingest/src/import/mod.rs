@@ -306,6 +306,7 @@ impl Importer {
             }
             ImportKind::VpcFlowLogs => self.read_flows(content, report)?,
             ImportKind::Cloudtrail => self.read_cloudtrail(content, report)?,
+            ImportKind::Okta => self.read_okta(content, report)?,
         }
         Ok(())
     }
@@ -330,25 +331,53 @@ impl Importer {
                 .iter()
                 .map(|e| AuditRow::from_cloudtrail(e, &self.geo))
                 .collect();
-            let mut batches = vec![(
-                DatasetName::audit(),
-                audit_batch(&rows).map_err(IngestError::Storage)?,
-            )];
-            if let Some(detector) = &self.detector {
-                let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
-                let detections = detector.detect(&rows, &values);
-                if !detections.is_empty() {
-                    report.detections += detections.len();
-                    batches.push((
-                        DatasetName::signals(),
-                        detect::detections_batch(&detections).map_err(IngestError::Storage)?,
-                    ));
-                }
-            }
-            // The events and their detections are stored together or not at all.
-            self.append_waiting(batches)?;
-            report.records += rows.len();
+            let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
+            self.store_audit(&rows, &values, report)?;
         }
+        Ok(())
+    }
+
+    fn read_okta(&self, content: &[u8], report: &mut ObjectReport) -> Result<(), IngestError> {
+        let log = formats::decode_okta(content);
+        report.rejected += log.rejected;
+        report
+            .rejects
+            .extend(log.reject_samples.into_iter().take(10));
+        for events in log.events.chunks(AUDIT_CHUNK) {
+            let rows: Vec<AuditRow> = events
+                .iter()
+                .map(|e| AuditRow::from_okta(e, &self.geo))
+                .collect();
+            let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
+            self.store_audit(&rows, &values, report)?;
+        }
+        Ok(())
+    }
+
+    /// Appends audit rows and the detections of their events together.
+    fn store_audit(
+        &self,
+        rows: &[AuditRow],
+        values: &[&serde_json::Value],
+        report: &mut ObjectReport,
+    ) -> Result<(), IngestError> {
+        let mut batches = vec![(
+            DatasetName::audit(),
+            audit_batch(rows).map_err(IngestError::Storage)?,
+        )];
+        if let Some(detector) = &self.detector {
+            let detections = detector.detect(rows, values);
+            if !detections.is_empty() {
+                report.detections += detections.len();
+                batches.push((
+                    DatasetName::signals(),
+                    detect::detections_batch(&detections).map_err(IngestError::Storage)?,
+                ));
+            }
+        }
+        // The events and their detections are stored together or not at all.
+        self.append_waiting(batches)?;
+        report.records += rows.len();
         Ok(())
     }
 

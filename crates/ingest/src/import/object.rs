@@ -30,14 +30,17 @@ pub enum ImportKind {
     VpcFlowLogs,
     /// CloudTrail events: trail files, arrays, JSON lines, EventBridge.
     Cloudtrail,
+    /// Okta System Log events: API pages, JSON lines, EventBridge.
+    Okta,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 4] = [
+    pub const ALL: [ImportKind; 5] = [
         ImportKind::EniInventory,
         ImportKind::ResolverQueryLogs,
         ImportKind::VpcFlowLogs,
         ImportKind::Cloudtrail,
+        ImportKind::Okta,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl ImportKind {
             ImportKind::ResolverQueryLogs => "resolver_query_logs",
             ImportKind::VpcFlowLogs => "vpc_flow_logs",
             ImportKind::Cloudtrail => "cloudtrail",
+            ImportKind::Okta => "okta",
         }
     }
 
@@ -59,7 +63,7 @@ impl ImportKind {
         match self {
             ImportKind::EniInventory => 0,
             ImportKind::ResolverQueryLogs => 1,
-            ImportKind::VpcFlowLogs | ImportKind::Cloudtrail => 2,
+            ImportKind::VpcFlowLogs | ImportKind::Cloudtrail | ImportKind::Okta => 2,
         }
     }
 }
@@ -146,9 +150,10 @@ pub(crate) fn detect(key: &str, content: &[u8]) -> Result<ImportKind, String> {
         Content::EniInventory => Ok(ImportKind::EniInventory),
         Content::ResolverQueryLog => Ok(ImportKind::ResolverQueryLogs),
         Content::CloudTrailRecords | Content::CloudTrailEvent => Ok(ImportKind::Cloudtrail),
+        Content::OktaEvent => Ok(ImportKind::Okta),
         Content::Gzip => Err("gzip inside gzip: not a log AWS writes".into()),
         Content::Unknown => Err(
-            "not a known log: neither an AWSLogs/ key nor a flow log header, Resolver query log line, CloudTrail event or describe-network-interfaces document".into(),
+            "not a known log: neither an AWSLogs/ key nor a flow log header, Resolver query log line, CloudTrail or Okta event or describe-network-interfaces document".into(),
         ),
     }
 }
