@@ -125,7 +125,7 @@ pub(crate) async fn traffic(
 
 /// Network savings findings
 ///
-/// Ways to pay less for the traffic of the range, largest monthly savings first (USD and KRW, the observed span scaled to a month): S3 or DynamoDB through a NAT gateway (`s3_via_nat`, `dynamodb_via_nat`: a free gateway endpoint), other AWS services through NAT (`aws_service_via_nat`: an interface endpoint, net of its hours, with the break-even), calls to our own public endpoints through NAT (`own_endpoint_via_nat`), internet egress a CDN would serve (`internet_egress_to_cdn`) and zone crossings (`cross_az`); each with its resources, top flows and the fix.
+/// Ways to pay less for the traffic of the range, largest monthly savings first (USD and KRW, the observed span scaled to a month): S3 or DynamoDB through a NAT gateway (`s3_via_nat`, `dynamodb_via_nat`: a free gateway endpoint), other AWS services through NAT (`aws_service_via_nat`: an interface endpoint, net of its hours, with the break-even), calls to our own public endpoints through NAT (`own_endpoint_via_nat`), internet egress a CDN would serve (`internet_egress_to_cdn` from our endpoints' flows, `s3_egress_to_cdn` from S3 data events in CloudTrail) and zone crossings (`cross_az`); each with its resources, top flows and the fix.
 #[utoipa::path(
     get,
     path = "/api/v1/network/findings",

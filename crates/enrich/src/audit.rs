@@ -45,6 +45,8 @@ pub struct AuditRow {
     pub mfa: Option<bool>,
     pub invoked_by: Option<String>,
     pub source_ip: Option<String>,
+    /// `internet`, `aws`, `private` or `service` (see `source_class`).
+    pub source_class: Option<&'static str>,
     pub user_agent: Option<String>,
     pub place: Place,
     /// `success` or `failure`.
@@ -52,8 +54,36 @@ pub struct AuditRow {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub request_id: Option<String>,
+    pub bucket: Option<String>,
+    pub bytes_out: Option<i64>,
     pub resources: Option<String>,
     pub raw: String,
+}
+
+/// Where a source address is: `private` (RFC 1918, loopback, link-local,
+/// unique local), `aws` (an AWS range: a service such as CloudFront, or
+/// another account's instance), `internet`, or `service` when CloudTrail
+/// names a service (`ecs.amazonaws.com`) instead of an address.
+pub fn source_class(source: Option<&str>, ranges: &crate::AwsIpRanges) -> Option<&'static str> {
+    let source = source?;
+    let Some(ip) = ip_of(source) else {
+        return Some("service");
+    };
+    let private = match ip {
+        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+    };
+    Some(if private {
+        "private"
+    } else if ranges.lookup(ip).is_some() {
+        "aws"
+    } else {
+        "internet"
+    })
 }
 
 fn text(v: &Value, field: &str) -> Option<String> {
@@ -120,12 +150,20 @@ impl AuditRow {
             mfa: actor.mfa,
             invoked_by: actor.invoked_by,
             source_ip,
+            source_class: None,
             user_agent: text(e, "userAgent"),
             place,
             outcome: Some(outcome),
             error_message: text(e, "errorMessage"),
             error_code,
             request_id: text(e, "requestID"),
+            bucket: e
+                .pointer("/requestParameters/bucketName")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            bytes_out: e
+                .pointer("/additionalEventData/bytesTransferredOut")
+                .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64))),
             resources: e
                 .get("resources")
                 .filter(|r| !r.is_null())
@@ -208,12 +246,15 @@ impl AuditRow {
             mfa: None,
             invoked_by: None,
             source_ip,
+            source_class: None,
             user_agent: at("/client/userAgent/rawUserAgent").map(str::to_owned),
             place,
             outcome,
             error_code: None,
             error_message: at("/outcome/reason").map(str::to_owned),
             request_id: at("/transaction/id").map(str::to_owned),
+            bucket: None,
+            bytes_out: None,
             resources: e
                 .get("target")
                 .filter(|t| !t.is_null())
@@ -282,6 +323,15 @@ pub fn audit_batch(rows: &[AuditRow]) -> Result<RecordBatch, String> {
             "mfa" => flag(&|r| r.mfa),
             "invoked_by" => text(&|r| r.invoked_by.as_deref()),
             "source_ip" => text(&|r| r.source_ip.as_deref()),
+            "source_class" => text(&|r| r.source_class),
+            "bucket" => text(&|r| r.bucket.as_deref()),
+            "bytes_out" => {
+                let mut b = Int64Builder::with_capacity(n);
+                for r in rows {
+                    b.append_option(r.bytes_out);
+                }
+                Arc::new(b.finish()) as ArrayRef
+            }
             "user_agent" => text(&|r| r.user_agent.as_deref()),
             "country" => text(&|r| r.place.country.as_deref()),
             "city" => text(&|r| r.place.city.as_deref()),
@@ -358,5 +408,23 @@ mod tests {
                 .fields()
                 .len()
         );
+    }
+}
+
+#[cfg(test)]
+mod source_class_tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_classed() {
+        let ranges = crate::AwsIpRanges::embedded().unwrap();
+        let class = |s: &str| source_class(Some(s), &ranges);
+        assert_eq!(class("10.1.2.3"), Some("private"));
+        assert_eq!(class("fd00::1"), Some("private"));
+        assert_eq!(class("ecs.amazonaws.com"), Some("service"));
+        assert_eq!(class("81.2.69.142"), Some("internet"));
+        // CloudFront's edge, fetching from an S3 origin.
+        assert_eq!(class("13.32.0.1"), Some("aws"));
+        assert_eq!(source_class(None, &ranges), None);
     }
 }

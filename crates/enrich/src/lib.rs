@@ -7,7 +7,7 @@ mod geoip;
 mod identity;
 pub mod network;
 
-pub use audit::{AuditRow, audit_batch};
+pub use audit::{AuditRow, audit_batch, source_class};
 pub use aws_ranges::{AwsIpRanges, AwsRange};
 pub use geoip::{GeoIp, Place};
 pub use identity::{Actor, ActorType, cloudtrail_actor};

@@ -318,6 +318,9 @@ const AUDIT: &[CoreColumn] = &[
     col("mfa", CoreType::Boolean),
     col("invoked_by", CoreType::Text),
     col("source_ip", CoreType::Text),
+    // internet, aws (an AWS range: a service, another account), private,
+    // or service (CloudTrail's `<service>.amazonaws.com` in the address).
+    col("source_class", CoreType::Text),
     col("user_agent", CoreType::Text),
     col("country", CoreType::Text),
     col("city", CoreType::Text),
@@ -330,6 +333,10 @@ const AUDIT: &[CoreColumn] = &[
     col("error_code", CoreType::Text),
     col("error_message", CoreType::Text),
     col("request_id", CoreType::Text),
+    // S3 data events: the bucket, and the bytes sent back
+    // (`additionalEventData.bytesTransferredOut`).
+    col("bucket", CoreType::Text),
+    col("bytes_out", CoreType::Int64),
     // The event's resources (CloudTrail's `resources`, Okta's `target`) as JSON.
     col("resources", CoreType::Text),
     col("raw", CoreType::Text),

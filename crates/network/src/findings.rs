@@ -3,7 +3,8 @@
 //! other AWS services through a NAT gateway (an interface endpoint, when
 //! its hours cost less than the NAT processing it saves), calls to our own
 //! public endpoints leaving through NAT, internet egress a CDN would serve
-//! for less, and traffic crossing zones.
+//! for less (our endpoints' from the flows; S3's from CloudTrail data
+//! events, `s3_egress.rs`), and traffic crossing zones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,7 +30,8 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Finding {
     /// `s3_via_nat`, `dynamodb_via_nat`, `aws_service_via_nat`,
-    /// `own_endpoint_via_nat`, `internet_egress_to_cdn`, `cross_az`.
+    /// `own_endpoint_via_nat`, `internet_egress_to_cdn`,
+    /// `s3_egress_to_cdn`, `cross_az`.
     pub kind: &'static str,
     pub title: String,
     /// The resources involved: NAT gateways, VPCs, load balancers.
@@ -171,15 +173,22 @@ pub async fn findings(
     filter: &TrafficFilter,
 ) -> Result<Findings, NetworkError> {
     let prices_note = format!("{} ({})", prices.source, prices.effective_date);
-    if !engine.has_dataset(&model::DatasetName::flows()) {
-        return Ok(Findings {
-            observed_hours: 0.0,
+    let (s3, s3_hours) = crate::s3_egress::s3_egress_to_cdn(engine, prices, filter).await?;
+    let mut found = if engine.has_dataset(&model::DatasetName::flows()) {
+        let (groups, hours) = groups(engine, filter).await?;
+        build(prices, &groups, HOURS_PER_MONTH / hours, hours, prices_note)?
+    } else {
+        Findings {
+            observed_hours: s3_hours.map_or(0.0, round2),
             findings: Vec::new(),
             prices: prices_note,
-        });
-    }
-    let (groups, hours) = groups(engine, filter).await?;
-    build(prices, &groups, HOURS_PER_MONTH / hours, hours, prices_note)
+        }
+    };
+    found.findings.extend(s3);
+    found
+        .findings
+        .sort_by(|a, b| b.monthly_savings_usd.total_cmp(&a.monthly_savings_usd));
+    Ok(found)
 }
 
 /// The findings of `groups` (a month is `month` times the window).
@@ -351,7 +360,7 @@ fn build(
 }
 
 /// A whole number with thousands separators (`118,830`).
-fn grouped(x: f64) -> String {
+pub(crate) fn grouped(x: f64) -> String {
     let digits = format!("{:.0}", x.max(0.0));
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -363,7 +372,7 @@ fn grouped(x: f64) -> String {
     out
 }
 
-fn round2(x: f64) -> f64 {
+pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 

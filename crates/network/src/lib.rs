@@ -6,6 +6,7 @@
 
 mod findings;
 mod prices;
+mod s3_egress;
 mod traffic;
 
 pub use findings::{Evidence, Finding, Findings, findings};

@@ -139,7 +139,7 @@ export interface paths {
         };
         /**
          * Network savings findings
-         * @description Ways to pay less for the traffic of the range, largest monthly savings first (USD and KRW, the observed span scaled to a month): S3 or DynamoDB through a NAT gateway (`s3_via_nat`, `dynamodb_via_nat`: a free gateway endpoint), other AWS services through NAT (`aws_service_via_nat`: an interface endpoint, net of its hours, with the break-even), calls to our own public endpoints through NAT (`own_endpoint_via_nat`), internet egress a CDN would serve (`internet_egress_to_cdn`) and zone crossings (`cross_az`); each with its resources, top flows and the fix.
+         * @description Ways to pay less for the traffic of the range, largest monthly savings first (USD and KRW, the observed span scaled to a month): S3 or DynamoDB through a NAT gateway (`s3_via_nat`, `dynamodb_via_nat`: a free gateway endpoint), other AWS services through NAT (`aws_service_via_nat`: an interface endpoint, net of its hours, with the break-even), calls to our own public endpoints through NAT (`own_endpoint_via_nat`), internet egress a CDN would serve (`internet_egress_to_cdn` from our endpoints' flows, `s3_egress_to_cdn` from S3 data events in CloudTrail) and zone crossings (`cross_az`); each with its resources, top flows and the fix.
          */
         get: operations["findings"];
         put?: never;
@@ -759,7 +759,8 @@ export interface components {
         Finding: {
             /**
              * @description `s3_via_nat`, `dynamodb_via_nat`, `aws_service_via_nat`,
-             *     `own_endpoint_via_nat`, `internet_egress_to_cdn`, `cross_az`.
+             *     `own_endpoint_via_nat`, `internet_egress_to_cdn`,
+             *     `s3_egress_to_cdn`, `cross_az`.
              */
             kind: string;
             title: string;

@@ -74,6 +74,29 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
 {"uuid":"o2","published":"2026-12-01T11:05:00.000Z","eventType":"app.generic.unauth_app_access_attempt","version":"0","severity":"WARN","displayMessage":"User attempted unauthorized access to app","actor":{"id":"00ub0b","type":"User","alternateId":"bob@corp.example","displayName":"Bob"},"client":{"ipAddress":"216.160.83.56","userAgent":{"rawUserAgent":"Mozilla/5.0"}},"outcome":{"result":"FAILURE"},"target":[{"id":"0oa1","type":"AppInstance","alternateId":"Payroll","displayName":"Payroll"}]}]"#,
     )
     .unwrap();
+    // S3 data events: a bucket serving objects to internet clients over
+    // two hours (3 GiB), plus CloudFront's fetch and an instance's read,
+    // which are not internet egress.
+    let get = |minute: u32, ip: &str, bytes: u64| {
+        format!(
+            r#"{{"eventVersion":"1.09","userIdentity":{{"type":"AWSAccount","principalId":"","accountId":"anonymous"}},"eventTime":"2026-12-01T{:02}:{:02}:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"ap-northeast-2","sourceIPAddress":"{ip}","userAgent":"Mozilla/5.0","requestParameters":{{"bucketName":"corp-assets","Host":"corp-assets.s3.ap-northeast-2.amazonaws.com","key":"app.js"}},"responseElements":null,"additionalEventData":{{"bytesTransferredIn":0,"bytesTransferredOut":{bytes}}},"requestID":"R{minute}","eventID":"s3-{minute}","readOnly":true,"resources":[{{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::corp-assets/app.js"}},{{"accountId":"111122223333","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::corp-assets"}}],"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"111122223333","eventCategory":"Data"}}"#,
+            9 + minute / 60,
+            minute % 60
+        )
+    };
+    let gib = 1u64 << 30;
+    std::fs::write(
+        logs.join("s3-data-events.json"),
+        format!(
+            r#"{{"Records":[{},{},{},{},{}]}}"#,
+            get(0, "81.2.69.142", gib),
+            get(60, "216.160.83.56", gib),
+            get(120, "81.2.69.142", gib),
+            get(30, "13.32.0.1", gib),
+            get(31, "10.0.3.7", gib)
+        ),
+    )
+    .unwrap();
     let maxmind = testdata("maxmind");
     let config = format!(
         "[enrich]\ngeoip_city = \"{}\"\ngeoip_asn = \"{}\"\n[detect]\nsigma_rules = [\"{}\"]\n",
@@ -100,7 +123,7 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         );
     }
 
-    let total = (stratus_events + trail_events + 3 + 2) as i64;
+    let total = (stratus_events + trail_events + 3 + 2 + 5) as i64;
     let check = |server: &Server| {
         assert_eq!(server.count("SELECT count(*) AS n FROM audit"), total);
         let alice = server.sql(
@@ -171,6 +194,29 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
             &serde_json::json!("Milton, US")
         )
     );
+    // S3's internet egress is a network finding: 3 GiB in 2 hours is
+    // 1,095 GiB a month, at ap-northeast-2's egress less CloudFront's.
+    let findings: serde_json::Value = client()
+        .get(server.url("/api/v1/network/findings?from_ms=0&to_ms=1900000000000"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let s3: Vec<&serde_json::Value> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "s3_egress_to_cdn")
+        .collect();
+    assert_eq!(s3.len(), 1, "{findings:#}");
+    assert_eq!(
+        s3[0]["resources"],
+        serde_json::json!(["arn:aws:s3:::corp-assets"])
+    );
+    assert_eq!(s3[0]["monthly_bytes"], 3 * gib * 365);
+    let expected = 3.0 * 365.0 * (0.126 - 0.12);
+    let savings = s3[0]["monthly_savings_usd"].as_f64().unwrap();
+    assert!((savings - expected).abs() < 0.01, "{savings} vs {expected}");
     let bad = client()
         .get(server.url("/api/v1/signals?severity=urgent"))
         .send()

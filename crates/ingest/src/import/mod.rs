@@ -329,7 +329,11 @@ impl Importer {
         for events in log.events.chunks(AUDIT_CHUNK) {
             let rows: Vec<AuditRow> = events
                 .iter()
-                .map(|e| AuditRow::from_cloudtrail(e, &self.geo))
+                .map(|e| {
+                    let mut row = AuditRow::from_cloudtrail(e, &self.geo);
+                    row.source_class = enrich::source_class(row.source_ip.as_deref(), &self.ranges);
+                    row
+                })
                 .collect();
             let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
             self.store_audit(&rows, &values, report)?;
@@ -346,7 +350,11 @@ impl Importer {
         for events in log.events.chunks(AUDIT_CHUNK) {
             let rows: Vec<AuditRow> = events
                 .iter()
-                .map(|e| AuditRow::from_okta(e, &self.geo))
+                .map(|e| {
+                    let mut row = AuditRow::from_okta(e, &self.geo);
+                    row.source_class = enrich::source_class(row.source_ip.as_deref(), &self.ranges);
+                    row
+                })
                 .collect();
             let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
             self.store_audit(&rows, &values, report)?;
