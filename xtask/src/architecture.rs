@@ -40,10 +40,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "hannun",
         &[
             "model", "formats", "store", "query", "ingest", "api", "demo", "saved", "network",
-            "enrich", "detect",
+            "enrich", "detect", "siem",
         ],
     ),
-    ("xtask", &["demo", "model"]),
+    ("xtask", &["demo", "model", "formats", "enrich", "detect"]),
 ];
 
 /// Crates that must do no IO and use no async runtime.

@@ -5,6 +5,7 @@
 mod architecture;
 mod aws_ip_ranges;
 mod bench;
+mod detect_bench;
 mod flow_gen;
 mod flows_bench;
 mod harness;
@@ -66,6 +67,13 @@ fn main() -> anyhow::Result<()> {
                 runs: number("--runs", 5)?.max(1),
             })
         }
+        Some("bench-detect") => {
+            let events = flag(&args, "--events")
+                .map(|v| v.replace('_', "").parse())
+                .transpose()?
+                .unwrap_or(1_000_000);
+            detect_bench::bench_detect(detect_bench::DetectOptions { events })
+        }
         Some("bench-s3-source") => {
             let number = |name: &str, default: usize| -> anyhow::Result<usize> {
                 Ok(flag(&args, name)
@@ -110,6 +118,7 @@ fn main() -> anyhow::Result<()> {
             eprintln!(
                 "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write] [--before HANNUN_BINARY]\n       cargo xtask bench-flows [--records N] [--runs N]
        cargo xtask bench-s3-source [--objects N] [--records-per-object N]
+       cargo xtask bench-detect [--events N]
        cargo xtask architecture"
             );
             std::process::exit(2)

@@ -58,6 +58,14 @@ pub(crate) async fn signals(
     Ok(Json(siem::signals(&state.engine, &filter).await?))
 }
 
+/// Security rules
+///
+/// The built-in rules and every Sigma rule the server was given (`[detect] sigma_rules`): loaded on a source (cloudtrail, okta, waf), not routed (written for a product hannun has no source for, so it never runs), or failed, with the reason.
+#[utoipa::path(get, path = "/api/v1/rules", tag = "security", responses((status = 200, body = Vec<siem::RuleInfo>)))]
+pub(crate) async fn rules(State(state): State<AppState>) -> Json<Vec<siem::RuleInfo>> {
+    Json(state.rules.as_ref().clone())
+}
+
 impl From<siem::SiemError> for ApiError {
     fn from(e: siem::SiemError) -> Self {
         match e {

@@ -19,4 +19,6 @@ pub struct AppState {
     pub sources: ingest::sources::Sources,
     /// The network cost model's prices.
     pub prices: Arc<network::PriceTable>,
+    /// The security rules the importer runs, and what became of each.
+    pub rules: Arc<Vec<siem::RuleInfo>>,
 }

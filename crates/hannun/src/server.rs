@@ -95,6 +95,7 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
         importer,
         sources,
         prices: Arc::new(config.prices.clone()),
+        rules: Arc::new(rule_infos(&config.rule_report)),
     };
     let http = bind(config.http_addr, "the UI and API").await?;
     let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;
@@ -150,4 +151,50 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     otlp.await?.context("OTLP/HTTP server")?;
     grpc.await?.context("OTLP/gRPC server")?;
     Ok(())
+}
+
+/// The rules for `GET /api/v1/rules`: the built-ins, then the Sigma files'.
+fn rule_infos(report: &[detect::RuleReport]) -> Vec<siem::RuleInfo> {
+    let mut out: Vec<siem::RuleInfo> = detect::BuiltinRule::ALL
+        .iter()
+        .map(|r| siem::RuleInfo {
+            id: r.id().to_owned(),
+            title: r.title().to_owned(),
+            kind: "builtin".to_owned(),
+            severity: r.severity().as_str().to_owned(),
+            state: "loaded".to_owned(),
+            source: Some(
+                if r.id().starts_with("okta") {
+                    "okta"
+                } else if r.id() == "impossible-travel" {
+                    "cloudtrail, okta"
+                } else {
+                    "cloudtrail"
+                }
+                .to_owned(),
+            ),
+            reason: None,
+            file: None,
+        })
+        .collect();
+    for r in report {
+        let (state, source, reason) = match &r.load {
+            detect::RuleLoad::Loaded { source } => {
+                ("loaded", Some(source.as_str().to_owned()), None)
+            }
+            detect::RuleLoad::NotRouted { reason } => ("not_routed", None, Some(reason.clone())),
+            detect::RuleLoad::Failed { reason } => ("failed", None, Some(reason.clone())),
+        };
+        out.push(siem::RuleInfo {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            kind: r.kind.to_owned(),
+            severity: r.severity.as_str().to_owned(),
+            state: state.to_owned(),
+            source,
+            reason,
+            file: Some(r.file.clone()),
+        });
+    }
+    out
 }

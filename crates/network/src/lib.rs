@@ -4,12 +4,14 @@
 //! (`prices.rs`, data in `data/prices.toml`), and findings ranked by
 //! monthly savings (`findings.rs`). Every read is a `query::ir::Select`.
 
+mod finding;
 mod findings;
 mod prices;
 mod s3_egress;
 mod traffic;
 
-pub use findings::{Evidence, Finding, Findings, findings};
+pub use finding::{Evidence, Finding, Findings};
+pub use findings::findings;
 pub use prices::{GB, HOURS_PER_MONTH, Moved, PriceTable, RegionPrices, cost};
 pub use traffic::{GroupField, TrafficFilter, TrafficRow, traffic};
 

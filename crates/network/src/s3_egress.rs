@@ -11,7 +11,7 @@ use query::QueryEngine;
 use query::ir::{self, Select, column, text};
 
 use crate::NetworkError;
-use crate::findings::{Evidence, Finding, grouped, round2};
+use crate::finding::{Evidence, Finding, grouped, round2};
 use crate::prices::{GB, HOURS_PER_MONTH, PriceTable};
 use crate::traffic::TrafficFilter;
 

@@ -170,6 +170,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security rules
+         * @description The built-in rules and every Sigma rule the server was given (`[detect] sigma_rules`): loaded on a source (cloudtrail, okta, waf), not routed (written for a product hannun has no source for, so it never runs), or failed, with the reason.
+         */
+        get: operations["rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sql": {
         parameters: {
             query?: never;
@@ -1096,6 +1116,24 @@ export interface components {
             record: number;
             reason: string;
         };
+        /** @description One rule and what became of it. */
+        RuleInfo: {
+            /** @description The built-in id, the Sigma rule's `id`, or `file#title`. */
+            id: string;
+            title: string;
+            /** @description `builtin`, `detection` (Sigma) or `correlation` (Sigma). */
+            kind: string;
+            /** @description info, low, medium, high or critical. */
+            severity: string;
+            /** @description `loaded`, `not_routed` or `failed`. */
+            state: string;
+            /** @description cloudtrail, okta or waf, when loaded. */
+            source: string | null;
+            /** @description Why it is not routed or failed. */
+            reason: string | null;
+            /** @description The rule file (Sigma rules). */
+            file: string | null;
+        };
         SearchRequest: components["schemas"]["RangeInput"] & {
             dataset: string;
             /**
@@ -1767,6 +1805,25 @@ export interface operations {
             400: components["responses"]["ErrorBody"];
             504: components["responses"]["ErrorBody"];
             default: components["responses"]["ErrorBody"];
+        };
+    };
+    rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleInfo"][];
+                };
+            };
         };
     };
     sql: {

@@ -217,6 +217,21 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
     let expected = 3.0 * 365.0 * (0.126 - 0.12);
     let savings = s3[0]["monthly_savings_usd"].as_f64().unwrap();
     assert!((savings - expected).abs() < 0.01, "{savings} vs {expected}");
+    let rules: Vec<serde_json::Value> = client()
+        .get(server.url("/api/v1/rules"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let builtin = rules.iter().filter(|r| r["kind"] == "builtin").count();
+    let sigma_loaded = rules
+        .iter()
+        .filter(|r| {
+            r["kind"] == "detection" && r["state"] == "loaded" && r["source"] == "cloudtrail"
+        })
+        .count();
+    assert_eq!(builtin, 5);
+    assert!(sigma_loaded >= 50, "{sigma_loaded}");
     let bad = client()
         .get(server.url("/api/v1/signals?severity=urgent"))
         .send()
