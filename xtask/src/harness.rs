@@ -44,6 +44,19 @@ pub(crate) fn setup() -> anyhow::Result<Setup> {
     })
 }
 
+/// As `setup`, for benchmarks that run no server: no release build.
+pub(crate) fn setup_without_binary() -> anyhow::Result<Setup> {
+    let root = workspace_root();
+    let work = target_dir().join("bench");
+    std::fs::create_dir_all(&work)?;
+    Ok(Setup {
+        root,
+        work,
+        binary: PathBuf::new(),
+        python: PathBuf::new(),
+    })
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -72,7 +72,10 @@ fn main() -> anyhow::Result<()> {
                 .map(|v| v.replace('_', "").parse())
                 .transpose()?
                 .unwrap_or(1_000_000);
-            detect_bench::bench_detect(detect_bench::DetectOptions { events })
+            detect_bench::bench_detect(detect_bench::DetectOptions {
+                events,
+                in_process: args.iter().any(|a| a == "--in-process"),
+            })
         }
         Some("bench-s3-source") => {
             let number = |name: &str, default: usize| -> anyhow::Result<usize> {
@@ -118,7 +121,7 @@ fn main() -> anyhow::Result<()> {
             eprintln!(
                 "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write] [--before HANNUN_BINARY]\n       cargo xtask bench-flows [--records N] [--runs N]
        cargo xtask bench-s3-source [--objects N] [--records-per-object N]
-       cargo xtask bench-detect [--events N]
+       cargo xtask bench-detect [--events N] [--in-process]
        cargo xtask architecture"
             );
             std::process::exit(2)
