@@ -39,6 +39,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(network::traffic))
         .routes(routes!(network::findings))
         .routes(routes!(siem::signals))
+        .routes(routes!(siem::set_signal_status))
         .routes(routes!(siem::rules))
         .routes(routes!(sql))
         .routes(routes!(search))

@@ -1,13 +1,19 @@
 //! Cloud SIEM: the security signals raised by the rules on audit events
 //! (crate `siem`, detections by crate `detect`).
 
-use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use query::RangeInput;
+use std::collections::HashMap;
 
-use crate::error::{ApiError, ListFailures};
-use crate::extract::params;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use query::RangeInput;
+use saved::Kind;
+use serde_json::Value;
+
+use crate::error::{ApiError, ErrorBody, ListFailures};
+use crate::extract::{params, parse_json};
 use crate::state::AppState;
 
 /// Filters of the signal list.
@@ -22,6 +28,8 @@ pub(crate) struct SignalParams {
     severity: Option<String>,
     /// The identity the signal is about (an actor of `audit`).
     entity: Option<String>,
+    /// open, under_review or archived.
+    status: Option<String>,
 }
 
 /// The last 30 days, as the signals page opens.
@@ -49,13 +57,177 @@ pub(crate) async fn signals(
     let range = params(range)?
         .optional()?
         .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    if let Some(s) = &p.status
+        && !siem::SIGNAL_STATUSES.contains(&s.as_str())
+    {
+        return Err(ApiError::BadRequest(format!(
+            "status {s:?} is not one of {}",
+            siem::SIGNAL_STATUSES.join(", ")
+        )));
+    }
     let filter = siem::SignalFilter {
         range: Some(range),
         rule_id: p.rule_id,
         severity: p.severity,
         entity: p.entity,
     };
-    Ok(Json(siem::signals(&state.engine, &filter).await?))
+    let mut signals = siem::signals(&state.engine, &filter).await?;
+    let states: HashMap<String, serde_json::Map<String, Value>> = state
+        .saved
+        .list(Kind::SignalStates)
+        .into_iter()
+        .filter_map(|d| Some((d.get("id")?.as_str()?.to_owned(), d)))
+        .collect();
+    for s in &mut signals {
+        if let Some(d) = states.get(&s.signal_id) {
+            apply_state(s, d);
+        }
+    }
+    if let Some(status) = &p.status {
+        signals.retain(|s| &s.status == status);
+    }
+    Ok(Json(signals))
+}
+
+fn apply_state(signal: &mut siem::Signal, doc: &serde_json::Map<String, Value>) {
+    let text = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
+    if let Some(status) = text("status") {
+        signal.status = status;
+    }
+    signal.status_by = text("by");
+    signal.status_at = text("updated_at");
+    signal.comments = doc
+        .get("comments")
+        .cloned()
+        .and_then(|c| serde_json::from_value(c).ok())
+        .unwrap_or_default();
+}
+
+/// A triage change.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+struct TriageBody {
+    /// open, under_review or archived.
+    status: String,
+    /// Who triaged (until sign-in exists, the caller says).
+    by: Option<String>,
+    /// A comment added to the signal's.
+    comment: Option<String>,
+}
+
+/// A signal's triage as stored.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct TriageReply {
+    signal_id: String,
+    status: String,
+    #[schema(required = true)]
+    by: Option<String>,
+    /// RFC 3339.
+    #[schema(required = true)]
+    updated_at: Option<String>,
+    comments: Vec<siem::SignalComment>,
+}
+
+/// Most comments kept on one signal, and the longest comment.
+const MAX_COMMENTS: usize = 200;
+const MAX_COMMENT_CHARS: usize = 4_000;
+
+/// Triage a signal: its status (open, under review, archived), who and a comment
+#[utoipa::path(
+    put,
+    path = "/api/v1/signals/{signal_id}/status",
+    tag = "security",
+    params(("signal_id" = String, Path, description = "16 hexadecimal digits")),
+    request_body = TriageBody,
+    responses(
+        (status = 200, body = TriageReply),
+        (status = 400, response = ErrorBody),
+        (status = 415, response = ErrorBody),
+        (status = "default", response = ErrorBody),
+    )
+)]
+pub(crate) async fn set_signal_status(
+    State(state): State<AppState>,
+    Path(signal_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TriageReply>, ApiError> {
+    siem::check_signal_id(&signal_id)?;
+    let request: TriageBody = parse_json(&headers, &body)?;
+    if !siem::SIGNAL_STATUSES.contains(&request.status.as_str()) {
+        return Err(ApiError::BadRequest(format!(
+            "status {:?} is not one of {}",
+            request.status,
+            siem::SIGNAL_STATUSES.join(", ")
+        )));
+    }
+    let by = request
+        .by
+        .map(|b| b.trim().chars().take(200).collect::<String>())
+        .filter(|b| !b.is_empty());
+    if let Some(c) = &request.comment
+        && c.chars().count() > MAX_COMMENT_CHARS
+    {
+        return Err(ApiError::BadRequest(format!(
+            "a comment has at most {MAX_COMMENT_CHARS} characters"
+        )));
+    }
+    let saved = state.saved.clone();
+    let id = signal_id.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let mut comments: Vec<Value> = saved
+            .get(Kind::SignalStates, &id)
+            .ok()
+            .and_then(|d| d.get("comments").and_then(Value::as_array).cloned())
+            .unwrap_or_default();
+        if let Some(text) = request.comment.filter(|c| !c.trim().is_empty()) {
+            comments.push(serde_json::json!({
+                "by": by.clone().unwrap_or_else(|| "anonymous".to_owned()),
+                "at": now_rfc3339(),
+                "text": text,
+            }));
+            if comments.len() > MAX_COMMENTS {
+                comments.drain(..comments.len() - MAX_COMMENTS);
+            }
+        }
+        let doc = serde_json::json!({ "status": request.status, "by": by, "comments": comments });
+        saved.upsert(Kind::SignalStates, &id, doc)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let mut signal = siem::Signal {
+        signal_id: signal_id.clone(),
+        rule_id: String::new(),
+        title: String::new(),
+        severity: String::new(),
+        entity: String::new(),
+        source: String::new(),
+        first_seen_ms: 0,
+        last_seen_ms: 0,
+        count: 0,
+        detail: None,
+        place: None,
+        status: String::new(),
+        status_by: None,
+        status_at: None,
+        comments: Vec::new(),
+    };
+    apply_state(&mut signal, &stored);
+    Ok(Json(TriageReply {
+        signal_id,
+        status: signal.status,
+        by: signal.status_by,
+        updated_at: signal.status_at,
+        comments: signal.comments,
+    }))
+}
+
+/// Now, RFC 3339 in UTC to the second.
+fn now_rfc3339() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0);
+    model::format_rfc3339_nanos(nanos / 1_000_000_000 * 1_000_000_000)
 }
 
 /// Security rules

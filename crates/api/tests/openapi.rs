@@ -52,6 +52,7 @@ fn concrete(template: &str) -> String {
     template
         .replace("{dataset}", "logs")
         .replace("{fingerprint}", "0123456789abcdef")
+        .replace("{signal_id}", "0123456789abcdef")
         .replace("{trace_id}", "0af7651916cd43dd8448eb211c80319c")
         .replace("{service}", "checkout")
         .replace("{id}", "no-such-id")

@@ -36,6 +36,9 @@ pub enum Kind {
     /// The status of error-tracking issues, by fingerprint (the issues
     /// themselves are computed from the `errors` dataset).
     IssueStates,
+    /// The triage of security signals, by signal id: status, who set it
+    /// and when, comments (the signals are computed from `signals`).
+    SignalStates,
 }
 
 impl Kind {
@@ -44,13 +47,14 @@ impl Kind {
             Kind::Dashboards => "dashboards",
             Kind::Views => "views",
             Kind::IssueStates => "issues",
+            Kind::SignalStates => "signals",
         }
     }
 
     /// Most documents of the kind.
     fn max_documents(self) -> usize {
         match self {
-            Kind::IssueStates => 50_000,
+            Kind::IssueStates | Kind::SignalStates => 50_000,
             _ => MAX_DOCUMENTS,
         }
     }
@@ -60,6 +64,7 @@ impl Kind {
             Kind::Dashboards => "dashboard",
             Kind::Views => "saved view",
             Kind::IssueStates => "issue status",
+            Kind::SignalStates => "signal status",
         }
     }
 
@@ -68,6 +73,7 @@ impl Kind {
             Kind::Dashboards => "d",
             Kind::Views => "v",
             Kind::IssueStates => "i",
+            Kind::SignalStates => "s",
         }
     }
 
@@ -76,7 +82,7 @@ impl Kind {
         match self {
             Kind::Dashboards => "title",
             Kind::Views => "name",
-            Kind::IssueStates => "status",
+            Kind::IssueStates | Kind::SignalStates => "status",
         }
     }
 }
@@ -131,7 +137,12 @@ impl Saved {
         let dir = dir.into();
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let mut kinds = BTreeMap::new();
-        for kind in [Kind::Dashboards, Kind::Views, Kind::IssueStates] {
+        for kind in [
+            Kind::Dashboards,
+            Kind::Views,
+            Kind::IssueStates,
+            Kind::SignalStates,
+        ] {
             let path = dir.join(format!("{}.json", kind.as_str()));
             let docs = match fs::read(&path) {
                 Ok(bytes) => {

@@ -8,7 +8,7 @@ mod rules;
 mod signals;
 
 pub use rules::RuleInfo;
-pub use signals::{Signal, SignalFilter, signals};
+pub use signals::{SIGNAL_STATUSES, Signal, SignalComment, SignalFilter, check_signal_id, signals};
 
 /// Why a SIEM request failed.
 #[derive(Debug, thiserror::Error)]

@@ -30,6 +30,38 @@ pub struct Signal {
     /// Places the matching events came from.
     #[schema(required = true)]
     pub place: Option<String>,
+    /// open, under_review or archived.
+    pub status: String,
+    /// Who set the status, and when (RFC 3339).
+    #[schema(required = true)]
+    pub status_by: Option<String>,
+    #[schema(required = true)]
+    pub status_at: Option<String>,
+    pub comments: Vec<SignalComment>,
+}
+
+/// A comment on a signal.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SignalComment {
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    pub text: String,
+}
+
+/// Triage statuses.
+pub const SIGNAL_STATUSES: [&str; 3] = ["open", "under_review", "archived"];
+
+/// A signal id as detections write it: 16 hexadecimal digits.
+pub fn check_signal_id(id: &str) -> Result<(), SiemError> {
+    if id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(SiemError::BadRequest(format!(
+            "{:?} is not a signal id (16 hexadecimal digits)",
+            id.chars().take(40).collect::<String>()
+        )))
+    }
 }
 
 /// Which signals to list.
@@ -127,6 +159,10 @@ pub async fn signals(
             count: count[i],
             detail: details[i].clone(),
             place: places[i].clone(),
+            status: "open".to_owned(),
+            status_by: None,
+            status_at: None,
+            comments: Vec::new(),
         })
         .collect())
 }

@@ -170,6 +170,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signals/{signal_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Triage a signal: its status (open, under review, archived), who and a comment */
+        put: operations["set_signal_status"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules": {
         parameters: {
             query?: never;
@@ -1249,6 +1266,19 @@ export interface components {
             detail: string | null;
             /** @description Places the matching events came from. */
             place: string | null;
+            /** @description open, under_review or archived. */
+            status: string;
+            /** @description Who set the status, and when (RFC 3339). */
+            status_by: string | null;
+            status_at: string | null;
+            comments: components["schemas"]["SignalComment"][];
+        };
+        /** @description A comment on a signal. */
+        SignalComment: {
+            by: string;
+            /** @description RFC 3339. */
+            at: string;
+            text: string;
         };
         /**
          * @description What an S3 source (`sources/`) has done, for the status API: part of
@@ -1476,6 +1506,24 @@ export interface components {
              * @description The data charges of these bytes under the price table, USD.
              */
             cost_usd: number;
+        };
+        /** @description A triage change. */
+        TriageBody: {
+            /** @description open, under_review or archived. */
+            status: string;
+            /** @description Who triaged (until sign-in exists, the caller says). */
+            by?: string | null;
+            /** @description A comment added to the signal's. */
+            comment?: string | null;
+        };
+        /** @description A signal's triage as stored. */
+        TriageReply: {
+            signal_id: string;
+            status: string;
+            by: string | null;
+            /** @description RFC 3339. */
+            updated_at: string | null;
+            comments: components["schemas"]["SignalComment"][];
         };
         ValuesResponse: {
             field: string;
@@ -1787,6 +1835,8 @@ export interface operations {
                 severity?: string;
                 /** @description The identity the signal is about (an actor of `audit`). */
                 entity?: string;
+                /** @description open, under_review or archived. */
+                status?: string;
             };
             header?: never;
             path?: never;
@@ -1804,6 +1854,35 @@ export interface operations {
             };
             400: components["responses"]["ErrorBody"];
             504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    set_signal_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 16 hexadecimal digits */
+                signal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TriageBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriageReply"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            415: components["responses"]["ErrorBody"];
             default: components["responses"]["ErrorBody"];
         };
     };

@@ -238,6 +238,47 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         .unwrap();
     assert_eq!(bad.status().as_u16(), 400);
 
+    // Triage: the root signal under review, with a comment.
+    let id = root[0]["signal_id"].as_str().unwrap().to_owned();
+    let put = |body: serde_json::Value, id: &str| {
+        client()
+            .put(server.url(&format!("/api/v1/signals/{id}/status")))
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    let r = put(
+        serde_json::json!({"status": "under_review", "by": "secops@corp.example", "comment": "who has the root password?"}),
+        &id,
+    );
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(
+        put(serde_json::json!({"status": "closed"}), &id)
+            .status()
+            .as_u16(),
+        400
+    );
+    assert_eq!(
+        put(serde_json::json!({"status": "open"}), "nothex")
+            .status()
+            .as_u16(),
+        400
+    );
+    let reviewed: Vec<serde_json::Value> = client()
+        .get(server.url("/api/v1/signals?from_ms=0&to_ms=1900000000000&status=under_review"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(reviewed.len(), 1);
+    assert_eq!(reviewed[0]["signal_id"], id.as_str());
+    assert_eq!(reviewed[0]["status_by"], "secops@corp.example");
+    assert_eq!(
+        reviewed[0]["comments"][0]["text"],
+        "who has the root password?"
+    );
+    let found = signals(&server);
+
     server.kill();
     let server = Server::start(dir.path(), &config);
     check(&server);
