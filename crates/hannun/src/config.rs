@@ -499,4 +499,41 @@ mod tests {
         let err = format!("{:#}", Config::from_serve_args(&args).unwrap_err());
         assert!(err.contains("unknown field `htp_addr`"), "{err}");
     }
+
+    #[test]
+    fn enrich_and_detect_sections_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hannun.toml");
+        let testdata = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata");
+        let good = format!(
+            "[enrich]\ngeoip_city = \"{testdata}/maxmind/GeoLite2-City-Test.mmdb\"\n[detect]\nsigma_rules = [\"{testdata}/sigmahq/rules/identity/okta\"]\nrescue_role_pattern = \"*break-glass*\"\nproduction_accounts = [\"111122223333\"]\ntravel_max_kmh = 1000.0\ntravel_ignore = [\"203.0.113.0/24\"]\ndedup_hours = 12\n"
+        );
+        std::fs::write(&path, &good).unwrap();
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let c = Config::from_serve_args(&args).unwrap();
+        assert!(!c.geoip.is_empty());
+        assert_eq!(c.rule_report.len(), 21, "SigmaHQ's Okta rules");
+        for (bad, expected) in [
+            (
+                "[detect]\ntravel_ignore = [\"vpn\"]\n",
+                "detect.travel_ignore",
+            ),
+            ("[detect]\ndedup_hours = 0\n", "detect.dedup_hours"),
+            (
+                "[detect]\nsigma_rules = [\"/no/such/rules\"]\n",
+                "/no/such/rules",
+            ),
+            (
+                "[enrich]\ngeoip_asn = \"/no/such.mmdb\"\n",
+                "enrich.geoip_asn",
+            ),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let err = format!("{:#}", Config::from_serve_args(&args).unwrap_err());
+            assert!(err.contains(expected), "{bad}: {err}");
+        }
+    }
 }
