@@ -224,3 +224,55 @@ mod tests {
         assert_eq!(a.len(), 16);
     }
 }
+
+#[cfg(test)]
+mod travel_across_sources {
+    use super::*;
+    use crate::sigma::SigmaRules;
+
+    /// One person signing in to Okta in London and, 20 minutes later, to
+    /// the AWS console through Identity Center from Changchun.
+    #[test]
+    fn an_okta_sign_in_and_a_console_sign_in_of_one_person_are_one_trip() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/maxmind");
+        let geo = enrich::GeoIp::from_bytes(
+            Some(std::fs::read(format!("{dir}/GeoLite2-City-Test.mmdb")).unwrap()),
+            None,
+        )
+        .unwrap();
+        let okta = formats::decode_okta(
+            br#"{"uuid":"o1","published":"2026-12-01T09:00:00.000Z","eventType":"user.session.start","actor":{"id":"00u1","type":"User","alternateId":"Alice@Corp.example"},"client":{"ipAddress":"81.2.69.142"},"outcome":{"result":"SUCCESS"}}"#,
+        );
+        let trail = formats::decode_cloudtrail(
+            br#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@corp.example","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123456789abcdef","userName":"AWSReservedSSO_Admin_0123456789abcdef"}}},"eventTime":"2026-12-01T09:20:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"175.16.199.10","responseElements":{"ConsoleLogin":"Success"},"eventID":"c1","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}"#,
+        );
+        let rows = [
+            enrich::AuditRow::from_okta(&okta.events[0], &geo),
+            enrich::AuditRow::from_cloudtrail(&trail.events[0], &geo),
+        ];
+        let values = [&okta.events[0].event, &trail.events[0].event];
+        let detector = Detector::new(
+            std::sync::Arc::new(SigmaRules::load(&[])),
+            BuiltinConfig::default(),
+            TravelConfig::default(),
+            DEFAULT_DEDUP_HOURS,
+        );
+        let found = detector.detect(&rows, &values);
+        let trips: Vec<&Detection> = found
+            .iter()
+            .filter(|d| d.rule_id == "impossible-travel")
+            .collect();
+        assert_eq!(trips.len(), 1, "{found:?}");
+        assert_eq!(trips[0].entity, "alice@corp.example");
+        assert_eq!(trips[0].source, "cloudtrail");
+        assert!(
+            trips[0]
+                .detail
+                .as_deref()
+                .unwrap()
+                .starts_with("London, GB (81.2.69.142) → Changchun, CN (175.16.199.10)"),
+            "{:?}",
+            trips[0].detail
+        );
+    }
+}
