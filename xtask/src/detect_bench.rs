@@ -153,7 +153,7 @@ fn trail_files(count: usize) -> Vec<Vec<u8>> {
             text.push_str(&format!(
                 r#"{{"eventVersion":"1.09","userIdentity":{},"eventTime":"{}","eventSource":"{source}","eventName":"{name}","awsRegion":"ap-northeast-2","sourceIPAddress":"{ip}","userAgent":"aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5 md/GOOS#linux api/{}#1.0","requestParameters":{{"resourceName":"res-{}","maxResults":50}},"responseElements":{response}{error},"requestID":"{:x}","eventID":"{:x}-{}","readOnly":{read_only},"eventType":"{}","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"{source}"}}}}"#,
                 identity(&mut rng),
-                rfc3339(t),
+                crate::flow_gen::rfc3339(t),
                 source.split('.').next().unwrap_or(""),
                 rng.below(1000),
                 rng.next(),
@@ -169,27 +169,6 @@ fn trail_files(count: usize) -> Vec<Vec<u8>> {
         made += n;
     }
     files
-}
-
-fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rest = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
 }
 
 /// SigmaHQ's AWS CloudTrail rules, `copies` times over with distinct ids

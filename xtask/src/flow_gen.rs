@@ -102,7 +102,8 @@ pub(crate) fn resolver_log(start_s: i64) -> String {
     out
 }
 
-fn rfc3339(s: i64) -> String {
+/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch, as AWS writes times.
+pub(crate) fn rfc3339(s: i64) -> String {
     let days = s.div_euclid(86_400);
     let secs = s.rem_euclid(86_400);
     // Civil from days (Howard Hinnant's algorithm).

@@ -89,18 +89,36 @@ pub(crate) async fn signals(
     Ok(Json(signals))
 }
 
-fn apply_state(signal: &mut siem::Signal, doc: &serde_json::Map<String, Value>) {
+/// A signal's stored triage: status, who, when, comments.
+struct Triage {
+    status: Option<String>,
+    by: Option<String>,
+    at: Option<String>,
+    comments: Vec<siem::SignalComment>,
+}
+
+fn triage(doc: &serde_json::Map<String, Value>) -> Triage {
     let text = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
-    if let Some(status) = text("status") {
+    Triage {
+        status: text("status"),
+        by: text("by"),
+        at: text("updated_at"),
+        comments: doc
+            .get("comments")
+            .cloned()
+            .and_then(|c| serde_json::from_value(c).ok())
+            .unwrap_or_default(),
+    }
+}
+
+fn apply_state(signal: &mut siem::Signal, doc: &serde_json::Map<String, Value>) {
+    let t = triage(doc);
+    if let Some(status) = t.status {
         signal.status = status;
     }
-    signal.status_by = text("by");
-    signal.status_at = text("updated_at");
-    signal.comments = doc
-        .get("comments")
-        .cloned()
-        .and_then(|c| serde_json::from_value(c).ok())
-        .unwrap_or_default();
+    signal.status_by = t.by;
+    signal.status_at = t.at;
+    signal.comments = t.comments;
 }
 
 /// A triage change.
@@ -194,30 +212,13 @@ pub(crate) async fn set_signal_status(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let mut signal = siem::Signal {
-        signal_id: signal_id.clone(),
-        rule_id: String::new(),
-        title: String::new(),
-        severity: String::new(),
-        entity: String::new(),
-        source: String::new(),
-        first_seen_ms: 0,
-        last_seen_ms: 0,
-        count: 0,
-        detail: None,
-        place: None,
-        status: String::new(),
-        status_by: None,
-        status_at: None,
-        comments: Vec::new(),
-    };
-    apply_state(&mut signal, &stored);
+    let t = triage(&stored);
     Ok(Json(TriageReply {
         signal_id,
-        status: signal.status,
-        by: signal.status_by,
-        updated_at: signal.status_at,
-        comments: signal.comments,
+        status: t.status.unwrap_or_default(),
+        by: t.by,
+        updated_at: t.at,
+        comments: t.comments,
     }))
 }
 

@@ -275,6 +275,13 @@ impl SigmaRules {
     }
 }
 
+impl RuleReport {
+    /// A file that could not be used at all (unreadable, too large).
+    pub fn failed_file(file: &str, reason: String) -> RuleReport {
+        failed(file, reason)
+    }
+}
+
 fn failed(file: &str, reason: String) -> RuleReport {
     RuleReport {
         file: file.to_owned(),

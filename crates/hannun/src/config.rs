@@ -186,13 +186,18 @@ pub(crate) struct Config {
     pub(crate) rule_report: Arc<Vec<detect::RuleReport>>,
 }
 
+/// A rule file's name and text.
+type RuleFile = (String, String);
+
 /// Rule files found under the paths: at most this many.
 const MAX_RULE_FILES: usize = 10_000;
 
 /// Reads every .yml/.yaml file under `paths` (files or folders), as
-/// (name, text); a file too large or unreadable is an error naming it.
-fn read_rule_files(paths: &[PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
+/// (name, text), and the files too large to read (reported, not loaded);
+/// an unreadable path is an error naming it.
+fn read_rule_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<RuleFile>, Vec<detect::RuleReport>)> {
     let mut out = Vec::new();
+    let mut too_large = Vec::new();
     let mut stack: Vec<PathBuf> = paths.iter().rev().cloned().collect();
     while let Some(path) = stack.pop() {
         let meta = std::fs::metadata(&path)
@@ -213,10 +218,12 @@ fn read_rule_files(paths: &[PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
             bail!("detect.sigma_rules: more than {MAX_RULE_FILES} rule files");
         }
         if meta.len() > detect::MAX_RULE_FILE_BYTES as u64 {
-            // Reported by the loader, with its reason.
-            out.push((
-                path.display().to_string(),
-                " ".repeat(detect::MAX_RULE_FILE_BYTES + 1),
+            too_large.push(detect::RuleReport::failed_file(
+                &path.display().to_string(),
+                format!(
+                    "the file is larger than {} bytes",
+                    detect::MAX_RULE_FILE_BYTES
+                ),
             ));
             continue;
         }
@@ -224,13 +231,15 @@ fn read_rule_files(paths: &[PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
             .with_context(|| format!("detect.sigma_rules: reading {}", path.display()))?;
         out.push((path.display().to_string(), text));
     }
-    Ok(out)
+    Ok((out, too_large))
 }
 
 /// The detector from `[detect]`.
 fn detector(raw: &RawDetect) -> anyhow::Result<(detect::Detector, Vec<detect::RuleReport>)> {
-    let rules = detect::SigmaRules::load(&read_rule_files(&raw.sigma_rules)?);
-    let report = rules.report.clone();
+    let (files, too_large) = read_rule_files(&raw.sigma_rules)?;
+    let rules = detect::SigmaRules::load(&files);
+    let mut report = rules.report.clone();
+    report.extend(too_large);
     let mut builtin = detect::BuiltinConfig::default();
     if let Some(p) = &raw.rescue_role_pattern {
         if p.is_empty() || p.len() > 256 {
@@ -516,6 +525,25 @@ mod tests {
         let c = Config::from_serve_args(&args).unwrap();
         assert!(!c.geoip.is_empty());
         assert_eq!(c.rule_report.len(), 21, "SigmaHQ's Okta rules");
+        // A file too large to be a rule is reported, not read.
+        let rules = dir.path().join("rules");
+        std::fs::create_dir_all(&rules).unwrap();
+        std::fs::write(
+            rules.join("huge.yml"),
+            "#".repeat(detect::MAX_RULE_FILE_BYTES + 1),
+        )
+        .unwrap();
+        std::fs::write(
+            &path,
+            format!("[detect]\nsigma_rules = [\"{}\"]\n", rules.display()),
+        )
+        .unwrap();
+        let c = Config::from_serve_args(&args).unwrap();
+        assert!(
+            matches!(&c.rule_report[..], [r] if matches!(&r.load, detect::RuleLoad::Failed { reason } if reason.contains("larger than"))),
+            "{:?}",
+            c.rule_report
+        );
         for (bad, expected) in [
             (
                 "[detect]\ntravel_ignore = [\"vpn\"]\n",

@@ -326,19 +326,7 @@ impl Importer {
         report
             .rejects
             .extend(log.reject_samples.into_iter().take(10));
-        for events in log.events.chunks(AUDIT_CHUNK) {
-            let rows: Vec<AuditRow> = events
-                .iter()
-                .map(|e| {
-                    let mut row = AuditRow::from_cloudtrail(e, &self.geo);
-                    row.source_class = enrich::source_class(row.source_ip.as_deref(), &self.ranges);
-                    row
-                })
-                .collect();
-            let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
-            self.store_audit(&rows, &values, report)?;
-        }
-        Ok(())
+        self.store_events(&log.events, |e| &e.event, AuditRow::from_cloudtrail, report)
     }
 
     fn read_okta(&self, content: &[u8], report: &mut ObjectReport) -> Result<(), IngestError> {
@@ -347,16 +335,28 @@ impl Importer {
         report
             .rejects
             .extend(log.reject_samples.into_iter().take(10));
-        for events in log.events.chunks(AUDIT_CHUNK) {
-            let rows: Vec<AuditRow> = events
+        self.store_events(&log.events, |e| &e.event, AuditRow::from_okta, report)
+    }
+
+    /// Audit events of one source, in chunks: each a row (identity, place,
+    /// source class) stored with the detections of its event.
+    fn store_events<E>(
+        &self,
+        events: &[E],
+        value: impl Fn(&E) -> &serde_json::Value,
+        row: impl Fn(&E, &GeoIp) -> AuditRow,
+        report: &mut ObjectReport,
+    ) -> Result<(), IngestError> {
+        for chunk in events.chunks(AUDIT_CHUNK) {
+            let rows: Vec<AuditRow> = chunk
                 .iter()
                 .map(|e| {
-                    let mut row = AuditRow::from_okta(e, &self.geo);
-                    row.source_class = enrich::source_class(row.source_ip.as_deref(), &self.ranges);
-                    row
+                    let mut r = row(e, &self.geo);
+                    r.source_class = enrich::source_class(r.source_ip.as_deref(), &self.ranges);
+                    r
                 })
                 .collect();
-            let values: Vec<&serde_json::Value> = events.iter().map(|e| &e.event).collect();
+            let values: Vec<&serde_json::Value> = chunk.iter().map(&value).collect();
             self.store_audit(&rows, &values, report)?;
         }
         Ok(())
