@@ -5,7 +5,8 @@
 //! from the three alone, so a restart or a re-run over history gives the
 //! same signals; the signal list is the detections grouped by it.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
 
 use arrow::array::{ArrayRef, StringBuilder, TimestampNanosecondBuilder};
 use arrow::record_batch::RecordBatch;
@@ -64,6 +65,9 @@ pub struct Detector {
     travel_config: TravelConfig,
     travel: Mutex<Travel>,
     window_ns: i64,
+    /// Rules switched off: still evaluated (impossible travel keeps its
+    /// state), their detections dropped.
+    disabled: RwLock<HashSet<String>>,
 }
 
 impl std::fmt::Debug for Detector {
@@ -91,7 +95,21 @@ impl Detector {
             travel_config: travel,
             travel: Mutex::new(Travel::default()),
             window_ns: dedup_hours.max(1) * 3_600_000_000_000,
+            disabled: RwLock::default(),
         }
+    }
+
+    /// Switches off exactly these rules (the others are on).
+    pub fn set_disabled(&self, rule_ids: impl IntoIterator<Item = String>) {
+        *self.disabled.write().unwrap_or_else(|p| p.into_inner()) = rule_ids.into_iter().collect();
+    }
+
+    pub fn is_enabled(&self, rule_id: &str) -> bool {
+        !self
+            .disabled
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(rule_id)
     }
 
     /// The detections of rows (each with its event as delivered), in order.
@@ -99,6 +117,7 @@ impl Detector {
         let mut out = Vec::new();
         let mut sigma = Vec::new();
         let mut travel = self.travel.lock().expect("travel lock");
+        let disabled = self.disabled.read().unwrap_or_else(|p| p.into_inner());
         for (row, event) in rows.iter().zip(events) {
             let source = match row.source {
                 "okta" => Source::Okta,
@@ -112,6 +131,9 @@ impl Detector {
                 .unwrap_or_else(|| "unknown".to_owned());
             let mut push =
                 |rule_id: &str, title: &str, severity: Severity, detail: Option<String>| {
+                    if disabled.contains(rule_id) {
+                        return;
+                    }
                     out.push(Detection {
                         time: row.time,
                         signal_id: signal_id(rule_id, &entity, row.time, self.window_ns),
@@ -274,5 +296,38 @@ mod travel_across_sources {
             "{:?}",
             trips[0].detail
         );
+    }
+
+    /// A switched-off rule raises nothing; impossible travel keeps
+    /// watching while off, so switching it on again finds the next trip.
+    #[test]
+    fn a_disabled_rule_raises_nothing_until_enabled() {
+        let root = |id: &str, t: &str| {
+            formats::decode_cloudtrail(format!(
+                r#"{{"userIdentity":{{"type":"Root","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"}},"eventTime":"{t}","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","eventType":"AwsApiCall","sourceIPAddress":"81.2.69.142","eventID":"{id}","recipientAccountId":"111122223333"}}"#
+            ).as_bytes())
+        };
+        let geo = enrich::GeoIp::default();
+        let detector = Detector::new(
+            std::sync::Arc::new(SigmaRules::load(&[])),
+            BuiltinConfig::default(),
+            TravelConfig::default(),
+            DEFAULT_DEDUP_HOURS,
+        );
+        let run = |id: &str| {
+            let log = root(id, "2026-12-01T09:00:00Z");
+            let rows = [enrich::AuditRow::from_cloudtrail(&log.events[0], &geo)];
+            detector
+                .detect(&rows, &[&log.events[0].event])
+                .into_iter()
+                .map(|d| d.rule_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run("a"), ["aws-root-activity"]);
+        detector.set_disabled(["aws-root-activity".to_owned()]);
+        assert!(!detector.is_enabled("aws-root-activity"));
+        assert!(run("b").is_empty());
+        detector.set_disabled([]);
+        assert_eq!(run("c"), ["aws-root-activity"]);
     }
 }

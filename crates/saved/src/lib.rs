@@ -39,6 +39,11 @@ pub enum Kind {
     /// The triage of security signals, by signal id: status, who set it
     /// and when, comments (the signals are computed from `signals`).
     SignalStates,
+    /// Tuning exceptions of security rules: which detections (a rule, an
+    /// entity, a field's value) are suppressed, until when, and why.
+    SignalExceptions,
+    /// Security rules switched off, by rule id.
+    RuleStates,
 }
 
 impl Kind {
@@ -48,8 +53,20 @@ impl Kind {
             Kind::Views => "views",
             Kind::IssueStates => "issues",
             Kind::SignalStates => "signals",
+            Kind::SignalExceptions => "exceptions",
+            Kind::RuleStates => "rules",
         }
     }
+
+    /// Every kind, each with its own file.
+    pub const ALL: [Kind; 6] = [
+        Kind::Dashboards,
+        Kind::Views,
+        Kind::IssueStates,
+        Kind::SignalStates,
+        Kind::SignalExceptions,
+        Kind::RuleStates,
+    ];
 
     /// Most documents of the kind.
     fn max_documents(self) -> usize {
@@ -65,6 +82,8 @@ impl Kind {
             Kind::Views => "saved view",
             Kind::IssueStates => "issue status",
             Kind::SignalStates => "signal status",
+            Kind::SignalExceptions => "signal exception",
+            Kind::RuleStates => "rule state",
         }
     }
 
@@ -74,6 +93,8 @@ impl Kind {
             Kind::Views => "v",
             Kind::IssueStates => "i",
             Kind::SignalStates => "s",
+            Kind::SignalExceptions => "x",
+            Kind::RuleStates => "r",
         }
     }
 
@@ -83,6 +104,8 @@ impl Kind {
             Kind::Dashboards => "title",
             Kind::Views => "name",
             Kind::IssueStates | Kind::SignalStates => "status",
+            Kind::SignalExceptions => "reason",
+            Kind::RuleStates => "state",
         }
     }
 }
@@ -137,12 +160,7 @@ impl Saved {
         let dir = dir.into();
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let mut kinds = BTreeMap::new();
-        for kind in [
-            Kind::Dashboards,
-            Kind::Views,
-            Kind::IssueStates,
-            Kind::SignalStates,
-        ] {
+        for kind in Kind::ALL {
             let path = dir.join(format!("{}.json", kind.as_str()));
             let docs = match fs::read(&path) {
                 Ok(bytes) => {

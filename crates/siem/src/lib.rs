@@ -1,14 +1,33 @@
 //! Cloud SIEM over the `audit` and `signals` datasets (written by the
 //! importer, matched by crate `detect`): the signal list, each signal the
 //! detections of one rule and entity in one dedup window (`signals.rs`),
-//! and the rules the server runs (`rules.rs`).
+//! the tuning exceptions applied as signals are read (`exceptions.rs`),
+//! alert volume per rule or severity before and after them (`volume.rs`),
+//! the identity investigator (`identity.rs`) over the audit events
+//! (`events.rs`), and the rules the server runs (`rules.rs`).
 //! Every read is a `query::ir::Select`.
 
+mod events;
+mod exceptions;
+mod identity;
 mod rules;
 mod signals;
+mod volume;
 
+pub use events::AuditEvent;
+pub use exceptions::{
+    EXCEPTION_FIELDS, ExceptionInput, MAX_EXCEPTIONS, SignalException, suppressed,
+};
+pub use identity::{
+    Chain, ChainEdge, ChainNode, Identity, IdentityPlace, IdentitySummary, IdentityTimeline,
+    KeyUse, assumed_role, identities, identity,
+};
 pub use rules::RuleInfo;
-pub use signals::{SIGNAL_STATUSES, Signal, SignalComment, SignalFilter, check_signal_id, signals};
+pub use signals::{
+    SIGNAL_STATUSES, Signal, SignalComment, SignalDetail, SignalFilter, check_signal_id,
+    signal_detail, signals,
+};
+pub use volume::{Volume, VolumeFilter, VolumeGroup, VolumeSeries, volume};
 
 /// Why a SIEM request failed.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,8 @@ use query::ir::{self, Select, column, text};
 use query::{QueryEngine, TimeRange};
 
 use crate::SiemError;
+use crate::events::{AuditEvent, audit_events};
+use crate::exceptions::{SignalException, suppressed};
 
 /// One signal.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -22,8 +24,10 @@ pub struct Signal {
     pub source: String,
     pub first_seen_ms: i64,
     pub last_seen_ms: i64,
-    /// Events that matched.
+    /// Events that matched, less those an exception suppresses.
     pub count: u64,
+    /// Events that matched and an exception suppresses.
+    pub suppressed: u64,
     /// What the rule saw, when it says (impossible travel: the trip).
     #[schema(required = true)]
     pub detail: Option<String>,
@@ -69,9 +73,14 @@ pub fn check_signal_id(id: &str) -> Result<(), SiemError> {
 pub struct SignalFilter {
     /// Detections in this range.
     pub range: Option<TimeRange>,
+    pub signal_id: Option<String>,
     pub rule_id: Option<String>,
     pub severity: Option<String>,
     pub entity: Option<String>,
+    /// The tuning exceptions to apply.
+    pub exceptions: Vec<SignalException>,
+    /// Also list signals whose every detection is suppressed.
+    pub include_suppressed: bool,
 }
 
 /// At most this many signals per list, latest first.
@@ -100,6 +109,7 @@ pub async fn signals(
         select = select.filter(ir::time_in(range));
     }
     for (name, value) in [
+        ("signal_id", &filter.signal_id),
         ("rule_id", &filter.rule_id),
         ("severity", &filter.severity),
         ("entity", &filter.entity),
@@ -125,6 +135,11 @@ pub async fn signals(
             ir::min(ir::nanos(column(model::TIME_COLUMN))).alias("first_seen"),
             ir::max(ir::nanos(column(model::TIME_COLUMN))).alias("last_seen"),
             ir::count_rows().alias("matches"),
+            ir::only_where(
+                ir::count_rows(),
+                suppressed(&filter.exceptions).unwrap_or(ir::boolean(false)),
+            )
+            .alias("suppressed"),
             ir::max(column("detail")).alias("detail"),
             ir::max(column("place")).alias("place"),
         ])
@@ -140,13 +155,15 @@ pub async fn signals(
         texts("entity")?,
         texts("source")?,
     );
-    let (first, last, count) = (
+    let (first, last, count, quiet) = (
         rows.integers("first_seen")?,
         rows.integers("last_seen")?,
         rows.counts("matches")?,
+        rows.counts("suppressed")?,
     );
     let (details, places) = (texts("detail")?, texts("place")?);
     Ok((0..rows.len())
+        .filter(|&i| filter.include_suppressed || quiet[i] < count[i])
         .map(|i| Signal {
             signal_id: ids[i].clone().unwrap_or_default(),
             rule_id: rules[i].clone().unwrap_or_default(),
@@ -156,7 +173,8 @@ pub async fn signals(
             source: sources[i].clone().unwrap_or_default(),
             first_seen_ms: first[i].unwrap_or(0) / 1_000_000,
             last_seen_ms: last[i].unwrap_or(0) / 1_000_000,
-            count: count[i],
+            count: count[i] - quiet[i].min(count[i]),
+            suppressed: quiet[i],
             detail: details[i].clone(),
             place: places[i].clone(),
             status: "open".to_owned(),
@@ -165,4 +183,78 @@ pub async fn signals(
             comments: Vec::new(),
         })
         .collect())
+}
+
+/// A signal with the events that raised it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct SignalDetail {
+    pub signal: Signal,
+    /// The matching events, latest first (at most 100), with their JSON.
+    pub events: Vec<AuditEvent>,
+    /// The exceptions of its rule (or of every rule) that name its entity
+    /// or none.
+    pub exceptions: Vec<SignalException>,
+}
+
+/// Most events shown on a signal's page.
+const MAX_SIGNAL_EVENTS: usize = 100;
+
+/// The signal `id` (suppressed or not) and its events; None if no
+/// detection has that id.
+pub async fn signal_detail(
+    engine: &QueryEngine,
+    id: &str,
+    exceptions: Vec<SignalException>,
+) -> Result<Option<SignalDetail>, SiemError> {
+    check_signal_id(id)?;
+    let filter = SignalFilter {
+        signal_id: Some(id.to_owned()),
+        exceptions: exceptions.clone(),
+        include_suppressed: true,
+        ..SignalFilter::default()
+    };
+    let Some(signal) = signals(engine, &filter).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let ids = Select::from(DatasetName::signals())
+        .filter(column("signal_id").eq(text(id)))
+        .columns([column("event_id")])
+        .limit(MAX_SIGNAL_EVENTS * 4);
+    let ids: Vec<String> = engine
+        .fetch(&ids)
+        .await?
+        .texts("event_id")?
+        .into_iter()
+        .flatten()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // A second either side: detections keep the event's own time.
+    let range = TimeRange {
+        from: (signal.first_seen_ms - 1_000) * 1_000_000,
+        to: (signal.last_seen_ms + 1_000) * 1_000_000,
+    };
+    let events = if ids.is_empty() {
+        Vec::new()
+    } else {
+        audit_events(
+            engine,
+            ir::all([ir::time_in(range), ir::in_texts(column("event_id"), &ids)]),
+            MAX_SIGNAL_EVENTS,
+            true,
+        )
+        .await?
+    };
+    let exceptions = exceptions
+        .into_iter()
+        .filter(|e| {
+            (e.rule_id == "*" || e.rule_id == signal.rule_id)
+                && e.entity.as_ref().is_none_or(|x| *x == signal.entity)
+        })
+        .collect();
+    Ok(Some(SignalDetail {
+        signal,
+        events,
+        exceptions,
+    }))
 }

@@ -194,6 +194,11 @@ impl Importer {
 
     /// Matches audit events against these rules as they are stored; the
     /// detections go to the `signals` dataset in the same append.
+    /// The detector imports run, if any (to switch rules on and off).
+    pub fn detector(&self) -> Option<&Arc<detect::Detector>> {
+        self.detector.as_ref()
+    }
+
     pub fn with_detector(mut self, detector: Arc<detect::Detector>) -> Importer {
         self.detector = Some(detector);
         self

@@ -1,0 +1,140 @@
+//! Audit events as the security pages show them: a signal's matching
+//! events and an identity's actions, read from the `audit` dataset.
+
+use model::DatasetName;
+use query::QueryEngine;
+use query::ir::{self, Expr, Select, column};
+
+use crate::SiemError;
+
+/// One audit event (CloudTrail or Okta), normalised.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditEvent {
+    pub time_ms: i64,
+    /// cloudtrail or okta.
+    pub source: String,
+    #[schema(required = true)]
+    pub event_id: Option<String>,
+    /// The AWS service (`iam.amazonaws.com`) or Okta's event category.
+    #[schema(required = true)]
+    pub event_source: Option<String>,
+    #[schema(required = true)]
+    pub event_name: Option<String>,
+    /// The identity that acted (what signals and the investigator key on).
+    #[schema(required = true)]
+    pub actor: Option<String>,
+    #[schema(required = true)]
+    pub actor_name: Option<String>,
+    /// root, iam_user, role, person, aws_service, aws_account, service or unknown.
+    #[schema(required = true)]
+    pub actor_type: Option<String>,
+    #[schema(required = true)]
+    pub account_id: Option<String>,
+    #[schema(required = true)]
+    pub region: Option<String>,
+    #[schema(required = true)]
+    pub access_key_id: Option<String>,
+    #[schema(required = true)]
+    pub role_arn: Option<String>,
+    #[schema(required = true)]
+    pub session_name: Option<String>,
+    #[schema(required = true)]
+    pub source_ip: Option<String>,
+    #[schema(required = true)]
+    pub country: Option<String>,
+    #[schema(required = true)]
+    pub city: Option<String>,
+    #[schema(required = true)]
+    pub user_agent: Option<String>,
+    /// success, failure, challenge or skipped.
+    #[schema(required = true)]
+    pub outcome: Option<String>,
+    #[schema(required = true)]
+    pub error_code: Option<String>,
+    /// The event as delivered (JSON), when asked for.
+    #[schema(required = true)]
+    pub raw: Option<String>,
+}
+
+const TEXT_COLUMNS: [&str; 17] = [
+    "source",
+    "event_id",
+    "event_source",
+    "event_name",
+    "actor",
+    "actor_name",
+    "actor_type",
+    "account_id",
+    "region",
+    "access_key_id",
+    "role_arn",
+    "session_name",
+    "source_ip",
+    "country",
+    "city",
+    "user_agent",
+    "outcome",
+];
+
+/// The audit events matching `filter`, latest first, at most `limit`;
+/// with their raw JSON when `raw`.
+pub(crate) async fn audit_events(
+    engine: &QueryEngine,
+    filter: Expr,
+    limit: usize,
+    raw: bool,
+) -> Result<Vec<AuditEvent>, SiemError> {
+    if !engine.has_dataset(&DatasetName::audit()) {
+        return Ok(Vec::new());
+    }
+    let mut columns: Vec<Expr> = TEXT_COLUMNS.iter().map(|c| column(c)).collect();
+    columns.push(column("error_code"));
+    columns.push(ir::nanos(column(model::TIME_COLUMN)).alias("t"));
+    if raw {
+        columns.push(column("raw"));
+    }
+    let select = Select::from(DatasetName::audit())
+        .filter(filter)
+        .columns(columns)
+        .order_by(ir::descending(column("t")))
+        .limit(limit);
+    let rows = engine.fetch(&select).await?;
+    let mut texts = Vec::with_capacity(TEXT_COLUMNS.len());
+    for c in TEXT_COLUMNS {
+        texts.push(rows.texts(c)?);
+    }
+    let times = rows.integers("t")?;
+    let errors = rows.texts("error_code")?;
+    let raws = if raw {
+        rows.texts("raw")?
+    } else {
+        vec![None; rows.len()]
+    };
+    Ok((0..rows.len())
+        .map(|i| {
+            let t = |c: usize| texts[c][i].clone();
+            AuditEvent {
+                time_ms: times[i].unwrap_or(0) / 1_000_000,
+                source: t(0).unwrap_or_default(),
+                event_id: t(1),
+                event_source: t(2),
+                event_name: t(3),
+                actor: t(4),
+                actor_name: t(5),
+                actor_type: t(6),
+                account_id: t(7),
+                region: t(8),
+                access_key_id: t(9),
+                role_arn: t(10),
+                session_name: t(11),
+                source_ip: t(12),
+                country: t(13),
+                city: t(14),
+                user_agent: t(15),
+                outcome: t(16),
+                error_code: errors[i].clone(),
+                raw: raws[i].clone(),
+            }
+        })
+        .collect())
+}
