@@ -16,4 +16,5 @@ mod state;
 mod web;
 
 pub use routes::{app_router, openapi_document, openapi_json, otlp_router};
+pub use siem_routes::disabled_rules;
 pub use state::AppState;

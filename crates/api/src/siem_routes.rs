@@ -7,12 +7,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use query::RangeInput;
 use saved::Kind;
 use serde_json::Value;
 
-use crate::error::{ApiError, ErrorBody, ListFailures};
+use crate::error::{
+    ApiError, CreateFailures, ErrorBody, ItemFailures, ListFailures, LookupFailures,
+};
 use crate::extract::{params, parse_json};
 use crate::state::AppState;
 
@@ -30,6 +32,9 @@ pub(crate) struct SignalParams {
     entity: Option<String>,
     /// open, under_review or archived.
     status: Option<String>,
+    /// Also list signals whose every detection an exception suppresses.
+    #[serde(default)]
+    suppressed: bool,
 }
 
 /// The last 30 days, as the signals page opens.
@@ -67,26 +72,44 @@ pub(crate) async fn signals(
     }
     let filter = siem::SignalFilter {
         range: Some(range),
+        signal_id: None,
         rule_id: p.rule_id,
         severity: p.severity,
         entity: p.entity,
+        exceptions: exceptions(&state),
+        include_suppressed: p.suppressed,
     };
     let mut signals = siem::signals(&state.engine, &filter).await?;
+    apply_states(&state, &mut signals);
+    if let Some(status) = &p.status {
+        signals.retain(|s| &s.status == status);
+    }
+    Ok(Json(signals))
+}
+
+/// The tuning exceptions as stored.
+fn exceptions(state: &AppState) -> Vec<siem::SignalException> {
+    state
+        .saved
+        .list(Kind::SignalExceptions)
+        .iter()
+        .filter_map(siem::SignalException::from_doc)
+        .collect()
+}
+
+/// Fills each signal's triage from the stored states.
+fn apply_states(state: &AppState, signals: &mut [siem::Signal]) {
     let states: HashMap<String, serde_json::Map<String, Value>> = state
         .saved
         .list(Kind::SignalStates)
         .into_iter()
         .filter_map(|d| Some((d.get("id")?.as_str()?.to_owned(), d)))
         .collect();
-    for s in &mut signals {
+    for s in signals.iter_mut() {
         if let Some(d) = states.get(&s.signal_id) {
             apply_state(s, d);
         }
     }
-    if let Some(status) = &p.status {
-        signals.retain(|s| &s.status == status);
-    }
-    Ok(Json(signals))
 }
 
 /// A signal's stored triage: status, who, when, comments.
@@ -231,12 +254,299 @@ fn now_rfc3339() -> String {
     model::format_rfc3339_nanos(nanos / 1_000_000_000 * 1_000_000_000)
 }
 
+/// One security signal
+///
+/// The signal (even when its detections are all suppressed), its matching audit events with their JSON as delivered (latest 100), and the exceptions of its rule that could apply to it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signals/{signal_id}",
+    tag = "security",
+    params(("signal_id" = String, Path, description = "16 hexadecimal digits")),
+    responses((status = 200, body = siem::SignalDetail), ItemFailures)
+)]
+pub(crate) async fn signal(
+    State(state): State<AppState>,
+    Path(signal_id): Path<String>,
+) -> Result<Json<siem::SignalDetail>, ApiError> {
+    let mut detail = siem::signal_detail(&state.engine, &signal_id, exceptions(&state))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no signal has the id {signal_id:?}")))?;
+    apply_states(&state, std::slice::from_mut(&mut detail.signal));
+    Ok(Json(detail))
+}
+
+/// Filters of the alert volume.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct VolumeParams {
+    /// `rule_id` (default) or `severity`.
+    #[param(inline)]
+    group_by: Option<siem::VolumeGroup>,
+    rule_id: Option<String>,
+    entity: Option<String>,
+}
+
+/// Alert volume over time
+///
+/// Detections per time bucket (about 60 over the range, the last 30 days unless given), one series per rule or per severity, each bucket with the detections before exceptions and how many of them the tuning exceptions suppress: the volume before and after tuning, over the same history.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signals/volume",
+    tag = "security",
+    params(RangeInput, VolumeParams),
+    responses((status = 200, body = siem::Volume), ListFailures)
+)]
+pub(crate) async fn volume(
+    State(state): State<AppState>,
+    p: Result<Query<VolumeParams>, QueryRejection>,
+    range: Result<Query<RangeInput>, QueryRejection>,
+) -> Result<Json<siem::Volume>, ApiError> {
+    let p = params(p)?;
+    let range = params(range)?
+        .optional()?
+        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    let filter = siem::VolumeFilter {
+        range,
+        group_by: p.group_by.unwrap_or(siem::VolumeGroup::RuleId),
+        rule_id: p.rule_id,
+        entity: p.entity,
+        exceptions: exceptions(&state),
+    };
+    Ok(Json(siem::volume(&state.engine, &filter).await?))
+}
+
+/// Tuning exceptions
+///
+/// Every exception: which detections (a rule, an entity, a field's value) are suppressed, until when, why and by whom.
+#[utoipa::path(get, path = "/api/v1/exceptions", tag = "security", responses((status = 200, body = Vec<siem::SignalException>)))]
+pub(crate) async fn list_exceptions(
+    State(state): State<AppState>,
+) -> Json<Vec<siem::SignalException>> {
+    Json(exceptions(&state))
+}
+
+/// Add a tuning exception
+///
+/// Suppresses a rule's detections (or every rule's, with `*`) about an entity, with a field's value, or both, until a date if given, with a reason. Detections stay stored: the signals they raised disappear from the list, the volume shows them as suppressed, and deleting the exception brings them back.
+#[utoipa::path(
+    post,
+    path = "/api/v1/exceptions",
+    tag = "security",
+    request_body = siem::ExceptionInput,
+    responses((status = 201, body = siem::SignalException), CreateFailures)
+)]
+pub(crate) async fn create_exception(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<siem::SignalException>), ApiError> {
+    let input: siem::ExceptionInput = parse_json(&headers, &body)?;
+    let rules = state.rules.clone();
+    let doc = input.validate(|id| rules.iter().any(|r| r.id == id))?;
+    let saved = state.saved.clone();
+    let stored = tokio::task::spawn_blocking(move || saved.create(Kind::SignalExceptions, doc))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let exception = siem::SignalException::from_doc(&stored)
+        .ok_or_else(|| ApiError::Internal("the stored exception does not read back".into()))?;
+    Ok((StatusCode::CREATED, Json(exception)))
+}
+
+/// Delete a tuning exception
+#[utoipa::path(
+    delete,
+    path = "/api/v1/exceptions/{id}",
+    tag = "security",
+    params(("id" = String, Path, description = "The exception's id")),
+    responses((status = 204, description = "Deleted"), LookupFailures)
+)]
+pub(crate) async fn delete_exception(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let saved = state.saved.clone();
+    tokio::task::spawn_blocking(move || saved.delete(Kind::SignalExceptions, &id))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Filters of the identity list.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct IdentitiesParams {
+    /// Part of an identity's id or name, any case.
+    q: Option<String>,
+}
+
+/// Identities
+///
+/// The identities that acted in the range (the last 30 days unless given), across CloudTrail and Okta: IAM users, root, roles, people signed in through SSO, SAML or Okta, services; the latest active first, at most 500.
+#[utoipa::path(
+    get,
+    path = "/api/v1/identities",
+    tag = "security",
+    params(RangeInput, IdentitiesParams),
+    responses((status = 200, body = Vec<siem::IdentitySummary>), ListFailures)
+)]
+pub(crate) async fn identities(
+    State(state): State<AppState>,
+    p: Result<Query<IdentitiesParams>, QueryRejection>,
+    range: Result<Query<RangeInput>, QueryRejection>,
+) -> Result<Json<Vec<siem::IdentitySummary>>, ApiError> {
+    let p = params(p)?;
+    let range = params(range)?
+        .optional()?
+        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    Ok(Json(
+        siem::identities(&state.engine, range, p.q.as_deref()).await?,
+    ))
+}
+
+/// The identity to investigate.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct IdentityParams {
+    /// The identity: an actor of `audit` (an ARN, a person's login, ...).
+    actor: String,
+}
+
+/// Investigate an identity
+///
+/// One identity over the range (the last 30 days unless given): its actions over time and the latest 200, the addresses and places they came from, the access keys it used, the AssumeRole chain around it (roles it assumed or signed in as, and who assumed it) as a graph, and its signals.
+#[utoipa::path(
+    get,
+    path = "/api/v1/identity",
+    tag = "security",
+    params(RangeInput, IdentityParams),
+    responses((status = 200, body = siem::Identity), ItemFailures)
+)]
+pub(crate) async fn identity(
+    State(state): State<AppState>,
+    p: Result<Query<IdentityParams>, QueryRejection>,
+    range: Result<Query<RangeInput>, QueryRejection>,
+) -> Result<Json<siem::Identity>, ApiError> {
+    let p = params(p)?;
+    let range = params(range)?
+        .optional()?
+        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    let mut identity = siem::identity(&state.engine, &p.actor, range, exceptions(&state))
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("{:?} has no audit events in the range", p.actor))
+        })?;
+    apply_states(&state, &mut identity.signals);
+    Ok(Json(identity))
+}
+
+/// Switch a rule on or off.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RuleStateBody {
+    rule_id: String,
+    enabled: bool,
+    /// Who switched it (until sign-in exists, the caller says).
+    by: Option<String>,
+}
+
+/// Switch a security rule on or off
+///
+/// A rule switched off raises nothing on new events (from the next import on); its earlier signals stay. Kept across restarts.
+#[utoipa::path(
+    put,
+    path = "/api/v1/rules/state",
+    tag = "security",
+    request_body = RuleStateBody,
+    responses((status = 200, body = siem::RuleInfo), ItemFailures)
+)]
+pub(crate) async fn set_rule_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<siem::RuleInfo>, ApiError> {
+    let request: RuleStateBody = parse_json(&headers, &body)?;
+    let Some(mut rule) = state
+        .rules
+        .iter()
+        .find(|r| r.id == request.rule_id)
+        .cloned()
+    else {
+        return Err(ApiError::NotFound(format!(
+            "no rule has the id {:?}",
+            request.rule_id
+        )));
+    };
+    let saved = state.saved.clone();
+    let id = request.rule_id.clone();
+    let by = request
+        .by
+        .map(|b| b.trim().chars().take(200).collect::<String>())
+        .filter(|b| !b.is_empty());
+    let doc = serde_json::json!({
+        "state": if request.enabled { "enabled" } else { "disabled" },
+        "by": by,
+    });
+    tokio::task::spawn_blocking(move || saved.upsert(Kind::RuleStates, &rule_key(&id), doc))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    if let Some(detector) = state.importer.detector() {
+        detector.set_disabled(disabled_rules(&state.saved, &state.rules));
+    }
+    rule.enabled = request.enabled;
+    Ok(Json(rule))
+}
+
+/// A rule id as a saved document id (at most 128 characters): the id
+/// itself when short, else a hash of it.
+fn rule_key(id: &str) -> String {
+    if id.len() <= 128 {
+        id.to_owned()
+    } else {
+        format!("h{:016x}", fnv(id))
+    }
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// The rules the saved states switch off.
+pub fn disabled_rules(saved: &saved::Saved, rules: &[siem::RuleInfo]) -> Vec<String> {
+    let off: std::collections::HashSet<String> = saved
+        .list(Kind::RuleStates)
+        .into_iter()
+        .filter(|d| d.get("state").and_then(Value::as_str) == Some("disabled"))
+        .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    rules
+        .iter()
+        .filter(|r| off.contains(&rule_key(&r.id)))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
 /// Security rules
 ///
 /// The built-in rules and every Sigma rule the server was given (`[detect] sigma_rules`): loaded on a source (cloudtrail, okta, waf), not routed (written for a product hannun has no source for, so it never runs), or failed, with the reason.
-#[utoipa::path(get, path = "/api/v1/rules", tag = "security", responses((status = 200, body = Vec<siem::RuleInfo>)))]
-pub(crate) async fn rules(State(state): State<AppState>) -> Json<Vec<siem::RuleInfo>> {
-    Json(state.rules.as_ref().clone())
+#[utoipa::path(get, path = "/api/v1/rules", tag = "security", responses((status = 200, body = Vec<siem::RuleInfo>), ListFailures))]
+pub(crate) async fn rules(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<siem::RuleInfo>>, ApiError> {
+    let mut rules = state.rules.as_ref().clone();
+    let off: std::collections::HashSet<String> =
+        disabled_rules(&state.saved, &rules).into_iter().collect();
+    let activity =
+        siem::rule_activity(&state.engine, query::TimeRange::last(DEFAULT_RANGE_NS)).await?;
+    for r in &mut rules {
+        r.enabled = !off.contains(&r.id);
+        if let Some((matches, last)) = activity.get(&r.id) {
+            r.matches_30d = *matches;
+            r.last_match_ms = Some(*last);
+        }
+    }
+    Ok(Json(rules))
 }
 
 impl From<siem::SiemError> for ApiError {

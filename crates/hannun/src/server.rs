@@ -77,6 +77,11 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     let pipeline = Pipeline::new(store.clone(), config.pipeline.clone());
     let engine = QueryEngine::new(store.clone(), config.query);
     let receiver = Receiver::new(pipeline, keys.clone());
+    // Rules switched off in the UI stay off across restarts.
+    let rules = Arc::new(rule_infos(&config.rule_report));
+    config
+        .detector
+        .set_disabled(api::disabled_rules(&saved, &rules));
     let importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
         .context("opening the importer's network knowledge")?
         .with_geoip(config.geoip.clone())
@@ -95,7 +100,7 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
         importer,
         sources,
         prices: Arc::new(config.prices.clone()),
-        rules: Arc::new(rule_infos(&config.rule_report)),
+        rules,
     };
     let http = bind(config.http_addr, "the UI and API").await?;
     let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;
@@ -175,6 +180,9 @@ fn rule_infos(report: &[detect::RuleReport]) -> Vec<siem::RuleInfo> {
             ),
             reason: None,
             file: None,
+            enabled: true,
+            matches_30d: 0,
+            last_match_ms: None,
         })
         .collect();
     for r in report {
@@ -194,6 +202,9 @@ fn rule_infos(report: &[detect::RuleReport]) -> Vec<siem::RuleInfo> {
             source,
             reason,
             file: Some(r.file.clone()),
+            enabled: true,
+            matches_30d: 0,
+            last_match_ms: None,
         });
     }
     out

@@ -22,7 +22,7 @@ pub use identity::{
     Chain, ChainEdge, ChainNode, Identity, IdentityPlace, IdentitySummary, IdentityTimeline,
     KeyUse, assumed_role, identities, identity,
 };
-pub use rules::RuleInfo;
+pub use rules::{RuleInfo, rule_activity};
 pub use signals::{
     SIGNAL_STATUSES, Signal, SignalComment, SignalDetail, SignalFilter, check_signal_id,
     signal_detail, signals,

@@ -3,6 +3,14 @@
 //! source), not routed (a product hannun has no source for) or failed,
 //! with the reason. The binary fills it from crate `detect`'s load report.
 
+use std::collections::HashMap;
+
+use model::DatasetName;
+use query::ir::{self, Select, column};
+use query::{QueryEngine, TimeRange};
+
+use crate::SiemError;
+
 /// One rule and what became of it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct RuleInfo {
@@ -24,4 +32,37 @@ pub struct RuleInfo {
     /// The rule file (Sigma rules).
     #[schema(required = true)]
     pub file: Option<String>,
+    /// Switched on (the default) or off.
+    pub enabled: bool,
+    /// Detections over the last 30 days.
+    pub matches_30d: u64,
+    /// The latest detection (ms since the epoch), if any.
+    #[schema(required = true)]
+    pub last_match_ms: Option<i64>,
+}
+
+/// Detections and the latest one per rule over the range.
+pub async fn rule_activity(
+    engine: &QueryEngine,
+    range: TimeRange,
+) -> Result<HashMap<String, (u64, i64)>, SiemError> {
+    if !engine.has_dataset(&DatasetName::signals()) {
+        return Ok(HashMap::new());
+    }
+    let select = Select::from(DatasetName::signals())
+        .filter(ir::time_in(range))
+        .group_by([column("rule_id")])
+        .aggregate([
+            ir::count_rows().alias("n"),
+            ir::max(ir::nanos(column(model::TIME_COLUMN))).alias("last"),
+        ]);
+    let rows = engine.fetch(&select).await?;
+    let (ids, n, last) = (
+        rows.texts("rule_id")?,
+        rows.counts("n")?,
+        rows.integers("last")?,
+    );
+    Ok((0..rows.len())
+        .filter_map(|i| Some((ids[i].clone()?, (n[i], last[i].unwrap_or(0) / 1_000_000))))
+        .collect())
 }

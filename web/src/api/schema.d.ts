@@ -187,6 +187,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signals/{signal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One security signal
+         * @description The signal (even when its detections are all suppressed), its matching audit events with their JSON as delivered (latest 100), and the exceptions of its rule that could apply to it.
+         */
+        get: operations["signal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/signals/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert volume over time
+         * @description Detections per time bucket (about 60 over the range, the last 30 days unless given), one series per rule or per severity, each bucket with the detections before exceptions and how many of them the tuning exceptions suppress: the volume before and after tuning, over the same history.
+         */
+        get: operations["volume"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tuning exceptions
+         * @description Every exception: which detections (a rule, an entity, a field's value) are suppressed, until when, why and by whom.
+         */
+        get: operations["list_exceptions"];
+        put?: never;
+        /**
+         * Add a tuning exception
+         * @description Suppresses a rule's detections (or every rule's, with `*`) about an entity, with a field's value, or both, until a date if given, with a reason. Detections stay stored: the signals they raised disappear from the list, the volume shows them as suppressed, and deleting the exception brings them back.
+         */
+        post: operations["create_exception"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exceptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a tuning exception */
+        delete: operations["delete_exception"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Identities
+         * @description The identities that acted in the range (the last 30 days unless given), across CloudTrail and Okta: IAM users, root, roles, people signed in through SSO, SAML or Okta, services; the latest active first, at most 500.
+         */
+        get: operations["identities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Investigate an identity
+         * @description One identity over the range (the last 30 days unless given): its actions over time and the latest 200, the addresses and places they came from, the access keys it used, the AssumeRole chain around it (roles it assumed or signed in as, and who assumed it) as a graph, and its signals.
+         */
+        get: operations["identity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules": {
         parameters: {
             query?: never;
@@ -200,6 +321,26 @@ export interface paths {
          */
         get: operations["rules"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch a security rule on or off
+         * @description A rule switched off raises nothing on new events (from the next import on); its earlier signals stay. Kept across restarts.
+         */
+        put: operations["set_rule_state"];
         post?: never;
         delete?: never;
         options?: never;
@@ -657,7 +798,66 @@ export interface components {
             /** Format: double */
             value: number | null;
         };
+        /** @description One audit event (CloudTrail or Okta), normalised. */
+        AuditEvent: {
+            /** Format: int64 */
+            time_ms: number;
+            /** @description cloudtrail or okta. */
+            source: string;
+            event_id: string | null;
+            /** @description The AWS service (`iam.amazonaws.com`) or Okta's event category. */
+            event_source: string | null;
+            event_name: string | null;
+            /** @description The identity that acted (what signals and the investigator key on). */
+            actor: string | null;
+            actor_name: string | null;
+            /** @description root, iam_user, role, person, aws_service, aws_account, service or unknown. */
+            actor_type: string | null;
+            account_id: string | null;
+            region: string | null;
+            access_key_id: string | null;
+            role_arn: string | null;
+            session_name: string | null;
+            source_ip: string | null;
+            country: string | null;
+            city: string | null;
+            user_agent: string | null;
+            /** @description success, failure, challenge or skipped. */
+            outcome: string | null;
+            error_code: string | null;
+            /** @description The event as delivered (JSON), when asked for. */
+            raw: string | null;
+        };
         Cell: boolean | number | string | null;
+        /** @description The AssumeRole chain around an identity, as a graph. */
+        Chain: {
+            nodes: components["schemas"]["ChainNode"][];
+            edges: components["schemas"]["ChainEdge"][];
+            /** @description Some AssumeRole events of the range were not read (too many). */
+            truncated: boolean;
+        };
+        ChainEdge: {
+            from: string;
+            to: string;
+            /**
+             * @description `assumed_role` (an AssumeRole call, or its SAML and web-identity
+             *     kin), or `signed_in_as` (a person's SSO or SAML sessions of a role).
+             */
+            how: string;
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            first_seen_ms: number;
+            /** Format: int64 */
+            last_seen_ms: number;
+        };
+        ChainNode: {
+            /** @description The identity (an actor as the investigator takes it). */
+            id: string;
+            /** @description root, iam_user, role, person, aws_service, ... as in `audit`. */
+            kind: string;
+            label: string;
+        };
         ColumnInfo: {
             name: string;
             type: string;
@@ -783,6 +983,21 @@ export interface components {
             /** Format: double */
             cost_usd: number;
         };
+        /** @description A new exception, as a client sends it. */
+        ExceptionInput: {
+            /** @description A rule's id, or `*` for every rule. */
+            rule_id: string;
+            entity?: string | null;
+            /** @description source_ip, account_id, event_name or place. */
+            field?: string | null;
+            value?: string | null;
+            /** @description RFC 3339, or a day (`2027-01-31`, meaning its end in UTC). */
+            until?: string | null;
+            /** @description Why the detections are expected (required). */
+            reason: string;
+            /** @description Who adds it (until sign-in exists, the caller says). */
+            by?: string | null;
+        };
         Facet: {
             field: string;
             values: components["schemas"]["FacetValue"][];
@@ -850,6 +1065,74 @@ export interface components {
             start: number;
             /** Format: int64 */
             count: number;
+        };
+        /** @description Everything the investigator shows about one identity. */
+        Identity: {
+            actor: string;
+            actor_type: string | null;
+            /** @description The names it went by (user names, e-mails, session names). */
+            names: string[];
+            accounts: string[];
+            /** Format: int64 */
+            events: number;
+            /** Format: int64 */
+            failures: number;
+            timeline: components["schemas"]["IdentityTimeline"];
+            /** @description Its latest actions (at most 200). */
+            recent: components["schemas"]["AuditEvent"][];
+            /** @description Where its actions came from. */
+            places: components["schemas"]["IdentityPlace"][];
+            /** @description The access keys it used. */
+            access_keys: components["schemas"]["KeyUse"][];
+            /** @description Roles it acted as or assumed, and who assumed it. */
+            chain: components["schemas"]["Chain"];
+            signals: components["schemas"]["Signal"][];
+        };
+        /** @description One source address of an identity's actions. */
+        IdentityPlace: {
+            source_ip: string;
+            country: string | null;
+            city: string | null;
+            /** Format: double */
+            latitude: number | null;
+            /** Format: double */
+            longitude: number | null;
+            /** @description The network's owner (ASN organisation). */
+            as_org: string | null;
+            /** Format: int64 */
+            events: number;
+            /** Format: int64 */
+            failures: number;
+            /** Format: int64 */
+            first_seen_ms: number;
+            /** Format: int64 */
+            last_seen_ms: number;
+        };
+        /** @description An identity seen in the range. */
+        IdentitySummary: {
+            actor: string;
+            actor_type: string | null;
+            name: string | null;
+            /** @description cloudtrail, okta. */
+            sources: string[];
+            /** Format: int64 */
+            events: number;
+            /** Format: int64 */
+            failures: number;
+            /** Format: int64 */
+            first_seen_ms: number;
+            /** Format: int64 */
+            last_seen_ms: number;
+        };
+        /** @description Actions per time bucket, split by outcome. */
+        IdentityTimeline: {
+            /** Format: int64 */
+            from_ms: number;
+            /** Format: int64 */
+            step_ms: number;
+            success: number[];
+            /** @description Failed and denied actions. */
+            failure: number[];
         };
         /**
          * @description The kinds `hannun import` reads.
@@ -969,6 +1252,16 @@ export interface components {
             bucket_seconds: number;
             /** Format: double */
             elapsed_ms: number;
+        };
+        /** @description An access key and when it was used. */
+        KeyUse: {
+            access_key_id: string;
+            /** Format: int64 */
+            events: number;
+            /** Format: int64 */
+            first_seen_ms: number;
+            /** Format: int64 */
+            last_seen_ms: number;
         };
         /** @description Totals of one kind since the server started. */
         KindImportStats: {
@@ -1150,6 +1443,25 @@ export interface components {
             reason: string | null;
             /** @description The rule file (Sigma rules). */
             file: string | null;
+            /** @description Switched on (the default) or off. */
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Detections over the last 30 days.
+             */
+            matches_30d: number;
+            /**
+             * Format: int64
+             * @description The latest detection (ms since the epoch), if any.
+             */
+            last_match_ms: number | null;
+        };
+        /** @description Switch a rule on or off. */
+        RuleStateBody: {
+            rule_id: string;
+            enabled: boolean;
+            /** @description Who switched it (until sign-in exists, the caller says). */
+            by?: string | null;
         };
         SearchRequest: components["schemas"]["RangeInput"] & {
             dataset: string;
@@ -1259,9 +1571,14 @@ export interface components {
             last_seen_ms: number;
             /**
              * Format: int64
-             * @description Events that matched.
+             * @description Events that matched, less those an exception suppresses.
              */
             count: number;
+            /**
+             * Format: int64
+             * @description Events that matched and an exception suppresses.
+             */
+            suppressed: number;
             /** @description What the rule saw, when it says (impossible travel: the trip). */
             detail: string | null;
             /** @description Places the matching events came from. */
@@ -1279,6 +1596,37 @@ export interface components {
             /** @description RFC 3339. */
             at: string;
             text: string;
+        };
+        /** @description A signal with the events that raised it. */
+        SignalDetail: {
+            signal: components["schemas"]["Signal"];
+            /** @description The matching events, latest first (at most 100), with their JSON. */
+            events: components["schemas"]["AuditEvent"][];
+            /**
+             * @description The exceptions of its rule (or of every rule) that name its entity
+             *     or none.
+             */
+            exceptions: components["schemas"]["SignalException"][];
+        };
+        /** @description An exception as stored. */
+        SignalException: {
+            id: string;
+            /** @description The rule whose detections it suppresses, or `*` for every rule. */
+            rule_id: string;
+            /** @description Only detections about this identity. */
+            entity: string | null;
+            /**
+             * @description Only detections whose `field` (source_ip, account_id, event_name
+             *     or place) has `value`.
+             */
+            field: string | null;
+            value: string | null;
+            /** @description Detections after this instant (RFC 3339) are no longer suppressed. */
+            until: string | null;
+            reason: string;
+            by: string | null;
+            /** @description RFC 3339. */
+            created_at?: string;
         };
         /**
          * @description What an S3 source (`sources/`) has done, for the status API: part of
@@ -1531,6 +1879,29 @@ export interface components {
         };
         Views: {
             views: components["schemas"]["Document"][];
+        };
+        /** @description Detections per bucket of the range. */
+        Volume: {
+            /** Format: int64 */
+            from_ms: number;
+            /** Format: int64 */
+            step_ms: number;
+            buckets: number;
+            /** @description Most detections first. */
+            series: components["schemas"]["VolumeSeries"][];
+        };
+        /** @description Detections of one series. */
+        VolumeSeries: {
+            /** @description The rule id or the severity. */
+            key: string;
+            /** @description Detections per bucket, suppressed ones included (before exceptions). */
+            detections: number[];
+            /** @description Of those, suppressed by an exception per bucket. */
+            suppressed: number[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            total_suppressed: number;
         };
     };
     responses: {
@@ -1837,6 +2208,8 @@ export interface operations {
                 entity?: string;
                 /** @description open, under_review or archived. */
                 status?: string;
+                /** @description Also list signals whose every detection an exception suppresses. */
+                suppressed?: boolean;
             };
             header?: never;
             path?: never;
@@ -1886,6 +2259,203 @@ export interface operations {
             default: components["responses"]["ErrorBody"];
         };
     };
+    signal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 16 hexadecimal digits */
+                signal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalDetail"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            404: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    volume: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start, ns since the epoch. */
+                from?: number;
+                /** @description Exclusive end, ns since the epoch; now when neither `to` nor `to_ms` is given. */
+                to?: number;
+                /** @description Inclusive start, ms since the epoch (instead of `from`). */
+                from_ms?: number;
+                /** @description Exclusive end, ms since the epoch (instead of `to`). */
+                to_ms?: number;
+                /** @description `rule_id` (default) or `severity`. */
+                group_by?: "rule_id" | "severity";
+                rule_id?: string;
+                entity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    list_exceptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalException"][];
+                };
+            };
+        };
+    };
+    create_exception: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExceptionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalException"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            409: components["responses"]["ErrorBody"];
+            415: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    delete_exception: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The exception's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    identities: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start, ns since the epoch. */
+                from?: number;
+                /** @description Exclusive end, ns since the epoch; now when neither `to` nor `to_ms` is given. */
+                to?: number;
+                /** @description Inclusive start, ms since the epoch (instead of `from`). */
+                from_ms?: number;
+                /** @description Exclusive end, ms since the epoch (instead of `to`). */
+                to_ms?: number;
+                /** @description Part of an identity's id or name, any case. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitySummary"][];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    identity: {
+        parameters: {
+            query: {
+                /** @description Inclusive start, ns since the epoch. */
+                from?: number;
+                /** @description Exclusive end, ns since the epoch; now when neither `to` nor `to_ms` is given. */
+                to?: number;
+                /** @description Inclusive start, ms since the epoch (instead of `from`). */
+                from_ms?: number;
+                /** @description Exclusive end, ms since the epoch (instead of `to`). */
+                to_ms?: number;
+                /** @description The identity: an actor of `audit` (an ARN, a person's login, ...). */
+                actor: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Identity"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            404: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
     rules: {
         parameters: {
             query?: never;
@@ -1903,6 +2473,36 @@ export interface operations {
                     "application/json": components["schemas"]["RuleInfo"][];
                 };
             };
+            400: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    set_rule_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleStateBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleInfo"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            404: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
         };
     };
     sql: {

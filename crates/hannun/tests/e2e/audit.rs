@@ -61,6 +61,10 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
             r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:alice@corp.example","arn":"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@corp.example","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef","accountId":"111122223333","userName":"AWSReservedSSO_Admin_0123456789abcdef"}}},"eventTime":"2026-12-01T09:30:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"175.16.199.10","userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"eventID":"c2","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}"#,
             "\n",
             r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"ASIAEXAMPLEROOT"},"eventTime":"2026-12-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{},"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLE","status":"Active","userName":"root"}},"eventID":"r1","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#,
+            "\n",
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDACIEXAMPLE","arn":"arn:aws:iam::111122223333:user/ci","accountId":"111122223333","accessKeyId":"AKIACIEXAMPLE","userName":"ci"},"eventTime":"2026-12-01T10:10:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/Deploy","roleSessionName":"ci-run-42"},"responseElements":{"credentials":{"accessKeyId":"ASIADEPLOYEXAMPLE","sessionToken":"redacted","expiration":"Dec 1, 2026, 11:10:00 AM"},"assumedRoleUser":{"assumedRoleId":"AROADEPLOYEXAMPLE:ci-run-42","arn":"arn:aws:sts::111122223333:assumed-role/Deploy/ci-run-42"}},"requestID":"a1","eventID":"a1","readOnly":true,"resources":[{"accountId":"111122223333","type":"AWS::IAM::Role","ARN":"arn:aws:iam::111122223333:role/Deploy"}],"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}"#,
+            "\n",
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROADEPLOYEXAMPLE:ci-run-42","arn":"arn:aws:sts::111122223333:assumed-role/Deploy/ci-run-42","accountId":"111122223333","accessKeyId":"ASIADEPLOYEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROADEPLOYEXAMPLE","arn":"arn:aws:iam::111122223333:role/Deploy","accountId":"111122223333","userName":"Deploy"},"attributes":{"creationDate":"2026-12-01T10:10:00Z","mfaAuthenticated":"false"}}},"eventTime":"2026-12-01T10:12:00Z","eventSource":"iam.amazonaws.com","eventName":"PutRolePolicy","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{"roleName":"jobs-api-task","policyName":"s3-read","policyDocument":"{}"},"responseElements":null,"requestID":"p1","eventID":"p1","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}"#,
             "\n"
         ),
     )
@@ -123,8 +127,8 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         );
     }
 
-    let total = (stratus_events + trail_events + 3 + 2 + 5) as i64;
-    let check = |server: &Server| {
+    let total = (stratus_events + trail_events + 5 + 2 + 5) as i64;
+    let check = |server: &Server, total: i64| {
         assert_eq!(server.count("SELECT count(*) AS n FROM audit"), total);
         let alice = server.sql(
             "SELECT actor, actor_type, federation, city, country, outcome FROM audit WHERE event_id = 'c1'",
@@ -148,7 +152,7 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
             "{types:?}"
         );
     };
-    check(&server);
+    check(&server, total);
     let signals = |server: &Server| -> Vec<serde_json::Value> {
         let r = client()
             .get(server.url("/api/v1/signals?from_ms=0&to_ms=1900000000000"))
@@ -277,10 +281,278 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
         reviewed[0]["comments"][0]["text"],
         "who has the root password?"
     );
+    tuning_and_investigation(&server, &travel_id(&found), &logs);
     let found = signals(&server);
 
     server.kill();
     let server = Server::start(dir.path(), &config);
-    check(&server);
+    // The root event imported while its rule was off.
+    check(&server, total + 1);
     assert_eq!(signals(&server), found);
+    // A rule switched off stays off after a restart.
+    let rules: Vec<serde_json::Value> = get_json(&server, "/api/v1/rules");
+    let root = rules
+        .iter()
+        .find(|r| r["id"] == "aws-root-activity")
+        .unwrap();
+    assert_eq!(root["enabled"], false, "{root}");
+}
+
+fn get_json<T: serde::de::DeserializeOwned>(server: &Server, path: &str) -> T {
+    let r = client().get(server.url(path)).send().unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+    r.json().unwrap()
+}
+
+fn travel_id(found: &[serde_json::Value]) -> String {
+    found
+        .iter()
+        .find(|s| s["rule_id"] == "impossible-travel")
+        .and_then(|s| s["signal_id"].as_str())
+        .unwrap()
+        .to_owned()
+}
+
+const ALL_TIME: &str = "from_ms=0&to_ms=1900000000000";
+const DEPLOY: &str = "arn:aws:iam::111122223333:role/Deploy";
+
+/// A signal's page, the investigator, tuning exceptions with the volume
+/// before and after, and switching a rule off.
+fn tuning_and_investigation(server: &Server, travel: &str, logs: &Path) {
+    // The trip's signal with its sign-in and the JSON AWS wrote.
+    let detail: serde_json::Value = get_json(server, &format!("/api/v1/signals/{travel}"));
+    assert_eq!(detail["signal"]["rule_id"], "impossible-travel");
+    let events = detail["events"].as_array().unwrap();
+    assert!(!events.is_empty(), "{detail:#}");
+    for e in events {
+        assert!(e["event_id"] == "c1" || e["event_id"] == "c2", "{e}");
+        let raw: serde_json::Value = serde_json::from_str(e["raw"].as_str().unwrap()).unwrap();
+        assert_eq!(raw["eventName"], "ConsoleLogin");
+    }
+    let missing = client()
+        .get(server.url("/api/v1/signals/00000000000000ff"))
+        .send()
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+
+    // Alice across Okta's London and AWS's Changchun, through SSO.
+    let alice: serde_json::Value = get_json(
+        server,
+        &format!("/api/v1/identity?actor=alice@corp.example&{ALL_TIME}"),
+    );
+    assert_eq!(alice["actor_type"], "person");
+    let places: Vec<(&str, &str)> = alice["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["source_ip"].as_str().unwrap(),
+                p["city"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(places.contains(&("81.2.69.142", "London")), "{places:?}");
+    assert!(
+        places.contains(&("175.16.199.10", "Changchun")),
+        "{places:?}"
+    );
+    let edges = |identity: &serde_json::Value| -> Vec<(String, String, String)> {
+        identity["chain"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["from"].as_str().unwrap().to_owned(),
+                    e["to"].as_str().unwrap().to_owned(),
+                    e["how"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert!(
+        edges(&alice).contains(&(
+            "alice@corp.example".into(),
+            "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef".into(),
+            "signed_in_as".into()
+        )),
+        "{:?}",
+        edges(&alice)
+    );
+    assert!(
+        alice["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["rule_id"] == "impossible-travel")
+    );
+    // The CI user assumed Deploy, whose session changed a role's policy:
+    // the chain reads the same from either end.
+    let ci: serde_json::Value = get_json(
+        server,
+        &format!("/api/v1/identity?actor=arn:aws:iam::111122223333:user/ci&{ALL_TIME}"),
+    );
+    let assumed = (
+        "arn:aws:iam::111122223333:user/ci".to_owned(),
+        DEPLOY.to_owned(),
+        "assumed_role".to_owned(),
+    );
+    assert!(edges(&ci).contains(&assumed), "{:?}", edges(&ci));
+    assert_eq!(ci["access_keys"][0]["access_key_id"], "AKIACIEXAMPLE");
+    let deploy: serde_json::Value = get_json(
+        server,
+        &format!("/api/v1/identity?actor={DEPLOY}&{ALL_TIME}"),
+    );
+    assert!(edges(&deploy).contains(&assumed), "{:?}", edges(&deploy));
+    assert_eq!(deploy["actor_type"], "role");
+    let people: Vec<serde_json::Value> = get_json(
+        server,
+        &format!("/api/v1/identities?q=CORP.example&{ALL_TIME}"),
+    );
+    let names: Vec<&str> = people
+        .iter()
+        .map(|p| p["actor"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"alice@corp.example") && names.contains(&"bob@corp.example"),
+        "{names:?}"
+    );
+    let nobody = client()
+        .get(server.url(&format!("/api/v1/identity?actor=nobody&{ALL_TIME}")))
+        .send()
+        .unwrap();
+    assert_eq!(nobody.status().as_u16(), 404);
+
+    // Tuning: Deploy's policy change is expected (CI), until 2099.
+    let policy_signals = |suppressed: bool| -> Vec<serde_json::Value> {
+        get_json(
+            server,
+            &format!(
+                "/api/v1/signals?{ALL_TIME}&rule_id=aws-iam-policy-modified&suppressed={suppressed}"
+            ),
+        )
+    };
+    let before = policy_signals(false);
+    assert!(before.iter().any(|s| s["entity"] == DEPLOY), "{before:#?}");
+    let post = |body: serde_json::Value| {
+        client()
+            .post(server.url("/api/v1/exceptions"))
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    for (bad, why) in [
+        (
+            serde_json::json!({"rule_id": "aws-iam-policy-modified", "entity": DEPLOY, "reason": ""}),
+            "reason",
+        ),
+        (
+            serde_json::json!({"rule_id": "no-such-rule", "reason": "x"}),
+            "no rule",
+        ),
+        (
+            serde_json::json!({"rule_id": "aws-iam-policy-modified", "field": "user_agent", "value": "x", "reason": "x"}),
+            "field",
+        ),
+    ] {
+        let r = post(bad);
+        assert_eq!(r.status().as_u16(), 400);
+        assert!(r.text().unwrap().contains(why));
+    }
+    let r = post(serde_json::json!({
+        "rule_id": "aws-iam-policy-modified", "entity": DEPLOY,
+        "until": "2099-01-01", "reason": "the CI pipeline manages task roles", "by": "secops@corp.example"
+    }));
+    assert_eq!(r.status().as_u16(), 201);
+    let exception: serde_json::Value = r.json().unwrap();
+    assert_eq!(exception["until"], "2099-01-01T23:59:59.999999999Z");
+    let after = policy_signals(false);
+    assert!(!after.iter().any(|s| s["entity"] == DEPLOY), "{after:#?}");
+    assert_eq!(after.len() + 1, before.len());
+    let quiet = policy_signals(true);
+    let deploy_signal = quiet.iter().find(|s| s["entity"] == DEPLOY).unwrap();
+    assert_eq!(
+        (&deploy_signal["count"], &deploy_signal["suppressed"]),
+        (&0.into(), &1.into())
+    );
+    let volume: serde_json::Value = get_json(
+        server,
+        &format!("/api/v1/signals/volume?{ALL_TIME}&rule_id=aws-iam-policy-modified"),
+    );
+    let series = &volume["series"][0];
+    assert_eq!(series["key"], "aws-iam-policy-modified");
+    assert_eq!(
+        series["total"].as_u64().unwrap(),
+        before
+            .iter()
+            .map(|s| s["count"].as_u64().unwrap())
+            .sum::<u64>()
+    );
+    assert_eq!(series["total_suppressed"], 1);
+    let by_severity: serde_json::Value = get_json(
+        server,
+        &format!("/api/v1/signals/volume?{ALL_TIME}&group_by=severity"),
+    );
+    assert!(
+        by_severity["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["key"] == "high"),
+        "{by_severity}"
+    );
+    let listed: Vec<serde_json::Value> = get_json(server, "/api/v1/exceptions");
+    assert_eq!(listed.len(), 1);
+    let gone = client()
+        .delete(server.url(&format!(
+            "/api/v1/exceptions/{}",
+            exception["id"].as_str().unwrap()
+        )))
+        .send()
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 204);
+    assert_eq!(policy_signals(false).len(), before.len());
+
+    // Root activity switched off: a new root action raises nothing.
+    let rules: Vec<serde_json::Value> = get_json(server, "/api/v1/rules");
+    let root = rules
+        .iter()
+        .find(|r| r["id"] == "aws-root-activity")
+        .unwrap();
+    assert_eq!(
+        (&root["enabled"], &root["matches_30d"]),
+        (&true.into(), &1.into())
+    );
+    assert!(root["last_match_ms"].as_i64().unwrap() > 0);
+    let r = client()
+        .put(server.url("/api/v1/rules/state"))
+        .json(&serde_json::json!({"rule_id": "aws-root-activity", "enabled": false, "by": "secops@corp.example"}))
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let more = logs.parent().unwrap().join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(
+        more.join("root.json"),
+        r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},"eventTime":"2026-12-02T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{"bucketName":"x"},"responseElements":null,"eventID":"r2","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#,
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hannun"))
+        .args(["import", more.to_str().unwrap(), "--server"])
+        .arg(format!("http://{}", server.http))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        server.count("SELECT count(*) AS n FROM audit WHERE event_id = 'r2'"),
+        1
+    );
+    let roots: Vec<serde_json::Value> = get_json(
+        server,
+        &format!("/api/v1/signals?{ALL_TIME}&rule_id=aws-root-activity"),
+    );
+    assert_eq!(roots.len(), 1, "{roots:#?}");
+    assert_eq!(roots[0]["count"], 1);
+    std::fs::remove_dir_all(&more).unwrap();
 }
