@@ -1,6 +1,7 @@
 //! Detections on the audit stream: Sigma rules routed by logsource
 //! (`sigma`), the built-in rules (`builtin`), impossible travel
-//! (`travel`), and the signals they raise, deduplicated per rule and
+//! (`travel`), Sigma correlation rules counted with our own state
+//! (`correlate`), and the signals they raise, deduplicated per rule and
 //! entity (`signals`).
 //!
 //! Pure: no IO and no async. The importer hands events here as it stores
@@ -8,11 +9,13 @@
 //! values the caller keeps.
 
 mod builtin;
+mod correlate;
 mod sigma;
 mod signals;
 mod travel;
 
 pub use builtin::{BuiltinConfig, BuiltinRule, builtin_matches, glob_matches};
+pub use correlate::{Correlation, Correlator, Fired, MAX_GROUPS};
 pub use sigma::{
     EventMatcher, MAX_RULE_FILE_BYTES, RuleLoad, RuleReport, SigmaMatch, SigmaRules, Source,
 };

@@ -13,10 +13,11 @@ use std::collections::HashMap;
 
 use rsigma_eval::Engine;
 use rsigma_eval::event::JsonEvent;
-use rsigma_parser::{CorrelationRule, LogSource, SigmaCollection, SigmaRule};
+use rsigma_parser::{LogSource, SigmaCollection, SigmaRule};
 use serde_json::Value;
 
 use crate::Severity;
+use crate::correlate::Correlation;
 
 /// Our sources that Sigma rules can be routed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -95,6 +96,11 @@ pub struct SigmaMatch {
 pub trait EventMatcher: Send + Sync {
     /// The rules of `source` that `event` matches, appended to `out`.
     fn matches(&self, source: Source, event: &Value, out: &mut Vec<SigmaMatch>);
+
+    /// The correlation rules over the single-event matches.
+    fn correlations(&self) -> Vec<Correlation> {
+        Vec::new()
+    }
 }
 
 /// The loaded Sigma rules: one engine per source, the correlation rules,
@@ -104,7 +110,7 @@ pub struct SigmaRules {
     /// Rule id by the engine's title, per source (the engine reports the
     /// rule's title and its `id`, which may be absent).
     ids: HashMap<(Source, String), (String, Severity)>,
-    pub correlations: Vec<(CorrelationRule, Source)>,
+    pub correlations: Vec<(Correlation, Source)>,
     pub report: Vec<RuleReport>,
 }
 
@@ -143,7 +149,8 @@ impl SigmaRules {
         let mut routed: HashMap<Source, SigmaCollection> = HashMap::new();
         let mut ids = HashMap::new();
         let mut correlations = Vec::new();
-        let mut titles_by_name: HashMap<String, Source> = HashMap::new();
+        // A rule's id and name → (our id, its source), for correlations.
+        let mut titles_by_name: HashMap<String, (String, Source)> = HashMap::new();
         let mut pending_correlations = Vec::new();
         for (file, text) in files {
             if text.len() > MAX_RULE_FILE_BYTES {
@@ -172,7 +179,7 @@ impl SigmaRules {
                         Err(reason) => RuleLoad::Failed { reason },
                         Ok(()) => {
                             for name in [rule.id.clone(), rule.name.clone()].into_iter().flatten() {
-                                titles_by_name.insert(name, source);
+                                titles_by_name.insert(name, (id.clone(), source));
                             }
                             ids.insert((source, rule.title.clone()), (id.clone(), level));
                             routed.entry(source).or_default().rules.push(rule.clone());
@@ -209,29 +216,23 @@ impl SigmaRules {
             let sources: Vec<Source> = correlation
                 .rules
                 .iter()
-                .filter_map(|r| titles_by_name.get(r).copied())
+                .filter_map(|r| titles_by_name.get(r).map(|(_, s)| *s))
                 .collect();
-            let load = if sources.len() != correlation.rules.len() {
-                RuleLoad::Failed {
-                    reason: format!(
-                        "it names rules that are not loaded here: {}",
-                        correlation
-                            .rules
-                            .iter()
-                            .filter(|r| !titles_by_name.contains_key(*r))
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }
-            } else if sources.windows(2).any(|w| w[0] != w[1]) {
+            let load = if sources.windows(2).any(|w| w[0] != w[1]) {
                 RuleLoad::Failed {
                     reason: "it correlates rules of different sources".to_owned(),
                 }
             } else {
-                let source = sources[0];
-                correlations.push((correlation.clone(), source));
-                RuleLoad::Loaded { source }
+                match Correlation::from_sigma(&correlation, id.clone(), level, |r| {
+                    titles_by_name.get(r).map(|(id, _)| id.clone())
+                }) {
+                    Ok(c) => {
+                        let source = sources[0];
+                        correlations.push((c, source));
+                        RuleLoad::Loaded { source }
+                    }
+                    Err(reason) => RuleLoad::Failed { reason },
+                }
             };
             report.push(RuleReport {
                 file,
@@ -302,6 +303,10 @@ fn check(rule: &SigmaRule) -> Result<(), String> {
 }
 
 impl EventMatcher for SigmaRules {
+    fn correlations(&self) -> Vec<Correlation> {
+        self.correlations.iter().map(|(c, _)| c.clone()).collect()
+    }
+
     fn matches(&self, source: Source, event: &Value, out: &mut Vec<SigmaMatch>) {
         let Some(engine) = self.engines.get(&source) else {
             return;

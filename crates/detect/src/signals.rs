@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::Severity;
 use crate::builtin::{BuiltinConfig, BuiltinRule, builtin_matches};
+use crate::correlate::Correlator;
 use crate::sigma::{EventMatcher, SigmaMatch, Source};
 use crate::travel::{Travel, TravelConfig};
 
@@ -64,6 +65,7 @@ pub struct Detector {
     builtin: BuiltinConfig,
     travel_config: TravelConfig,
     travel: Mutex<Travel>,
+    correlator: Mutex<Correlator>,
     window_ns: i64,
     /// Rules switched off: still evaluated (impossible travel keeps its
     /// state), their detections dropped.
@@ -90,6 +92,7 @@ impl Detector {
         dedup_hours: i64,
     ) -> Detector {
         Detector {
+            correlator: Mutex::new(Correlator::new(sigma.correlations())),
             sigma,
             builtin,
             travel_config: travel,
@@ -118,6 +121,8 @@ impl Detector {
         let mut sigma = Vec::new();
         let mut travel = self.travel.lock().expect("travel lock");
         let disabled = self.disabled.read().unwrap_or_else(|p| p.into_inner());
+        let mut correlator = self.correlator.lock().expect("correlator lock");
+        let mut matched: Vec<String> = Vec::new();
         for (row, event) in rows.iter().zip(events) {
             let source = match row.source {
                 "okta" => Source::Okta,
@@ -158,7 +163,22 @@ impl Detector {
                 severity,
             } in &sigma
             {
-                push(rule_id, title, *severity, None);
+                if correlator.generates(rule_id) {
+                    push(rule_id, title, *severity, None);
+                }
+            }
+            if !correlator.is_empty() && !sigma.is_empty() {
+                matched.clear();
+                matched.extend(sigma.iter().map(|m| m.rule_id.clone()));
+                let ids: Vec<&str> = matched.iter().map(String::as_str).collect();
+                for fired in correlator.observe(row.time, event, &ids) {
+                    push(
+                        &fired.rule_id,
+                        &fired.title,
+                        fired.severity,
+                        Some(fired.detail),
+                    );
+                }
             }
             for rule in builtin_matches(row, event, &self.builtin) {
                 push(rule.id(), rule.title(), rule.severity(), None);
@@ -329,5 +349,89 @@ mod travel_across_sources {
         assert!(run("b").is_empty());
         detector.set_disabled([]);
         assert_eq!(run("c"), ["aws-root-activity"]);
+    }
+
+    /// A Sigma correlation over CloudTrail console sign-in failures: the
+    /// base rule is silent (`generate` is false by default) and the
+    /// correlation fires on the third failure of one user within 10
+    /// minutes, as a signal about that user.
+    #[test]
+    fn a_correlation_rule_counts_failed_console_logins_per_user() {
+        let rules = SigmaRules::load(&[(
+            "brute.yml".to_owned(),
+            r#"
+title: AWS console login failure
+id: 5b4d3c2a-0000-4000-8000-000000000001
+name: aws_console_login_failure
+logsource: {product: aws, service: cloudtrail}
+detection:
+    selection:
+        eventSource: signin.amazonaws.com
+        eventName: ConsoleLogin
+        responseElements.ConsoleLogin: Failure
+    condition: selection
+level: low
+---
+title: AWS console brute force
+id: 5b4d3c2a-0000-4000-8000-000000000002
+correlation:
+    type: event_count
+    rules: [aws_console_login_failure]
+    group-by: [userIdentity.userName]
+    timespan: 10m
+    condition: {gte: 3}
+level: high
+"#
+            .to_owned(),
+        )]);
+        assert!(
+            rules
+                .report
+                .iter()
+                .all(|r| matches!(r.load, crate::RuleLoad::Loaded { .. })),
+            "{:?}",
+            rules.report
+        );
+        let detector = Detector::new(
+            std::sync::Arc::new(rules),
+            BuiltinConfig::default(),
+            TravelConfig::default(),
+            DEFAULT_DEDUP_HOURS,
+        );
+        let geo = enrich::GeoIp::default();
+        let failure = |user: &str, minute: u32, id: &str| {
+            formats::decode_cloudtrail(format!(
+                r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","principalId":"AIDA{user}","arn":"arn:aws:iam::111122223333:user/{user}","accountId":"111122223333","userName":"{user}"}},"eventTime":"2026-12-01T09:{minute:02}:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"Mozilla/5.0","errorMessage":"Failed authentication","requestParameters":null,"responseElements":{{"ConsoleLogin":"Failure"}},"additionalEventData":{{"MFAUsed":"No"}},"eventID":"{id}","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}}"#
+            ).as_bytes())
+            .events
+            .remove(0)
+        };
+        let events = [
+            failure("alice", 0, "f1"),
+            failure("bob", 1, "f2"),
+            failure("alice", 2, "f3"),
+            failure("alice", 4, "f4"),
+        ];
+        let rows: Vec<enrich::AuditRow> = events
+            .iter()
+            .map(|e| enrich::AuditRow::from_cloudtrail(e, &geo))
+            .collect();
+        let values: Vec<&Value> = events.iter().map(|e| &e.event).collect();
+        let found = detector.detect(&rows, &values);
+        let ids: Vec<(&str, &str)> = found
+            .iter()
+            .map(|d| (d.rule_id.as_str(), d.event_id.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            ids,
+            [("5b4d3c2a-0000-4000-8000-000000000002", "f4")],
+            "{found:#?}"
+        );
+        assert_eq!(found[0].entity, "arn:aws:iam::111122223333:user/alice");
+        assert_eq!(found[0].severity, Severity::High);
+        assert_eq!(
+            found[0].detail.as_deref(),
+            Some("3 events within 10 min for userIdentity.userName=alice")
+        );
     }
 }
