@@ -114,18 +114,28 @@ struct RawEnrich {
     geoip_asn: Option<PathBuf>,
 }
 
-/// `[[sources]]`: an S3 prefix the server imports from continuously.
+/// `[[sources]]`: an S3 prefix (`url`) or an Okta org's System Log
+/// (`okta_url`) the server imports from continuously.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSource {
     name: String,
-    url: String,
+    /// `s3://bucket/prefix`.
+    url: Option<String>,
     region: Option<String>,
     endpoint: Option<String>,
     poll_seconds: Option<u64>,
     kind: Option<String>,
     /// Follow S3 event notifications on this SQS queue instead of listing.
     sqs_queue_url: Option<String>,
+    /// The Okta org (`https://acme.okta.com`) whose System Log is polled.
+    okta_url: Option<String>,
+    /// The environment variable holding the token.
+    okta_token_env: Option<String>,
+    /// `ssws` (an API token, the default) or `bearer` (an OAuth 2.0 access token).
+    okta_token_kind: Option<String>,
+    /// RFC 3339: where the first start reads from (default: 7 days ago).
+    okta_since: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -299,10 +309,10 @@ fn parse_addr(field: &str, value: &str) -> anyhow::Result<SocketAddr> {
 
 /// A `[[sources]]` table, checked.
 fn source(
-    raw: RawSource,
+    mut raw: RawSource,
     before: &[ingest::sources::SourceConfig],
 ) -> anyhow::Result<ingest::sources::SourceConfig> {
-    let name = raw.name;
+    let name = raw.name.clone();
     let field = |f: &str| format!("sources.{name}.{f}");
     if name.is_empty()
         || name.len() > 64
@@ -315,8 +325,44 @@ fn source(
     if before.iter().any(|s| s.name == name) {
         bail!("sources: two sources are named {name:?}");
     }
-    ingest::sources::S3Location::parse(&raw.url)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", field("url")))?;
+    let poll_interval = Duration::from_secs(raw.poll_seconds.unwrap_or(60).max(1));
+    let (url, okta) = match (raw.url.take(), raw.okta_url.take()) {
+        (Some(_), Some(_)) => bail!(
+            "sources.{name}: url and okta_url are exclusive (a source reads an S3 prefix or an Okta org)"
+        ),
+        (None, None) => bail!(
+            "sources.{name}: set url (an S3 prefix, s3://bucket/prefix) or okta_url (an Okta org, https://acme.okta.com)"
+        ),
+        (Some(url), None) => {
+            for (set, f) in [
+                (raw.okta_token_env.is_some(), "okta_token_env"),
+                (raw.okta_token_kind.is_some(), "okta_token_kind"),
+                (raw.okta_since.is_some(), "okta_since"),
+            ] {
+                if set {
+                    bail!("{}: only for okta_url sources", field(f));
+                }
+            }
+            ingest::sources::S3Location::parse(&url)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", field("url")))?;
+            (url, None)
+        }
+        (None, Some(okta_url)) => {
+            for (set, f) in [
+                (raw.region.is_some(), "region"),
+                (raw.endpoint.is_some(), "endpoint"),
+                (raw.kind.is_some(), "kind"),
+                (raw.sqs_queue_url.is_some(), "sqs_queue_url"),
+            ] {
+                if set {
+                    bail!("{}: only for S3 sources (url), not okta_url", field(f));
+                }
+            }
+            let org = ingest::sources::parse_org_url(&okta_url)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", field("okta_url")))?;
+            (org, Some(okta_source(&raw, &field)?))
+        }
+    };
     let kind = match raw.kind {
         Some(k) => Some(ingest::ImportKind::from_name(&k).ok_or_else(|| {
             anyhow::anyhow!(
@@ -331,15 +377,91 @@ fn source(
     };
     Ok(ingest::sources::SourceConfig {
         name: name.clone(),
-        url: raw.url,
+        url,
         access: ingest::sources::S3Access {
             region: raw.region,
             endpoint: raw.endpoint,
         },
-        poll_interval: Duration::from_secs(raw.poll_seconds.unwrap_or(60).max(1)),
+        poll_interval,
         kind,
         sqs_queue_url: raw.sqs_queue_url,
+        okta,
     })
+}
+
+/// The Okta part of an `okta_url` source: the token read from its
+/// environment variable (never shown in errors), its kind, the start.
+fn okta_source(
+    raw: &RawSource,
+    field: &dyn Fn(&str) -> String,
+) -> anyhow::Result<ingest::sources::OktaApiConfig> {
+    let env = raw.okta_token_env.as_deref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}: required with okta_url (the environment variable holding the token, e.g. OKTA_API_TOKEN)",
+            field("okta_token_env")
+        )
+    })?;
+    let valid_name = env
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && env.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !valid_name {
+        bail!(
+            "{} = {env:?} is not an environment variable name (letters, digits and '_')",
+            field("okta_token_env")
+        );
+    }
+    let token = match std::env::var(env) {
+        Ok(t) if t.trim().is_empty() => {
+            bail!(
+                "{}: the environment variable {env} is empty",
+                field("okta_token_env")
+            )
+        }
+        Ok(t) => t.trim().to_owned(),
+        Err(std::env::VarError::NotPresent) => {
+            bail!(
+                "{}: the environment variable {env} is not set",
+                field("okta_token_env")
+            )
+        }
+        Err(std::env::VarError::NotUnicode(_)) => bail!(
+            "{}: the environment variable {env} is not text",
+            field("okta_token_env")
+        ),
+    };
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        bail!(
+            "{}: the token in {env} has characters an HTTP header cannot carry",
+            field("okta_token_env")
+        );
+    }
+    let mut okta = ingest::sources::OktaApiConfig::new(env, ingest::sources::Secret::new(token));
+    if let Some(kind) = &raw.okta_token_kind {
+        okta.auth = ingest::sources::OktaAuth::from_name(kind).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} = {kind:?}: one of ssws (an API token) or bearer (an OAuth 2.0 access token)",
+                field("okta_token_kind")
+            )
+        })?;
+    }
+    if let Some(since) = &raw.okta_since {
+        let ns = model::parse_rfc3339_nanos(since).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} = {since:?} is not an RFC 3339 time like 2026-01-01T00:00:00Z",
+                field("okta_since")
+            )
+        })?;
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64);
+        if ns > now_ns {
+            bail!("{} = {since:?} is in the future", field("okta_since"));
+        }
+        okta.since_ns = Some(ns);
+    }
+    Ok(okta)
 }
 
 fn load(path: &Path) -> anyhow::Result<RawConfig> {
@@ -560,6 +682,97 @@ mod tests {
             ),
         ] {
             std::fs::write(&path, bad).unwrap();
+            let err = format!("{:#}", Config::from_serve_args(&args).unwrap_err());
+            assert!(err.contains(expected), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn okta_sources_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hannun.toml");
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        // Cargo and nextest set CARGO_PKG_NAME for the test: it stands for
+        // the token's variable (tests cannot set variables).
+        let okta = "[[sources]]\nname = \"okta\"\nokta_url = \"https://acme.okta.com/\"\nokta_token_env = \"CARGO_PKG_NAME\"\n";
+        std::fs::write(
+            &path,
+            format!("{okta}okta_token_kind = \"bearer\"\nokta_since = \"2026-01-01T00:00:00Z\"\npoll_seconds = 30\n"),
+        )
+        .unwrap();
+        let c = Config::from_serve_args(&args).unwrap();
+        let source = &c.sources[0];
+        assert_eq!(source.url, "https://acme.okta.com");
+        assert_eq!(source.poll_interval, Duration::from_secs(30));
+        let api = source.okta.as_ref().unwrap();
+        assert_eq!(api.token_env, "CARGO_PKG_NAME");
+        assert_eq!(api.auth, ingest::sources::OktaAuth::Bearer);
+        assert_eq!(api.since_ns, Some(1_767_225_600_000_000_000));
+        assert_eq!(api.page_limit, ingest::sources::MAX_PAGE_EVENTS);
+        std::fs::write(&path, okta).unwrap();
+        let api = Config::from_serve_args(&args).unwrap().sources[0]
+            .okta
+            .clone()
+            .unwrap();
+        assert_eq!(
+            (api.auth, api.since_ns),
+            (ingest::sources::OktaAuth::Ssws, None)
+        );
+        let s3 = "[[sources]]\nname = \"okta\"\nurl = \"s3://my-logs\"\n";
+        for (bad, expected) in [
+            (
+                format!("{okta}url = \"s3://my-logs\"\n"),
+                "sources.okta: url and okta_url are exclusive",
+            ),
+            ("[[sources]]\nname = \"okta\"\n".into(), "set url"),
+            (
+                okta.replace("https://acme.okta.com/", "http://acme.okta.com"),
+                "sources.okta.okta_url: \"http://acme.okta.com\" is plain HTTP",
+            ),
+            (
+                okta.replace(
+                    "https://acme.okta.com/",
+                    "https://acme.okta.com/api/v1/logs",
+                ),
+                "sources.okta.okta_url",
+            ),
+            (
+                okta.replace("okta_token_env = \"CARGO_PKG_NAME\"\n", ""),
+                "sources.okta.okta_token_env: required",
+            ),
+            (
+                okta.replace("CARGO_PKG_NAME", "HANNUN_NO_SUCH_VARIABLE_4F1B"),
+                "HANNUN_NO_SUCH_VARIABLE_4F1B is not set",
+            ),
+            (
+                okta.replace("CARGO_PKG_NAME", "OKTA-TOKEN"),
+                "sources.okta.okta_token_env = \"OKTA-TOKEN\" is not an environment variable name",
+            ),
+            (
+                format!("{okta}okta_token_kind = \"basic\"\n"),
+                "sources.okta.okta_token_kind = \"basic\"",
+            ),
+            (
+                format!("{okta}okta_since = \"yesterday\"\n"),
+                "sources.okta.okta_since = \"yesterday\" is not an RFC 3339 time",
+            ),
+            (
+                format!("{okta}okta_since = \"2200-01-01T00:00:00Z\"\n"),
+                "is in the future",
+            ),
+            (
+                format!("{okta}region = \"us-east-1\"\n"),
+                "sources.okta.region: only for S3 sources",
+            ),
+            (
+                format!("{s3}okta_token_env = \"OKTA_API_TOKEN\"\n"),
+                "sources.okta.okta_token_env: only for okta_url sources",
+            ),
+        ] {
+            std::fs::write(&path, &bad).unwrap();
             let err = format!("{:#}", Config::from_serve_args(&args).unwrap_err());
             assert!(err.contains(expected), "{bad}: {err}");
         }

@@ -1,12 +1,21 @@
-//! Continuous S3 sources (`[[sources]]`): the server lists a bucket prefix
-//! every poll interval and imports each new object once, through the same
-//! `Importer` as `hannun import`. What was imported is kept durably in
-//! `<data>/sources/<name>.imported` (one line per object: key, ETag, size;
-//! appended and synced after the object's records are stored), read back
-//! at start, so a restart resumes and a re-run imports nothing twice. An
-//! object listed again with another ETag or size is reported as changed,
-//! not imported again; one that shrinks or vanishes while read is reported.
+//! Continuous sources (`[[sources]]`).
+//!
+//! S3 prefixes: the server lists a bucket prefix every poll interval (or
+//! follows its S3 event notifications on SQS) and imports each new object
+//! once, through the same `Importer` as `hannun import`. What was imported
+//! is kept durably in `<data>/sources/<name>.imported` (one line per
+//! object: key, ETag, size; appended and synced after the object's records
+//! are stored), read back at start, so a restart resumes and a re-run
+//! imports nothing twice. An object listed again with another ETag or size
+//! is reported as changed, not imported again; one that shrinks or
+//! vanishes while read is reported.
+//!
+//! Okta's System Log API (`okta_api.rs`): pages of events polled from an
+//! org and imported as `ImportKind::Okta`; Okta's `next` link is the
+//! checkpoint, `<data>/sources/<name>.okta`, replaced atomically after each
+//! page is stored.
 
+mod okta_api;
 mod s3;
 mod sqs;
 
@@ -19,6 +28,9 @@ use std::time::Duration;
 use futures::StreamExt;
 use object_store::{ObjectStore, ObjectStoreExt};
 
+pub use okta_api::{
+    MAX_PAGE_BYTES, MAX_PAGE_EVENTS, OktaApiConfig, OktaAuth, Secret, parse_org_url,
+};
 pub use s3::{S3Access, S3Location, open_bucket, redact};
 
 use crate::import::{ImportKind, Importer, SourceStatus};
@@ -28,6 +40,8 @@ use crate::import::{ImportKind, Importer, SourceStatus};
 pub struct SourceConfig {
     /// `[a-z0-9_-]`, names the checkpoint file.
     pub name: String,
+    /// `s3://bucket/prefix`, or the Okta org (`https://acme.okta.com`)
+    /// when `okta` is set.
     pub url: String,
     pub access: S3Access,
     pub poll_interval: Duration,
@@ -35,6 +49,9 @@ pub struct SourceConfig {
     pub kind: Option<ImportKind>,
     /// Follow S3 event notifications on this SQS queue instead of listing.
     pub sqs_queue_url: Option<String>,
+    /// Poll the System Log API of the Okta org at `url` instead of S3
+    /// (`access`, `kind` and `sqs_queue_url` do not apply).
+    pub okta: Option<OktaApiConfig>,
 }
 
 const PROBLEMS_KEPT: usize = 50;
@@ -166,6 +183,16 @@ pub fn start(
             checkpoint_dir.clone(),
             stop.clone(),
         );
+        if let Some(okta) = &config.okta {
+            match okta_api::Poller::new(&config, okta, &dir) {
+                Ok(poller) => {
+                    sources.update(&config.name, |s| s.objects_imported = poller.pages());
+                    tokio::spawn(poller.run(config.poll_interval, importer, sources, stop));
+                }
+                Err(e) => sources.update(&config.name, |s| s.last_error = Some(e)),
+            }
+            continue;
+        }
         // Opened here, so the status counts the checkpoint's objects as
         // soon as the server answers.
         let mut runner = match Runner::new(&config, &dir) {
