@@ -29,7 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("apm", &["model", "query", "derived"]),
     ("network", &["model", "query"]),
-    ("siem", &["model", "query"]),
+    ("siem", &["model", "query", "detect"]),
     (
         "api",
         &[

@@ -106,7 +106,7 @@ mod tests {
             importer: ingest::Importer::open(store.clone(), Some(&dir.join("network"))).unwrap(),
             sources: ingest::sources::Sources::default(),
             prices: Arc::new(network::PriceTable::embedded()),
-            rules: Arc::new(Vec::new()),
+            rules: Arc::new(siem::RuleSet::empty()),
         }
     }
 

@@ -17,6 +17,7 @@ use crate::error::{
 };
 use crate::extract::{params, parse_json};
 use crate::state::AppState;
+use siem::detect_report;
 
 /// Filters of the signal list.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -342,7 +343,7 @@ pub(crate) async fn create_exception(
 ) -> Result<(StatusCode, Json<siem::SignalException>), ApiError> {
     let input: siem::ExceptionInput = parse_json(&headers, &body)?;
     let rules = state.rules.clone();
-    let doc = input.validate(|id| rules.iter().any(|r| r.id == id))?;
+    let doc = input.validate(|id| rules.info(id).is_some())?;
     let saved = state.saved.clone();
     let stored = tokio::task::spawn_blocking(move || saved.create(Kind::SignalExceptions, doc))
         .await
@@ -465,12 +466,7 @@ pub(crate) async fn set_rule_state(
     body: Bytes,
 ) -> Result<Json<siem::RuleInfo>, ApiError> {
     let request: RuleStateBody = parse_json(&headers, &body)?;
-    let Some(mut rule) = state
-        .rules
-        .iter()
-        .find(|r| r.id == request.rule_id)
-        .cloned()
-    else {
+    let Some(mut rule) = state.rules.info(&request.rule_id).cloned() else {
         return Err(ApiError::NotFound(format!(
             "no rule has the id {:?}",
             request.rule_id
@@ -490,7 +486,7 @@ pub(crate) async fn set_rule_state(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     if let Some(detector) = state.importer.detector() {
-        detector.set_disabled(disabled_rules(&state.saved, &state.rules));
+        detector.set_disabled(disabled_rules(&state.saved, &state.rules.infos));
     }
     rule.enabled = request.enabled;
     Ok(Json(rule))
@@ -534,7 +530,7 @@ pub fn disabled_rules(saved: &saved::Saved, rules: &[siem::RuleInfo]) -> Vec<Str
 pub(crate) async fn rules(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<siem::RuleInfo>>, ApiError> {
-    let mut rules = state.rules.as_ref().clone();
+    let mut rules = state.rules.infos.clone();
     let off: std::collections::HashSet<String> =
         disabled_rules(&state.saved, &rules).into_iter().collect();
     let activity =
@@ -556,4 +552,262 @@ impl From<siem::SiemError> for ApiError {
             siem::SiemError::Query(q) => ApiError::Query(q),
         }
     }
+}
+
+/// A rule text to try.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RuleTestBody {
+    /// A Sigma rule (detection or correlation, with the rules it names)
+    /// as YAML, at most 256 KiB.
+    yaml: String,
+    /// Over the last this many days (1 to 90; 7 unless given).
+    days: Option<u32>,
+}
+
+/// What trying a rule text found.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RuleTestReply {
+    /// The rule as the server would load it: loaded (and on which
+    /// source), not routed or failed, with the reason.
+    load: siem::RuleInfo,
+    /// What it matched, when it loaded.
+    #[schema(required = true)]
+    run: Option<siem::HistoryRun>,
+}
+
+/// Most days a rule is tried or run over.
+const MAX_HISTORY_DAYS: u32 = 90;
+
+fn history_range(days: Option<u32>, default: u32) -> Result<query::TimeRange, ApiError> {
+    let days = days.unwrap_or(default);
+    if !(1..=MAX_HISTORY_DAYS).contains(&days) {
+        return Err(ApiError::BadRequest(format!(
+            "days = {days}: give 1 to {MAX_HISTORY_DAYS}"
+        )));
+    }
+    Ok(query::TimeRange::last(
+        i64::from(days) * 24 * 3_600_000_000_000,
+    ))
+}
+
+fn info_of(report: &detect_report::RuleReport) -> siem::RuleInfo {
+    let (state, source, reason) = match &report.load {
+        detect_report::RuleLoad::Loaded { source } => {
+            ("loaded", Some(source.as_str().to_owned()), None)
+        }
+        detect_report::RuleLoad::NotRouted { reason } => ("not_routed", None, Some(reason.clone())),
+        detect_report::RuleLoad::Failed { reason } => ("failed", None, Some(reason.clone())),
+    };
+    siem::RuleInfo {
+        id: report.id.clone(),
+        title: report.title.clone(),
+        kind: report.kind.to_owned(),
+        severity: report.severity.as_str().to_owned(),
+        state: state.to_owned(),
+        source,
+        reason,
+        file: None,
+        enabled: true,
+        matches_30d: 0,
+        last_match_ms: None,
+    }
+}
+
+/// Try a Sigma rule over history
+///
+/// Loads the rule text alone (as the server would: routed by logsource, checked by the engine) and, if it loads, runs it over the audit events of its source in the last N days (7 unless given), oldest first so correlations count in order. Nothing is stored. Bounded: at most 2,000,000 events and 30 seconds, and `truncated` says when the budget ran out. Returns the latest 100 matches with their events.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rules/test",
+    tag = "security",
+    request_body = RuleTestBody,
+    responses((status = 200, body = RuleTestReply), ListFailures)
+)]
+pub(crate) async fn test_rule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<RuleTestReply>, ApiError> {
+    let request: RuleTestBody = parse_json(&headers, &body)?;
+    if request.yaml.len() > detect_report::MAX_RULE_FILE_BYTES {
+        return Err(ApiError::BadRequest(format!(
+            "the rule text is {} bytes; at most {} are allowed",
+            request.yaml.len(),
+            detect_report::MAX_RULE_FILE_BYTES
+        )));
+    }
+    if request.yaml.trim().is_empty() {
+        return Err(ApiError::BadRequest("the rule text is empty".into()));
+    }
+    let range = history_range(request.days, 7)?;
+    let (rules, main) = siem::load_text(&request.yaml);
+    let Some(main) = main else {
+        return Err(ApiError::BadRequest(
+            "the text holds no Sigma rule (a `title`, `logsource` and `detection`, or a `correlation`)"
+                .into(),
+        ));
+    };
+    let load = info_of(&main);
+    let run = match &main.load {
+        detect_report::RuleLoad::Loaded { source } => Some(
+            siem::run_rules(
+                &state.engine,
+                &rules,
+                &siem::HistoryQuery {
+                    source: *source,
+                    only: Some(&main.id),
+                    range,
+                    budget: siem::HistoryBudget::default(),
+                    keep: 100,
+                },
+                |_| {},
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    Ok(Json(RuleTestReply { load, run }))
+}
+
+/// A loaded rule to run over history.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RuleRunBody {
+    rule_id: String,
+    /// Over the last this many days (1 to 90; 30 unless given).
+    days: Option<u32>,
+}
+
+/// What running a rule over history stored.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RuleRunReply {
+    run: siem::HistoryRun,
+    /// New detections stored as signals.
+    stored: u64,
+    /// Matches already stored (at ingest or by an earlier run).
+    already_stored: u64,
+}
+
+/// Run a loaded Sigma rule over history
+///
+/// Runs one of the server's loaded Sigma rules (detection or correlation) over the audit events of the last N days (30 unless given) and stores its new detections as signals, as if the rule had been there when the events arrived; matches already stored are not stored again. Bounded like the rule test.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rules/run",
+    tag = "security",
+    request_body = RuleRunBody,
+    responses((status = 200, body = RuleRunReply), ItemFailures)
+)]
+pub(crate) async fn run_rule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<RuleRunReply>, ApiError> {
+    let request: RuleRunBody = parse_json(&headers, &body)?;
+    let range = history_range(request.days, 30)?;
+    let info = state
+        .rules
+        .info(&request.rule_id)
+        .ok_or_else(|| ApiError::NotFound(format!("no rule has the id {:?}", request.rule_id)))?;
+    if info.kind == "builtin" {
+        return Err(ApiError::BadRequest(format!(
+            "{:?} is a built-in rule: it already ran on every event as it arrived",
+            info.id
+        )));
+    }
+    let source = match (&info.state[..], info.source.as_deref()) {
+        ("loaded", Some(s)) => detect_report::Source::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| ApiError::Internal(format!("unknown source {s}")))?,
+        _ => {
+            return Err(ApiError::BadRequest(format!(
+                "{:?} is not loaded ({}): it cannot run",
+                info.id,
+                info.reason.as_deref().unwrap_or(&info.state)
+            )));
+        }
+    };
+    let already = siem::detected_events(&state.engine, &info.id, range).await?;
+    let window = state.rules.dedup_window_ns;
+    let mut detections = Vec::new();
+    let mut already_stored = 0;
+    let run = siem::run_rules(
+        &state.engine,
+        &state.rules.sigma,
+        &siem::HistoryQuery {
+            source,
+            only: Some(&info.id),
+            range,
+            budget: siem::HistoryBudget::default(),
+            keep: 20,
+        },
+        |m| {
+            if m.event
+                .event_id
+                .as_ref()
+                .is_some_and(|id| already.contains(id))
+            {
+                already_stored += 1;
+            } else {
+                detections.push(siem::detection_of(m, window));
+            }
+        },
+    )
+    .await?;
+    let stored = detections.len() as u64;
+    if !detections.is_empty() {
+        let importer = state.importer.clone();
+        tokio::task::spawn_blocking(move || importer.store_detections(&detections))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    Ok(Json(RuleRunReply {
+        run,
+        stored,
+        already_stored,
+    }))
+}
+
+/// The rule to show.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RuleSourceParams {
+    rule_id: String,
+}
+
+/// A rule's file as loaded.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RuleSource {
+    rule_id: String,
+    file: String,
+    /// The file's YAML as the server read it at start.
+    yaml: String,
+}
+
+/// A Sigma rule's text
+///
+/// The YAML of the file a loaded Sigma rule came from, as the server read it at start: what the rule editor opens.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rules/source",
+    tag = "security",
+    params(RuleSourceParams),
+    responses((status = 200, body = RuleSource), ItemFailures)
+)]
+pub(crate) async fn rule_source(
+    State(state): State<AppState>,
+    p: Result<Query<RuleSourceParams>, QueryRejection>,
+) -> Result<Json<RuleSource>, ApiError> {
+    let p = params(p)?;
+    let (file, yaml) = state.rules.file_text(&p.rule_id).ok_or_else(|| {
+        ApiError::NotFound(format!("no Sigma rule file holds the rule {:?}", p.rule_id))
+    })?;
+    Ok(Json(RuleSource {
+        rule_id: p.rule_id.clone(),
+        file: file.to_owned(),
+        yaml: yaml.to_owned(),
+    }))
 }

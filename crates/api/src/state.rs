@@ -19,6 +19,7 @@ pub struct AppState {
     pub sources: ingest::sources::Sources,
     /// The network cost model's prices.
     pub prices: Arc<network::PriceTable>,
-    /// The security rules the importer runs, and what became of each.
-    pub rules: Arc<Vec<siem::RuleInfo>>,
+    /// The security rules the importer runs, what became of each, and
+    /// their text.
+    pub rules: Arc<siem::RuleSet>,
 }

@@ -26,7 +26,7 @@ fn router(dir: &std::path::Path) -> axum::Router {
         importer: ingest::Importer::open(store, Some(&dir.join("network"))).unwrap(),
         sources: ingest::sources::Sources::default(),
         prices: Arc::new(network::PriceTable::embedded()),
-        rules: Arc::new(Vec::new()),
+        rules: Arc::new(siem::RuleSet::empty()),
     })
 }
 

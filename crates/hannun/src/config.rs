@@ -194,6 +194,11 @@ pub(crate) struct Config {
     /// The security rules, and what became of each loaded rule file.
     pub(crate) detector: Arc<detect::Detector>,
     pub(crate) rule_report: Arc<Vec<detect::RuleReport>>,
+    /// The loaded Sigma rules and their files' text (for runs over
+    /// history and the rule editor).
+    pub(crate) sigma: Arc<detect::SigmaRules>,
+    pub(crate) rule_files: Vec<RuleFile>,
+    pub(crate) dedup_hours: i64,
 }
 
 /// A rule file's name and text.
@@ -244,10 +249,19 @@ fn read_rule_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<RuleFile>, Vec<dete
     Ok((out, too_large))
 }
 
+/// What `[detect]` sets up.
+struct Detect {
+    detector: detect::Detector,
+    report: Vec<detect::RuleReport>,
+    sigma: Arc<detect::SigmaRules>,
+    files: Vec<RuleFile>,
+    dedup_hours: i64,
+}
+
 /// The detector from `[detect]`.
-fn detector(raw: &RawDetect) -> anyhow::Result<(detect::Detector, Vec<detect::RuleReport>)> {
+fn detector(raw: &RawDetect) -> anyhow::Result<Detect> {
     let (files, too_large) = read_rule_files(&raw.sigma_rules)?;
-    let rules = detect::SigmaRules::load(&files);
+    let rules = Arc::new(detect::SigmaRules::load(&files));
     let mut report = rules.report.clone();
     report.extend(too_large);
     let mut builtin = detect::BuiltinConfig::default();
@@ -274,10 +288,13 @@ fn detector(raw: &RawDetect) -> anyhow::Result<(detect::Detector, Vec<detect::Ru
     if !(1..=24 * 30).contains(&dedup) {
         bail!("detect.dedup_hours = {dedup} must be 1-720");
     }
-    Ok((
-        detect::Detector::new(Arc::new(rules), builtin, travel, dedup),
+    Ok(Detect {
+        detector: detect::Detector::new(rules.clone(), builtin, travel, dedup),
         report,
-    ))
+        sigma: rules,
+        files,
+        dedup_hours: dedup,
+    })
 }
 
 /// Reads the geo-IP databases a flag or the config names.
@@ -568,13 +585,16 @@ impl Config {
                 .as_deref()
                 .or(raw.enrich.geoip_asn.as_deref()),
         )?;
-        let (detector, rule_report) = detector(&raw.detect)?;
+        let detect = detector(&raw.detect)?;
         Ok(Config {
             prices,
             sources,
             geoip: Arc::new(geoip),
-            detector: Arc::new(detector),
-            rule_report: Arc::new(rule_report),
+            detector: Arc::new(detect.detector),
+            rule_report: Arc::new(detect.report),
+            sigma: detect.sigma,
+            rule_files: detect.files,
+            dedup_hours: detect.dedup_hours,
             data_dir,
             http_addr: addr(
                 args.http_addr,

@@ -78,10 +78,15 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     let engine = QueryEngine::new(store.clone(), config.query);
     let receiver = Receiver::new(pipeline, keys.clone());
     // Rules switched off in the UI stay off across restarts.
-    let rules = Arc::new(rule_infos(&config.rule_report));
+    let rules = Arc::new(siem::RuleSet {
+        infos: rule_infos(&config.rule_report),
+        sigma: config.sigma.clone(),
+        files: config.rule_files.clone(),
+        dedup_window_ns: config.dedup_hours * 3_600_000_000_000,
+    });
     config
         .detector
-        .set_disabled(api::disabled_rules(&saved, &rules));
+        .set_disabled(api::disabled_rules(&saved, &rules.infos));
     let importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
         .context("opening the importer's network knowledge")?
         .with_geoip(config.geoip.clone())

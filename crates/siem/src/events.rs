@@ -87,18 +87,28 @@ pub(crate) async fn audit_events(
     if !engine.has_dataset(&DatasetName::audit()) {
         return Ok(Vec::new());
     }
+    let select = Select::from(DatasetName::audit())
+        .filter(filter)
+        .columns(event_columns(raw))
+        .order_by(ir::descending(column("t")))
+        .limit(limit);
+    let rows = engine.fetch(&select).await?;
+    events_of(&rows, raw)
+}
+
+/// The columns `events_of` reads (with `raw` when asked).
+pub(crate) fn event_columns(raw: bool) -> Vec<Expr> {
     let mut columns: Vec<Expr> = TEXT_COLUMNS.iter().map(|c| column(c)).collect();
     columns.push(column("error_code"));
     columns.push(ir::nanos(column(model::TIME_COLUMN)).alias("t"));
     if raw {
         columns.push(column("raw"));
     }
-    let select = Select::from(DatasetName::audit())
-        .filter(filter)
-        .columns(columns)
-        .order_by(ir::descending(column("t")))
-        .limit(limit);
-    let rows = engine.fetch(&select).await?;
+    columns
+}
+
+/// Rows of `event_columns` as events.
+pub(crate) fn events_of(rows: &query::Rows, raw: bool) -> Result<Vec<AuditEvent>, SiemError> {
     let mut texts = Vec::with_capacity(TEXT_COLUMNS.len());
     for c in TEXT_COLUMNS {
         texts.push(rows.texts(c)?);

@@ -9,20 +9,29 @@
 
 mod events;
 mod exceptions;
+mod history;
 mod identity;
 mod rules;
 mod signals;
 mod volume;
 
 pub use events::AuditEvent;
+/// The rule load report types of crate `detect`, for the API.
+pub mod detect_report {
+    pub use detect::{MAX_RULE_FILE_BYTES, RuleLoad, RuleReport, Source};
+}
 pub use exceptions::{
     EXCEPTION_FIELDS, ExceptionInput, MAX_EXCEPTIONS, SignalException, suppressed,
+};
+pub use history::{
+    HistoryBudget, HistoryMatch, HistoryQuery, HistoryRun, detected_events, detection_of,
+    load_text, run_rules,
 };
 pub use identity::{
     Chain, ChainEdge, ChainNode, Identity, IdentityPlace, IdentitySummary, IdentityTimeline,
     KeyUse, assumed_role, identities, identity,
 };
-pub use rules::{RuleInfo, rule_activity};
+pub use rules::{RuleInfo, RuleSet, rule_activity};
 pub use signals::{
     SIGNAL_STATUSES, Signal, SignalComment, SignalDetail, SignalFilter, check_signal_id,
     signal_detail, signals,

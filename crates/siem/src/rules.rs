@@ -4,6 +4,7 @@
 //! with the reason. The binary fills it from crate `detect`'s load report.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use model::DatasetName;
 use query::ir::{self, Select, column};
@@ -65,4 +66,42 @@ pub async fn rule_activity(
     Ok((0..rows.len())
         .filter_map(|i| Some((ids[i].clone()?, (n[i], last[i].unwrap_or(0) / 1_000_000))))
         .collect())
+}
+
+/// The rules the server runs, for the API: what became of each, the
+/// loaded Sigma rules (to run one over history) and the rule files' text
+/// (for the editor).
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub infos: Vec<RuleInfo>,
+    pub sigma: Arc<detect::SigmaRules>,
+    /// (file, YAML text) as loaded at start.
+    pub files: Vec<(String, String)>,
+    /// The detector's dedup window (signals of one rule and entity).
+    pub dedup_window_ns: i64,
+}
+
+impl RuleSet {
+    /// No rules (a server without a detector, tests).
+    pub fn empty() -> RuleSet {
+        RuleSet {
+            infos: Vec::new(),
+            sigma: Arc::new(detect::SigmaRules::load(&[])),
+            files: Vec::new(),
+            dedup_window_ns: detect::DEFAULT_DEDUP_HOURS * 3_600_000_000_000,
+        }
+    }
+
+    pub fn info(&self, id: &str) -> Option<&RuleInfo> {
+        self.infos.iter().find(|r| r.id == id)
+    }
+
+    /// The text of the file a Sigma rule came from.
+    pub fn file_text(&self, id: &str) -> Option<(&str, &str)> {
+        let file = self.info(id)?.file.as_deref()?;
+        self.files
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(f, t)| (f.as_str(), t.as_str()))
+    }
 }

@@ -348,6 +348,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rules/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a Sigma rule over history
+         * @description Loads the rule text alone (as the server would: routed by logsource, checked by the engine) and, if it loads, runs it over the audit events of its source in the last N days (7 unless given), oldest first so correlations count in order. Nothing is stored. Bounded: at most 2,000,000 events and 30 seconds, and `truncated` says when the budget ran out. Returns the latest 100 matches with their events.
+         */
+        post: operations["test_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a loaded Sigma rule over history
+         * @description Runs one of the server's loaded Sigma rules (detection or correlation) over the audit events of the last N days (30 unless given) and stores its new detections as signals, as if the rule had been there when the events arrived; matches already stored are not stored again. Bounded like the rule test.
+         */
+        post: operations["run_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A Sigma rule's text
+         * @description The YAML of the file a loaded Sigma rule came from, as the server read it at start: what the rule editor opens.
+         */
+        get: operations["rule_source"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sql": {
         parameters: {
             query?: never;
@@ -1066,6 +1126,43 @@ export interface components {
             /** Format: int64 */
             count: number;
         };
+        /** @description One event a rule matched over history. */
+        HistoryMatch: {
+            rule_id: string;
+            title: string;
+            severity: string;
+            /** @description What a correlation counted, in words. */
+            detail: string | null;
+            event: components["schemas"]["AuditEvent"];
+        };
+        /** @description What a run over history did. */
+        HistoryRun: {
+            /** Format: int64 */
+            from_ms: number;
+            /** Format: int64 */
+            to_ms: number;
+            /**
+             * Format: int64
+             * @description Events read and matched.
+             */
+            scanned: number;
+            /** Format: int64 */
+            matched: number;
+            /**
+             * @description The budget ran out (or a second's window held more than 5,000
+             *     events): some of the range was not read.
+             */
+            truncated: boolean;
+            /**
+             * Format: int64
+             * @description Where reading stopped when truncated (ms): events before it were read.
+             */
+            read_until_ms: number | null;
+            /** Format: int64 */
+            elapsed_ms: number;
+            /** @description The latest matches (at most the number asked for), latest first. */
+            matches: components["schemas"]["HistoryMatch"][];
+        };
         /** @description Everything the investigator shows about one identity. */
         Identity: {
             actor: string;
@@ -1456,12 +1553,64 @@ export interface components {
              */
             last_match_ms: number | null;
         };
+        /** @description A loaded rule to run over history. */
+        RuleRunBody: {
+            rule_id: string;
+            /**
+             * Format: int32
+             * @description Over the last this many days (1 to 90; 30 unless given).
+             */
+            days?: number | null;
+        };
+        /** @description What running a rule over history stored. */
+        RuleRunReply: {
+            run: components["schemas"]["HistoryRun"];
+            /**
+             * Format: int64
+             * @description New detections stored as signals.
+             */
+            stored: number;
+            /**
+             * Format: int64
+             * @description Matches already stored (at ingest or by an earlier run).
+             */
+            already_stored: number;
+        };
+        /** @description A rule's file as loaded. */
+        RuleSource: {
+            rule_id: string;
+            file: string;
+            /** @description The file's YAML as the server read it at start. */
+            yaml: string;
+        };
         /** @description Switch a rule on or off. */
         RuleStateBody: {
             rule_id: string;
             enabled: boolean;
             /** @description Who switched it (until sign-in exists, the caller says). */
             by?: string | null;
+        };
+        /** @description A rule text to try. */
+        RuleTestBody: {
+            /**
+             * @description A Sigma rule (detection or correlation, with the rules it names)
+             *     as YAML, at most 256 KiB.
+             */
+            yaml: string;
+            /**
+             * Format: int32
+             * @description Over the last this many days (1 to 90; 7 unless given).
+             */
+            days?: number | null;
+        };
+        /** @description What trying a rule text found. */
+        RuleTestReply: {
+            /**
+             * @description The rule as the server would load it: loaded (and on which
+             *     source), not routed or failed, with the reason.
+             */
+            load: components["schemas"]["RuleInfo"];
+            run: components["schemas"]["HistoryRun"] | null;
         };
         SearchRequest: components["schemas"]["RangeInput"] & {
             dataset: string;
@@ -2497,6 +2646,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleInfo"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            404: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    test_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleTestBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleTestReply"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    run_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleRunBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRunReply"];
+                };
+            };
+            400: components["responses"]["ErrorBody"];
+            404: components["responses"]["ErrorBody"];
+            504: components["responses"]["ErrorBody"];
+            default: components["responses"]["ErrorBody"];
+        };
+    };
+    rule_source: {
+        parameters: {
+            query: {
+                rule_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSource"];
                 };
             };
             400: components["responses"]["ErrorBody"];

@@ -12,6 +12,19 @@ use std::process::Command;
 
 use crate::harness::{Server, client};
 
+/// The fixtures are written for 2026-12-01 and 02; they are moved to the
+/// two days before today, so the rules' "last N days" keep seeing them.
+fn dated(text: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    let day =
+        |back: i64| model::format_rfc3339_nanos(now - back * 86_400_000_000_000)[..10].to_owned();
+    text.replace("2026-12-01", &day(2))
+        .replace("2026-12-02", &day(1))
+}
+
 fn testdata(path: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../testdata")
@@ -53,7 +66,7 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
     // an access key; a broken line that is rejected alone.
     std::fs::write(
         logs.join("signin.jsonl"),
-        concat!(
+        dated(concat!(
             r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:alice@corp.example","arn":"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@corp.example","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef","accountId":"111122223333","userName":"AWSReservedSSO_Admin_0123456789abcdef"}}},"eventTime":"2026-12-01T09:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"81.2.69.142","userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"eventID":"c1","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}"#,
             "\n",
             r#"{"eventVersion":"1.08","eventTime":"#,
@@ -66,7 +79,7 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
             "\n",
             r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROADEPLOYEXAMPLE:ci-run-42","arn":"arn:aws:sts::111122223333:assumed-role/Deploy/ci-run-42","accountId":"111122223333","accessKeyId":"ASIADEPLOYEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROADEPLOYEXAMPLE","arn":"arn:aws:iam::111122223333:role/Deploy","accountId":"111122223333","userName":"Deploy"},"attributes":{"creationDate":"2026-12-01T10:10:00Z","mfaAuthenticated":"false"}}},"eventTime":"2026-12-01T10:12:00Z","eventSource":"iam.amazonaws.com","eventName":"PutRolePolicy","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{"roleName":"jobs-api-task","policyName":"s3-read","policyDocument":"{}"},"responseElements":null,"requestID":"p1","eventID":"p1","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}"#,
             "\n"
-        ),
+        )),
     )
     .unwrap();
 
@@ -74,8 +87,8 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
     // tries an app he is not assigned.
     std::fs::write(
         logs.join("okta-page.json"),
-        r#"[{"uuid":"o1","published":"2026-12-01T11:00:00.000Z","eventType":"user.session.start","version":"0","severity":"INFO","displayMessage":"User login to Okta","actor":{"id":"00ub0b","type":"User","alternateId":"bob@corp.example","displayName":"Bob"},"client":{"ipAddress":"216.160.83.56","userAgent":{"rawUserAgent":"Mozilla/5.0"}},"outcome":{"result":"SUCCESS"},"target":[]},
-{"uuid":"o2","published":"2026-12-01T11:05:00.000Z","eventType":"app.generic.unauth_app_access_attempt","version":"0","severity":"WARN","displayMessage":"User attempted unauthorized access to app","actor":{"id":"00ub0b","type":"User","alternateId":"bob@corp.example","displayName":"Bob"},"client":{"ipAddress":"216.160.83.56","userAgent":{"rawUserAgent":"Mozilla/5.0"}},"outcome":{"result":"FAILURE"},"target":[{"id":"0oa1","type":"AppInstance","alternateId":"Payroll","displayName":"Payroll"}]}]"#,
+        dated(r#"[{"uuid":"o1","published":"2026-12-01T11:00:00.000Z","eventType":"user.session.start","version":"0","severity":"INFO","displayMessage":"User login to Okta","actor":{"id":"00ub0b","type":"User","alternateId":"bob@corp.example","displayName":"Bob"},"client":{"ipAddress":"216.160.83.56","userAgent":{"rawUserAgent":"Mozilla/5.0"}},"outcome":{"result":"SUCCESS"},"target":[]},
+{"uuid":"o2","published":"2026-12-01T11:05:00.000Z","eventType":"app.generic.unauth_app_access_attempt","version":"0","severity":"WARN","displayMessage":"User attempted unauthorized access to app","actor":{"id":"00ub0b","type":"User","alternateId":"bob@corp.example","displayName":"Bob"},"client":{"ipAddress":"216.160.83.56","userAgent":{"rawUserAgent":"Mozilla/5.0"}},"outcome":{"result":"FAILURE"},"target":[{"id":"0oa1","type":"AppInstance","alternateId":"Payroll","displayName":"Payroll"}]}]"#),
     )
     .unwrap();
     // S3 data events: a bucket serving objects to internet clients over
@@ -91,14 +104,14 @@ fn cloudtrail_files_import_into_audit_with_identities_and_places() {
     let gib = 1u64 << 30;
     std::fs::write(
         logs.join("s3-data-events.json"),
-        format!(
+        dated(&format!(
             r#"{{"Records":[{},{},{},{},{}]}}"#,
             get(0, "81.2.69.142", gib),
             get(60, "216.160.83.56", gib),
             get(120, "81.2.69.142", gib),
             get(30, "13.32.0.1", gib),
             get(31, "10.0.3.7", gib)
-        ),
+        )),
     )
     .unwrap();
     let maxmind = testdata("maxmind");
@@ -525,17 +538,19 @@ fn tuning_and_investigation(server: &Server, travel: &str, logs: &Path) {
         (&true.into(), &1.into())
     );
     assert!(root["last_match_ms"].as_i64().unwrap() > 0);
-    let r = client()
-        .put(server.url("/api/v1/rules/state"))
-        .json(&serde_json::json!({"rule_id": "aws-root-activity", "enabled": false, "by": "secops@corp.example"}))
-        .send()
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
+    for rule in ["aws-root-activity", SIGMA_ROOT] {
+        let r = client()
+            .put(server.url("/api/v1/rules/state"))
+            .json(&serde_json::json!({"rule_id": rule, "enabled": false, "by": "secops@corp.example"}))
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    }
     let more = logs.parent().unwrap().join("more");
     std::fs::create_dir_all(&more).unwrap();
     std::fs::write(
         more.join("root.json"),
-        r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},"eventTime":"2026-12-02T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{"bucketName":"x"},"responseElements":null,"eventID":"r2","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#,
+        dated(r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},"eventTime":"2026-12-02T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","awsRegion":"us-east-1","sourceIPAddress":"216.160.83.56","userAgent":"aws-cli/2.15.0","requestParameters":{"bucketName":"x"},"responseElements":null,"eventID":"r2","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#),
     )
     .unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_hannun"))
@@ -555,4 +570,116 @@ fn tuning_and_investigation(server: &Server, travel: &str, logs: &Path) {
     assert_eq!(roots.len(), 1, "{roots:#?}");
     assert_eq!(roots[0]["count"], 1);
     std::fs::remove_dir_all(&more).unwrap();
+    rules_over_history(server);
+}
+
+/// SigmaHQ's "AWS Root Credentials".
+const SIGMA_ROOT: &str = "8ad1600d-e9dc-4251-b0ee-a65268f29add";
+
+/// The rule editor's test, a loaded rule run over history, a rule's text.
+fn rules_over_history(server: &Server) {
+    let source: serde_json::Value = get_json(
+        server,
+        &format!("/api/v1/rules/source?rule_id={SIGMA_ROOT}"),
+    );
+    assert!(
+        source["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("aws_root_account_usage.yml")
+    );
+    assert!(source["yaml"].as_str().unwrap().contains(SIGMA_ROOT));
+    let test = |yaml: &str, days: u32| {
+        client()
+            .post(server.url("/api/v1/rules/test"))
+            .json(&serde_json::json!({"yaml": yaml, "days": days}))
+            .send()
+            .unwrap()
+    };
+    // The fixtures' events are of the last two days; Stratus's and the
+    // trail's are years older, outside the days asked for.
+    let assume = "title: Role assumed\nid: 6f0c5a43-0000-4000-8000-000000000001\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  selection: {eventSource: sts.amazonaws.com, eventName: AssumeRole}\n  condition: selection\nlevel: low\n";
+    let days = 90;
+    let r = test(assume, days);
+    assert!(r.status().is_success(), "{}", r.status());
+    let reply: serde_json::Value = r.json().unwrap();
+    assert_eq!(reply["load"]["state"], "loaded", "{reply:#}");
+    assert_eq!(reply["load"]["source"], "cloudtrail");
+    let run = &reply["run"];
+    assert_eq!(run["matched"], 1, "{reply:#}");
+    assert_eq!(run["matches"][0]["event"]["event_id"], "a1");
+    assert!(run["scanned"].as_u64().unwrap() >= 10, "{run}");
+    assert_eq!(run["truncated"], false);
+    // A correlation over it: Alice's two console sign-ins within an hour.
+    let twice = "title: Console login\nid: 6f0c5a43-0000-4000-8000-000000000002\nname: console_login\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  selection: {eventName: ConsoleLogin}\n  condition: selection\n---\ntitle: Two console sign-ins in an hour\nid: 6f0c5a43-0000-4000-8000-000000000003\ncorrelation:\n  type: event_count\n  rules: [console_login]\n  group-by: [userIdentity.arn]\n  timespan: 1h\n  condition: {gte: 2}\nlevel: medium\n";
+    let reply: serde_json::Value = test(twice, days).json().unwrap();
+    assert_eq!(reply["load"]["kind"], "correlation", "{reply:#}");
+    assert_eq!(reply["run"]["matched"], 1, "{reply:#}");
+    assert_eq!(reply["run"]["matches"][0]["event"]["event_id"], "c2");
+    assert!(
+        reply["run"]["matches"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 events within 1 h for userIdentity.arn=arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin"),
+        "{reply:#}"
+    );
+    // Bad texts say why; bad days are refused.
+    let reply: serde_json::Value = test("title: x\nlogsource: {product: azure, service: signinlogs}\ndetection:\n  s: {a: 1}\n  condition: s\n", 7).json().unwrap();
+    assert_eq!(reply["load"]["state"], "not_routed", "{reply:#}");
+    assert!(reply["run"].is_null());
+    let reply: serde_json::Value = test("title: x\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  s: {a|nosuchmodifier: 1}\n  condition: s\n", 7).json().unwrap();
+    assert_eq!(reply["load"]["state"], "failed", "{reply:#}");
+    assert!(
+        reply["load"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("nosuchmodifier"),
+        "{reply:#}"
+    );
+    assert_eq!(test(assume, 0).status().as_u16(), 400);
+    let reply: serde_json::Value = test("just text", 7).json().unwrap();
+    assert_eq!(reply["load"]["state"], "failed", "{reply:#}");
+    assert_eq!(test("", 7).status().as_u16(), 400);
+
+    // SigmaHQ's root rule was off when the second root event came: a run
+    // over history stores that detection once.
+    let run = |rule: &str| -> serde_json::Value {
+        let r = client()
+            .post(server.url("/api/v1/rules/run"))
+            .json(&serde_json::json!({"rule_id": rule, "days": 30}))
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{rule}: {}", r.status());
+        r.json().unwrap()
+    };
+    let first = run(SIGMA_ROOT);
+    assert_eq!(
+        (&first["stored"], &first["already_stored"]),
+        (&1.into(), &1.into()),
+        "{first:#}"
+    );
+    let again = run(SIGMA_ROOT);
+    assert_eq!(
+        (&again["stored"], &again["already_stored"]),
+        (&0.into(), &2.into()),
+        "{again:#}"
+    );
+    let signals: Vec<serde_json::Value> = get_json(
+        server,
+        &format!("/api/v1/signals?{ALL_TIME}&rule_id={SIGMA_ROOT}"),
+    );
+    assert_eq!(
+        signals
+            .iter()
+            .map(|s| s["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        2,
+        "{signals:#?}"
+    );
+    let builtin = client()
+        .post(server.url("/api/v1/rules/run"))
+        .json(&serde_json::json!({"rule_id": "aws-root-activity"}))
+        .send()
+        .unwrap();
+    assert_eq!(builtin.status().as_u16(), 400);
 }

@@ -394,6 +394,16 @@ impl Importer {
         Ok(())
     }
 
+    /// Stores detections found outside an import (a rule run over
+    /// history) as rows of `signals`.
+    pub fn store_detections(&self, detections: &[detect::Detection]) -> Result<(), IngestError> {
+        if detections.is_empty() {
+            return Ok(());
+        }
+        let batch = detect::detections_batch(detections).map_err(IngestError::Storage)?;
+        self.append_waiting(vec![(DatasetName::signals(), batch)])
+    }
+
     /// Appends, waiting for the background flush while the write buffer is
     /// full: an object's chunks are stored whole or not at all (a retried
     /// object would be counted twice).
