@@ -1,10 +1,14 @@
 //! What an AWS log object is, from its key and its first bytes: the layout
 //! AWS delivers logs in (`AWSLogs/<account>/<service>/<region>/YYYY/MM/DD/`,
 //! the organization-trail variant with the organization id before the
-//! account, and the Hive-style partitions `aws-account-id=.../year=...`),
-//! and the content (gzip, Parquet, a flow log header, CloudTrail's
-//! `{"Records":...}`). The importer asks here which decoder an object
-//! needs; later kinds (WAF, ALB, Okta, IAM dumps) add variants.
+//! account, the Hive-style partitions `aws-account-id=.../year=...`, WAF's
+//! `WAFLogs/<region>/<web-acl>/YYYY/MM/DD/HH/mm/`, Application Load
+//! Balancer access log files (`..._elasticloadbalancing_<region>_app.<name>.<id>_...`)
+//! and CloudFront standard log files, which sit under any prefix as
+//! `<distribution-id>.YYYY-MM-DD-HH.<unique>.gz`), and the content (gzip,
+//! Parquet, a flow log header, CloudTrail's `{"Records":...}`, WAF records,
+//! ALB entries, CloudFront's W3C header). The importer asks here which
+//! decoder an object needs; later kinds (IAM dumps) add variants.
 
 /// The kinds of log object the importer knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +21,15 @@ pub enum AwsLogKind {
     /// CloudTrail's digest files: signatures of the log files, not events
     /// (skipped by the importer).
     CloudTrailDigest,
+    /// AWS WAF web ACL traffic logs (`WAFLogs`; the key's region slot is
+    /// `cloudfront` for web ACLs of CloudFront scope).
+    Waf,
+    /// Application Load Balancer access logs (`elasticloadbalancing`, a
+    /// file of an `app.` load balancer; Classic and Network Load Balancer
+    /// files are not recognised).
+    Alb,
+    /// CloudFront standard (access) logs.
+    CloudFront,
 }
 
 impl AwsLogKind {
@@ -37,6 +50,9 @@ impl AwsLogKind {
             AwsLogKind::ResolverQueryLogs => "resolver_query_logs",
             AwsLogKind::CloudTrail => "cloudtrail",
             AwsLogKind::CloudTrailDigest => "cloudtrail_digest",
+            AwsLogKind::Waf => "waf_logs",
+            AwsLogKind::Alb => "alb_access_logs",
+            AwsLogKind::CloudFront => "cloudfront_logs",
         }
     }
 }
@@ -45,21 +61,35 @@ impl AwsLogKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsLogKey {
     pub kind: AwsLogKind,
+    /// Empty for CloudFront standard logs (their keys name no account).
     pub account_id: String,
     /// Set for organization trails (`AWSLogs/o-.../<account>/...`).
     pub organization_id: Option<String>,
+    /// Empty for CloudFront standard logs; `cloudfront` for WAF logs of a
+    /// web ACL of CloudFront scope.
     pub region: String,
     /// The delivery day (UTC) the key is filed under.
     pub date: (u16, u8, u8),
-    /// The hour, with hourly Hive partitions.
+    /// The hour, with hourly Hive partitions, WAF logs and CloudFront logs.
     pub hour: Option<u8>,
+    /// What logged: the web ACL's name (WAF), the load balancer
+    /// (`app/<name>/<id>`, ALB), the distribution id (CloudFront).
+    pub resource: Option<String>,
 }
 
 /// The key's layout, when it is one AWS delivers logs in.
 pub fn parse_aws_log_key(key: &str) -> Option<AwsLogKey> {
     let parts: Vec<&str> = key.split('/').filter(|p| !p.is_empty()).collect();
-    let at = parts.iter().position(|p| *p == "AWSLogs")?;
-    let rest = &parts[at + 1..];
+    if let Some(at) = parts.iter().position(|p| *p == "AWSLogs")
+        && let Some(parsed) = aws_logs(&parts[at + 1..])
+    {
+        return Some(parsed);
+    }
+    cloudfront(parts.last()?)
+}
+
+/// The parts of a key after `AWSLogs/`.
+fn aws_logs(rest: &[&str]) -> Option<AwsLogKey> {
     if rest.first().is_some_and(|p| p.contains('=')) {
         return hive(rest);
     }
@@ -67,19 +97,108 @@ pub fn parse_aws_log_key(key: &str) -> Option<AwsLogKey> {
         Some(org) if org.starts_with("o-") => (Some((*org).to_owned()), &rest[1..]),
         _ => (None, rest),
     };
-    let [account, folder, region, year, month, day, _file, ..] = rest else {
+    let key = |kind, account: &str, region: &str, date, hour, resource| {
+        is_account(account).then(|| AwsLogKey {
+            kind,
+            account_id: account.to_owned(),
+            organization_id: organization_id.clone(),
+            region: region.to_owned(),
+            date,
+            hour,
+            resource,
+        })
+    };
+    match rest {
+        [
+            account,
+            "WAFLogs",
+            region,
+            acl,
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            _file,
+            ..,
+        ] => {
+            let hour = hour.parse().ok().filter(|h| *h < 24)?;
+            minute.parse::<u8>().ok().filter(|m| *m < 60)?;
+            let date = date(year, month, day)?;
+            key(
+                AwsLogKind::Waf,
+                account,
+                region,
+                date,
+                Some(hour),
+                Some((*acl).to_owned()),
+            )
+        }
+        [
+            account,
+            "elasticloadbalancing",
+            region,
+            year,
+            month,
+            day,
+            file,
+        ] => {
+            let balancer = alb_file(file, account, region)?;
+            let date = date(year, month, day)?;
+            key(AwsLogKind::Alb, account, region, date, None, Some(balancer))
+        }
+        [account, folder, region, year, month, day, _file, ..] => {
+            let kind = AwsLogKind::from_folder(folder)?;
+            key(kind, account, region, date(year, month, day)?, None, None)
+        }
+        _ => None,
+    }
+}
+
+/// The load balancer (`app/<name>/<id>`) of an ALB access log file,
+/// `<account>_elasticloadbalancing_<region>_app.<name>.<id>_<end-time>_<ip>_<random>.log.gz`.
+fn alb_file(file: &str, account: &str, region: &str) -> Option<String> {
+    let rest = file
+        .strip_prefix(account)?
+        .strip_prefix("_elasticloadbalancing_")?
+        .strip_prefix(region)?
+        .strip_prefix("_app.")?;
+    let (balancer, rest) = rest.split_once('_')?;
+    let (name, id) = balancer.rsplit_once('.')?;
+    let fine = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    (fine(name) && fine(id) && rest.contains('_')).then(|| format!("app/{name}/{id}"))
+}
+
+/// A CloudFront standard log file: `<distribution-id>.YYYY-MM-DD-HH.<unique>.gz`
+/// (or without `.gz`, unpacked), under any prefix.
+fn cloudfront(file: &str) -> Option<AwsLogKey> {
+    let name = file.strip_suffix(".gz").unwrap_or(file);
+    let [id, stamp, unique] = name.split('.').collect::<Vec<_>>()[..] else {
         return None;
     };
-    if !is_account(account) {
+    let id_ok = (1..=32).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let unique_ok = !unique.is_empty() && unique.bytes().all(|b| b.is_ascii_alphanumeric());
+    let [year, month, day, hour] = stamp.split('-').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if !(id_ok && unique_ok && year.len() == 4 && month.len() == 2 && day.len() == 2) {
         return None;
     }
+    let hour = (hour.len() == 2)
+        .then(|| hour.parse().ok())
+        .flatten()
+        .filter(|h: &u8| *h < 24)?;
     Some(AwsLogKey {
-        kind: AwsLogKind::from_folder(folder)?,
-        account_id: (*account).to_owned(),
-        organization_id,
-        region: (*region).to_owned(),
+        kind: AwsLogKind::CloudFront,
+        account_id: String::new(),
+        organization_id: None,
+        region: String::new(),
         date: date(year, month, day)?,
-        hour: None,
+        hour: Some(hour),
+        resource: Some(id.to_owned()),
     })
 }
 
@@ -107,6 +226,7 @@ fn hive(parts: &[&str]) -> Option<AwsLogKey> {
         region: value("aws-region")?.to_owned(),
         date: date(value("year")?, value("month")?, value("day")?)?,
         hour,
+        resource: None,
     })
 }
 
@@ -139,6 +259,15 @@ pub enum Content {
     EniInventory,
     /// JSON lines with a `query_name` (Route 53 Resolver query logs).
     ResolverQueryLog,
+    /// AWS WAF records: JSON objects with a `webaclId` and the request
+    /// (`httpRequest`, `terminatingRuleId` or `httpSourceName`).
+    WafLog,
+    /// Application Load Balancer access log lines: a request type (`http`,
+    /// `https`, `h2`, `grpcs`, `ws`, `wss`), a space and an ISO 8601 time.
+    AlbLog,
+    /// A CloudFront standard log: `#Version:`, then a `#Fields:` line
+    /// naming CloudFront's `x-edge-` fields.
+    CloudFrontLog,
     Unknown,
 }
 
@@ -175,6 +304,17 @@ pub fn sniff(head: &[u8]) -> Content {
         {
             return Content::OktaEvent;
         }
+        if first_object.contains("\"webaclId\"")
+            && [
+                "\"httpRequest\"",
+                "\"terminatingRuleId\"",
+                "\"httpSourceName\"",
+            ]
+            .iter()
+            .any(|k| text.contains(k))
+        {
+            return Content::WafLog;
+        }
     }
     if let Some(after_brace) = text.strip_prefix('{') {
         let after_brace = after_brace.trim_start();
@@ -190,7 +330,28 @@ pub fn sniff(head: &[u8]) -> Content {
         }
         return Content::Unknown;
     }
-    let first_line = text.lines().next().unwrap_or("");
+    let mut lines = text.lines();
+    let first_line = lines.next().unwrap_or("");
+    if let Some((kind, rest)) = first_line.split_once(' ')
+        && crate::alb_log::ALB_TYPES.contains(&kind)
+        && rest
+            .split(' ')
+            .next()
+            .is_some_and(|t| t.len() > 10 && model::parse_rfc3339_nanos(t).is_some())
+    {
+        return Content::AlbLog;
+    }
+    let fields = if first_line.starts_with("#Version:") {
+        lines.next().unwrap_or("")
+    } else {
+        first_line
+    };
+    if fields
+        .strip_prefix("#Fields:")
+        .is_some_and(|f| f.split_ascii_whitespace().any(|n| n.starts_with("x-edge-")))
+    {
+        return Content::CloudFrontLog;
+    }
     let mut words = first_line.split_ascii_whitespace();
     let is_header = words
         .next()
@@ -246,6 +407,78 @@ mod tests {
         assert_eq!(hive.kind, AwsLogKind::VpcFlowLogs);
         assert_eq!(hive.date, (2026, 11, 30));
         assert_eq!(hive.hour, Some(9));
+        assert_eq!(hive.resource, None);
+    }
+
+    #[test]
+    fn http_log_keys() {
+        let waf = parse_aws_log_key(
+            "aws-waf-logs-prod/AWSLogs/111122223333/WAFLogs/us-east-1/prod-acl/2026/11/30/09/05/111122223333_waflogs_us-east-1_prod-acl_20261130T0905Z_1a2b3c4d.log.gz",
+        )
+        .unwrap();
+        assert_eq!(waf.kind, AwsLogKind::Waf);
+        assert_eq!(waf.kind.name(), "waf_logs");
+        assert_eq!(
+            (waf.account_id.as_str(), waf.region.as_str()),
+            ("111122223333", "us-east-1")
+        );
+        assert_eq!((waf.date, waf.hour), ((2026, 11, 30), Some(9)));
+        assert_eq!(waf.resource.as_deref(), Some("prod-acl"));
+        let global = parse_aws_log_key(
+            "AWSLogs/111122223333/WAFLogs/cloudfront/cdn-acl/2026/11/30/23/55/111122223333_waflogs_cloudfront_cdn-acl_20261130T2355Z_9f8e.log.gz",
+        )
+        .unwrap();
+        assert_eq!(
+            (global.region.as_str(), global.hour),
+            ("cloudfront", Some(23))
+        );
+
+        // The example file name in AWS's "Access logs for your Application
+        // Load Balancer" (with its bucket and prefix).
+        let alb = parse_aws_log_key(
+            "s3://amzn-s3-demo-logging-bucket/logging-prefix/AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/05/01/123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz",
+        )
+        .unwrap();
+        assert_eq!(alb.kind, AwsLogKind::Alb);
+        assert_eq!(alb.kind.name(), "alb_access_logs");
+        assert_eq!((alb.region.as_str(), alb.date), ("us-east-2", (2022, 5, 1)));
+        assert_eq!(
+            alb.resource.as_deref(),
+            Some("app/my-loadbalancer/1234567890abcdef")
+        );
+
+        // The example in CloudFront's "File name format", and one with no
+        // prefix and unpacked.
+        let cf = parse_aws_log_key("example-prefix/EMLARXS9EXAMPLE.2019-11-14-20.RT4KCN4SGK9.gz")
+            .unwrap();
+        assert_eq!(cf.kind, AwsLogKind::CloudFront);
+        assert_eq!(cf.kind.name(), "cloudfront_logs");
+        assert_eq!((cf.date, cf.hour), ((2019, 11, 14), Some(20)));
+        assert_eq!(cf.resource.as_deref(), Some("EMLARXS9EXAMPLE"));
+        assert_eq!((cf.account_id.as_str(), cf.region.as_str()), ("", ""));
+        let bare = parse_aws_log_key("E2QWRUHAPOMQZL.2026-01-02-03.a1b2c3d4").unwrap();
+        assert_eq!((bare.date, bare.hour), ((2026, 1, 2), Some(3)));
+    }
+
+    #[test]
+    fn other_http_log_keys_are_not_recognised() {
+        for key in [
+            // Classic and Network Load Balancer files, connection logs.
+            "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2014/02/15/123456789012_elasticloadbalancing_us-east-2_my-loadbalancer_20140215T2340Z_172.160.001.192_20sg8hgm.log",
+            "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/05/01/123456789012_elasticloadbalancing_us-east-2_net.my-loadbalancer.1234567890abcdef_20220215T2340Z_2c2e2b5f.log.gz",
+            "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/05/01/conn_log.123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz",
+            // WAF keys without the hour and minute, or with a bad hour.
+            "AWSLogs/111122223333/WAFLogs/us-east-1/prod-acl/2026/11/30/x.log.gz",
+            "AWSLogs/111122223333/WAFLogs/us-east-1/prod-acl/2026/11/30/24/05/x.log.gz",
+            // CloudFront-like names that are not.
+            "logs/EMLARXS9EXAMPLE.2019-11-14.RT4KCN4SGK9.gz",
+            "logs/emlarxs9example.2019-11-14-20.RT4KCN4SGK9.gz",
+            "logs/EMLARXS9EXAMPLE.2019-11-14-25.RT4KCN4SGK9.gz",
+            "logs/EMLARXS9EXAMPLE.2019-13-14-20.RT4KCN4SGK9.gz",
+            "logs/EMLARXS9EXAMPLE.2019-11-14-20.RT4K.CN4SGK9.gz",
+        ] {
+            assert_eq!(parse_aws_log_key(key), None, "{key}");
+        }
     }
 
     #[test]
@@ -290,5 +523,44 @@ mod tests {
         );
         assert_eq!(sniff(b"version account-id bogus"), Content::Unknown);
         assert_eq!(sniff(b""), Content::Unknown);
+    }
+
+    #[test]
+    fn http_logs_from_the_first_bytes() {
+        assert_eq!(
+            sniff(b"{\"timestamp\":1576280412771,\"formatVersion\":1,\"webaclId\":\"arn:aws:wafv2:ap-southeast-2:111122223333:regional/webacl/STMTest/1EXAMPLE\",\"terminatingRuleId\":\"STMTest_SQLi_XSS\",\"httpRequest\":{\"clientIp\":\"1.1.1.1\"}}\n"),
+            Content::WafLog
+        );
+        assert_eq!(
+            sniff(b"[\n  {\n    \"timestamp\": 1576280412771,\n    \"webaclId\": \"arn\",\n    \"httpRequest\": {}\n  }\n]"),
+            Content::WafLog
+        );
+        assert_eq!(sniff(b"{\"webaclId\":\"arn\"}"), Content::Unknown);
+        for kind in ["http", "https", "h2", "grpcs", "ws", "wss"] {
+            let line = format!(
+                "{kind} 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 \"GET http://www.example.com:80/ HTTP/1.1\""
+            );
+            assert_eq!(sniff(line.as_bytes()), Content::AlbLog, "{kind}");
+        }
+        for not_alb in [
+            "http 2018-07-02 app/x",
+            "tcp 2018-07-02T22:23:00.186641Z app/x",
+            "2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80",
+        ] {
+            assert_eq!(sniff(not_alb.as_bytes()), Content::Unknown, "{not_alb}");
+        }
+        assert_eq!(
+            sniff(b"#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method\n2019-12-04\t21:02:31"),
+            Content::CloudFrontLog
+        );
+        assert_eq!(
+            sniff(b"#Version: 1.0\r\n#Fields: c-ip date time x-edge-request-id\r\n"),
+            Content::CloudFrontLog
+        );
+        assert_eq!(
+            sniff(b"#Version: 1.0\n#Fields: date time c-ip cs-method\n"),
+            Content::Unknown,
+            "W3C, but not CloudFront's"
+        );
     }
 }

@@ -361,6 +361,47 @@ const SIGNALS: &[CoreColumn] = &[
     col("detail", CoreType::Text),
 ];
 
+/// One HTTP request logged by AWS WAF, an Application Load Balancer or
+/// CloudFront (crate `formats`), its client placed by `enrich`.
+const REQUESTS: &[CoreColumn] = &[
+    col(TIME_COLUMN, CoreType::Timestamp),
+    // `waf`, `alb` or `cloudfront`.
+    col("source", CoreType::Text),
+    col("account_id", CoreType::Text),
+    col("region", CoreType::Text),
+    // WAF's web ACL, the load balancer (`app/name/id`), the distribution.
+    col("resource", CoreType::Text),
+    col("request_id", CoreType::Text),
+    col("client_ip", CoreType::Text),
+    col("client_port", CoreType::Int64),
+    col("country", CoreType::Text),
+    col("city", CoreType::Text),
+    col("latitude", CoreType::Float64),
+    col("longitude", CoreType::Float64),
+    col("asn", CoreType::Int64),
+    col("as_org", CoreType::Text),
+    col("method", CoreType::Text),
+    col("scheme", CoreType::Text),
+    col("host", CoreType::Text),
+    col("path", CoreType::Text),
+    col("query", CoreType::Text),
+    col("protocol", CoreType::Text),
+    col("status", CoreType::Int64),
+    // WAF: ALLOW, BLOCK, COUNT, CAPTCHA, CHALLENGE; ALB: the actions
+    // executed; CloudFront: the edge result type.
+    col("action", CoreType::Text),
+    // WAF's terminating rule, the ALB rule's priority.
+    col("rule", CoreType::Text),
+    // WAF's labels, comma-separated.
+    col("labels", CoreType::Text),
+    col("user_agent", CoreType::Text),
+    col("referer", CoreType::Text),
+    col("bytes_in", CoreType::Int64),
+    col("bytes_out", CoreType::Int64),
+    col("duration_ms", CoreType::Float64),
+    col("raw", CoreType::Text),
+];
+
 const METRICS: &[CoreColumn] = &[
     alias(TIME_COLUMN, CoreType::Timestamp, TIME_ALIASES),
     col("start_timestamp", CoreType::Timestamp),
@@ -412,5 +453,6 @@ pub fn core_columns(kind: DatasetKind) -> &'static [CoreColumn] {
         DatasetKind::Flows => FLOWS,
         DatasetKind::Audit => AUDIT,
         DatasetKind::Signals => SIGNALS,
+        DatasetKind::Requests => REQUESTS,
     }
 }

@@ -43,6 +43,7 @@ mod kind_serde {
             "flows" => DatasetKind::Flows,
             "audit" => DatasetKind::Audit,
             "signals" => DatasetKind::Signals,
+            "requests" => DatasetKind::Requests,
             _ => DatasetKind::Events,
         })
     }

@@ -40,6 +40,11 @@ pub enum DatasetKind {
     /// matching an event, with the signal it belongs to (rule, entity and
     /// dedup window), written by the importer as it stores audit events.
     Signals,
+    /// HTTP requests as AWS's edge logged them (`requests`): AWS WAF web
+    /// ACL logs, Application Load Balancer and CloudFront access logs, one
+    /// row per request with its client (address, place, network), what
+    /// was asked, the answer or WAF's action, and the record as delivered.
+    Requests,
 }
 
 impl DatasetKind {
@@ -58,7 +63,7 @@ impl DatasetKind {
     pub fn is_imported(self) -> bool {
         matches!(
             self,
-            DatasetKind::Flows | DatasetKind::Audit | DatasetKind::Signals
+            DatasetKind::Flows | DatasetKind::Audit | DatasetKind::Signals | DatasetKind::Requests
         )
     }
 
@@ -75,6 +80,7 @@ impl DatasetKind {
             DatasetKind::Flows => "flows",
             DatasetKind::Audit => "audit",
             DatasetKind::Signals => "signals",
+            DatasetKind::Requests => "requests",
         }
     }
 }
@@ -97,6 +103,7 @@ impl DatasetName {
     pub const FLOWS: &'static str = "flows";
     pub const AUDIT: &'static str = "audit";
     pub const SIGNALS: &'static str = "signals";
+    pub const REQUESTS: &'static str = "requests";
 
     pub fn new(name: &str) -> Result<DatasetName, ModelError> {
         let invalid = |reason| ModelError::InvalidDatasetName {
@@ -157,6 +164,10 @@ impl DatasetName {
         DatasetName(Self::SIGNALS.to_owned())
     }
 
+    pub fn requests() -> DatasetName {
+        DatasetName(Self::REQUESTS.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -172,6 +183,7 @@ impl DatasetName {
             Self::FLOWS => DatasetKind::Flows,
             Self::AUDIT => DatasetKind::Audit,
             Self::SIGNALS => DatasetKind::Signals,
+            Self::REQUESTS => DatasetKind::Requests,
             _ => DatasetKind::Events,
         }
     }

@@ -77,6 +77,7 @@ impl DatasetFields {
             DatasetKind::Flows => &["destination", "client_service", "server_service"],
             DatasetKind::Audit => &["event_name", "actor", "error_message"],
             DatasetKind::Signals => &["title", "entity", "detail"],
+            DatasetKind::Requests => &["path", "user_agent", "rule"],
             DatasetKind::Events => &["message", "msg", "body"],
         };
         let found: Vec<String> = preferred

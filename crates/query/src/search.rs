@@ -133,6 +133,15 @@ fn default_facets(dataset: &DatasetName) -> Vec<String> {
             "country",
         ],
         model::DatasetKind::Signals => vec!["rule_id", "severity", "entity", "source"],
+        model::DatasetKind::Requests => vec![
+            "source",
+            "host",
+            "method",
+            "status",
+            "action",
+            "country",
+            "client_ip",
+        ],
         model::DatasetKind::Events => vec![],
     }
     .into_iter()

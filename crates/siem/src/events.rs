@@ -1,5 +1,6 @@
 //! Audit events as the security pages show them: a signal's matching
-//! events and an identity's actions, read from the `audit` dataset.
+//! events and an identity's actions, read from the `audit` dataset, and
+//! WAF's requests (from `requests`) in the same shape.
 
 use model::DatasetName;
 use query::QueryEngine;
@@ -51,6 +52,9 @@ pub struct AuditEvent {
     pub outcome: Option<String>,
     #[schema(required = true)]
     pub error_code: Option<String>,
+    /// An HTTP request's method and path (WAF's requests).
+    #[schema(required = true)]
+    pub request: Option<String>,
     /// The event as delivered (JSON), when asked for.
     #[schema(required = true)]
     pub raw: Option<String>,
@@ -143,7 +147,79 @@ pub(crate) fn events_of(rows: &query::Rows, raw: bool) -> Result<Vec<AuditEvent>
                 user_agent: t(15),
                 outcome: t(16),
                 error_code: errors[i].clone(),
+                request: None,
                 raw: raws[i].clone(),
+            }
+        })
+        .collect())
+}
+
+/// HTTP requests (WAF's) as events: the client's address in place of an
+/// actor, WAF's action as the event's name.
+pub(crate) async fn request_events(
+    engine: &QueryEngine,
+    filter: Expr,
+    limit: usize,
+) -> Result<Vec<AuditEvent>, SiemError> {
+    if !engine.has_dataset(&DatasetName::requests()) {
+        return Ok(Vec::new());
+    }
+    let names = [
+        "source",
+        "request_id",
+        "resource",
+        "action",
+        "account_id",
+        "region",
+        "client_ip",
+        "country",
+        "city",
+        "user_agent",
+        "method",
+        "path",
+        "raw",
+    ];
+    let mut columns: Vec<Expr> = names.iter().map(|c| column(c)).collect();
+    columns.push(ir::nanos(column(model::TIME_COLUMN)).alias("t"));
+    let select = Select::from(DatasetName::requests())
+        .filter(filter)
+        .columns(columns)
+        .order_by(ir::descending(column("t")))
+        .limit(limit);
+    let rows = engine.fetch(&select).await?;
+    let mut texts = Vec::with_capacity(names.len());
+    for c in names {
+        texts.push(rows.texts(c)?);
+    }
+    let times = rows.integers("t")?;
+    Ok((0..rows.len())
+        .map(|i| {
+            let t = |c: usize| texts[c][i].clone();
+            AuditEvent {
+                time_ms: times[i].unwrap_or(0) / 1_000_000,
+                source: t(0).unwrap_or_default(),
+                event_id: t(1),
+                event_source: t(2),
+                event_name: t(3),
+                actor: None,
+                actor_name: None,
+                actor_type: None,
+                account_id: t(4),
+                region: t(5),
+                access_key_id: None,
+                role_arn: None,
+                session_name: None,
+                request: [t(10), t(11)]
+                    .into_iter()
+                    .flatten()
+                    .reduce(|a, b| format!("{a} {b}")),
+                source_ip: t(6),
+                country: t(7),
+                city: t(8),
+                user_agent: t(9),
+                outcome: None,
+                error_code: None,
+                raw: t(12),
             }
         })
         .collect())

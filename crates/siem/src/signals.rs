@@ -7,7 +7,7 @@ use query::ir::{self, Select, column, text};
 use query::{QueryEngine, TimeRange};
 
 use crate::SiemError;
-use crate::events::{AuditEvent, audit_events};
+use crate::events::{AuditEvent, audit_events, request_events};
 use crate::exceptions::{SignalException, suppressed};
 
 /// One signal.
@@ -236,6 +236,13 @@ pub async fn signal_detail(
     };
     let events = if ids.is_empty() {
         Vec::new()
+    } else if signal.source == "waf" {
+        request_events(
+            engine,
+            ir::all([ir::time_in(range), ir::in_texts(column("request_id"), &ids)]),
+            MAX_SIGNAL_EVENTS,
+        )
+        .await?
     } else {
         audit_events(
             engine,

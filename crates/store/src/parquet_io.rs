@@ -42,6 +42,8 @@ fn sort_keys(kind: DatasetKind) -> &'static [&'static str] {
         // By source and identity: an investigation reads one actor's events.
         DatasetKind::Audit => &["source", "actor", TIME_COLUMN],
         DatasetKind::Signals => &["rule_id", TIME_COLUMN],
+        // By source and client: an investigation reads one address's requests.
+        DatasetKind::Requests => &["source", "client_ip", TIME_COLUMN],
     }
 }
 

@@ -885,6 +885,8 @@ export interface components {
             /** @description success, failure, challenge or skipped. */
             outcome: string | null;
             error_code: string | null;
+            /** @description An HTTP request's method and path (WAF's requests). */
+            request: string | null;
             /** @description The event as delivered (JSON), when asked for. */
             raw: string | null;
         };
@@ -1235,7 +1237,7 @@ export interface components {
          * @description The kinds `hannun import` reads.
          * @enum {string}
          */
-        ImportKind: "eni_inventory" | "resolver_query_logs" | "vpc_flow_logs" | "cloudtrail" | "okta";
+        ImportKind: "eni_inventory" | "resolver_query_logs" | "vpc_flow_logs" | "cloudtrail" | "okta" | "waf_logs" | "alb_access_logs" | "cloudfront_logs";
         /** @description What the importer knows and has done. */
         ImportStatus: {
             /** @description Per kind (`vpc_flow_logs`, ...), plus `skipped` for objects of no kind. */

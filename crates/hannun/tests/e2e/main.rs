@@ -13,5 +13,6 @@ mod crash;
 mod http_api;
 mod network;
 mod otel_sdk;
+mod requests;
 mod s3_source;
 mod ui_api;

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use enrich::network::{DnsIndex, Network, Topology, flow_batch};
-use enrich::{AuditRow, AwsIpRanges, GeoIp, audit_batch};
+use enrich::{AuditRow, AwsIpRanges, GeoIp, RequestRow, audit_batch};
 use formats::{FlowField, Reject};
 use model::DatasetName;
 use store::Store;
@@ -312,6 +312,9 @@ impl Importer {
             ImportKind::VpcFlowLogs => self.read_flows(content, report)?,
             ImportKind::Cloudtrail => self.read_cloudtrail(content, report)?,
             ImportKind::Okta => self.read_okta(content, report)?,
+            ImportKind::WafLogs | ImportKind::AlbAccessLogs | ImportKind::CloudfrontLogs => {
+                self.read_requests(kind, content, report)?
+            }
         }
         Ok(())
     }
@@ -341,6 +344,68 @@ impl Importer {
             .rejects
             .extend(log.reject_samples.into_iter().take(10));
         self.store_events(&log.events, |e| &e.event, AuditRow::from_okta, report)
+    }
+
+    /// HTTP request logs (WAF, ALB, CloudFront) into `requests`, placed;
+    /// WAF records also through the detections, stored together.
+    fn read_requests(
+        &self,
+        kind: ImportKind,
+        content: &[u8],
+        report: &mut ObjectReport,
+    ) -> Result<(), IngestError> {
+        let log = match kind {
+            ImportKind::WafLogs => formats::decode_waf_log(content),
+            ImportKind::AlbAccessLogs => formats::decode_alb_log(content),
+            _ => formats::decode_cloudfront_log(content),
+        };
+        report.rejected += log.rejected;
+        report
+            .rejects
+            .extend(log.reject_samples.into_iter().take(10));
+        let key = formats::parse_aws_log_key(&report.key);
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        let account = key.as_ref().and_then(|k| non_empty(&k.account_id));
+        // WAF's key names "cloudfront" for global web ACLs: not a region.
+        let region = key
+            .as_ref()
+            .and_then(|k| non_empty(&k.region))
+            .filter(|r| r != "cloudfront");
+        let mut entries = log.entries.into_iter();
+        loop {
+            let rows: Vec<RequestRow> = entries
+                .by_ref()
+                .take(AUDIT_CHUNK)
+                .map(|e| RequestRow::new(e, account.clone(), region.clone(), &self.geo))
+                .collect();
+            if rows.is_empty() {
+                break;
+            }
+            let mut batches = vec![(
+                DatasetName::requests(),
+                enrich::requests_batch(&rows).map_err(IngestError::Storage)?,
+            )];
+            if let Some(detector) = &self.detector {
+                let waf: Vec<&RequestRow> = rows.iter().filter(|r| r.is_waf()).collect();
+                if !waf.is_empty() {
+                    let audit: Vec<AuditRow> = waf.iter().map(|r| r.detection_row()).collect();
+                    let values: Vec<&serde_json::Value> =
+                        waf.iter().map(|r| &r.entry.event).collect();
+                    let detections = detector.detect(&audit, &values);
+                    if !detections.is_empty() {
+                        report.detections += detections.len();
+                        batches.push((
+                            DatasetName::signals(),
+                            detect::detections_batch(&detections).map_err(IngestError::Storage)?,
+                        ));
+                    }
+                }
+            }
+            // The requests and their detections are stored together.
+            self.append_waiting(batches)?;
+            report.records += rows.len();
+        }
+        Ok(())
     }
 
     /// Audit events of one source, in chunks: each a row (identity, place,

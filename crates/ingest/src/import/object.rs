@@ -32,15 +32,24 @@ pub enum ImportKind {
     Cloudtrail,
     /// Okta System Log events: API pages, JSON lines, EventBridge.
     Okta,
+    /// AWS WAF web ACL logs (JSON lines, Firehose, CloudWatch Logs).
+    WafLogs,
+    /// Application Load Balancer access logs.
+    AlbAccessLogs,
+    /// CloudFront standard (access) logs, W3C format.
+    CloudfrontLogs,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 5] = [
+    pub const ALL: [ImportKind; 8] = [
         ImportKind::EniInventory,
         ImportKind::ResolverQueryLogs,
         ImportKind::VpcFlowLogs,
         ImportKind::Cloudtrail,
         ImportKind::Okta,
+        ImportKind::WafLogs,
+        ImportKind::AlbAccessLogs,
+        ImportKind::CloudfrontLogs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +59,9 @@ impl ImportKind {
             ImportKind::VpcFlowLogs => "vpc_flow_logs",
             ImportKind::Cloudtrail => "cloudtrail",
             ImportKind::Okta => "okta",
+            ImportKind::WafLogs => "waf_logs",
+            ImportKind::AlbAccessLogs => "alb_access_logs",
+            ImportKind::CloudfrontLogs => "cloudfront_logs",
         }
     }
 
@@ -63,7 +75,12 @@ impl ImportKind {
         match self {
             ImportKind::EniInventory => 0,
             ImportKind::ResolverQueryLogs => 1,
-            ImportKind::VpcFlowLogs | ImportKind::Cloudtrail | ImportKind::Okta => 2,
+            ImportKind::VpcFlowLogs
+            | ImportKind::Cloudtrail
+            | ImportKind::Okta
+            | ImportKind::WafLogs
+            | ImportKind::AlbAccessLogs
+            | ImportKind::CloudfrontLogs => 2,
         }
     }
 }
@@ -142,6 +159,9 @@ pub(crate) fn detect(key: &str, content: &[u8]) -> Result<ImportKind, String> {
                 return Err("a CloudTrail digest file (signatures, not events): skipped".into());
             }
             AwsLogKind::CloudTrail => return Ok(ImportKind::Cloudtrail),
+            AwsLogKind::Waf => return Ok(ImportKind::WafLogs),
+            AwsLogKind::Alb => return Ok(ImportKind::AlbAccessLogs),
+            AwsLogKind::CloudFront => return Ok(ImportKind::CloudfrontLogs),
         }
     }
     let head = &content[..content.len().min(4096)];
@@ -151,9 +171,12 @@ pub(crate) fn detect(key: &str, content: &[u8]) -> Result<ImportKind, String> {
         Content::ResolverQueryLog => Ok(ImportKind::ResolverQueryLogs),
         Content::CloudTrailRecords | Content::CloudTrailEvent => Ok(ImportKind::Cloudtrail),
         Content::OktaEvent => Ok(ImportKind::Okta),
+        Content::WafLog => Ok(ImportKind::WafLogs),
+        Content::AlbLog => Ok(ImportKind::AlbAccessLogs),
+        Content::CloudFrontLog => Ok(ImportKind::CloudfrontLogs),
         Content::Gzip => Err("gzip inside gzip: not a log AWS writes".into()),
         Content::Unknown => Err(
-            "not a known log: neither an AWSLogs/ key nor a flow log header, Resolver query log line, CloudTrail or Okta event or describe-network-interfaces document".into(),
+            "not a known log: neither an AWSLogs/ key nor a flow log header, Resolver query log line, CloudTrail or Okta event, WAF, ALB or CloudFront log or describe-network-interfaces document".into(),
         ),
     }
 }
