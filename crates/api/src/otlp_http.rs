@@ -107,6 +107,7 @@ mod tests {
             sources: ingest::sources::Sources::default(),
             prices: Arc::new(network::PriceTable::embedded()),
             rules: Arc::new(siem::RuleSet::empty()),
+            notifications: Default::default(),
         }
     }
 

@@ -51,6 +51,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(siem::test_rule))
         .routes(routes!(siem::run_rule))
         .routes(routes!(siem::rule_source))
+        .routes(routes!(siem::notifications))
         .routes(routes!(sql))
         .routes(routes!(search))
         .routes(routes!(datasets))

@@ -811,3 +811,11 @@ pub(crate) async fn rule_source(
         yaml: yaml.to_owned(),
     }))
 }
+
+/// Notification destinations
+///
+/// Each configured destination of new-signal notifications (`[[notify]]`): its kind, host, minimum severity and rate limit, and what was sent, failed after retries, retried, held back by the rate limit (and told later in one summary) or dropped.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "security", responses((status = 200, body = Vec<siem::NotifyStatus>)))]
+pub(crate) async fn notifications(State(state): State<AppState>) -> Json<Vec<siem::NotifyStatus>> {
+    Json(state.notifications.snapshot())
+}

@@ -22,4 +22,6 @@ pub struct AppState {
     /// The security rules the importer runs, what became of each, and
     /// their text.
     pub rules: Arc<siem::RuleSet>,
+    /// The notification destinations' status.
+    pub notifications: siem::NotifyBoard,
 }

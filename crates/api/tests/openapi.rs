@@ -27,6 +27,7 @@ fn router(dir: &std::path::Path) -> axum::Router {
         sources: ingest::sources::Sources::default(),
         prices: Arc::new(network::PriceTable::embedded()),
         rules: Arc::new(siem::RuleSet::empty()),
+        notifications: Default::default(),
     })
 }
 

@@ -83,6 +83,81 @@ struct RawConfig {
     detect: RawDetect,
     #[serde(default)]
     sources: Vec<RawSource>,
+    /// Where people reach the UI, for the links in notifications
+    /// (default: `http://<http_addr>`).
+    public_url: Option<String>,
+    #[serde(default)]
+    notify: Vec<RawNotify>,
+}
+
+/// `[[notify]]`: a destination of new-signal notifications.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    name: String,
+    /// `webhook` (hannun's JSON) or `slack` (an incoming webhook's JSON).
+    kind: String,
+    /// The URL, or the environment variable holding it (a Slack webhook
+    /// URL is a secret).
+    url: Option<String>,
+    url_env: Option<String>,
+    /// info, low, medium (default), high or critical.
+    min_severity: Option<String>,
+    /// At most this many notices a minute (default 10); the rest are told
+    /// in one summary when the minute allows.
+    per_minute: Option<u32>,
+}
+
+/// A `[[notify]]` destination, checked.
+fn destination(raw: RawNotify) -> anyhow::Result<crate::notify::Destination> {
+    let field = |f: &str| format!("notify.{}.{f}", raw.name);
+    if raw.name.is_empty()
+        || raw.name.len() > 64
+        || !raw
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        bail!(
+            "notify.name {:?} must be 1-64 of a-z, 0-9, - and _",
+            raw.name
+        );
+    }
+    let kind = siem::NotifyKind::parse(&raw.kind).ok_or_else(|| {
+        anyhow::anyhow!("{}: {:?} is not webhook or slack", field("kind"), raw.kind)
+    })?;
+    let url = match (&raw.url, &raw.url_env) {
+        (Some(u), None) => u.clone(),
+        (None, Some(var)) => std::env::var(var).map_err(|_| {
+            anyhow::anyhow!(
+                "{}: the environment variable {var} is not set",
+                field("url_env")
+            )
+        })?,
+        _ => bail!("{}: give url or url_env, one of them", field("url")),
+    };
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2_048 {
+        // The URL may be a secret: name the field, not the value.
+        bail!("{}: not an http(s) URL", field("url"));
+    }
+    let min_severity = raw.min_severity.unwrap_or_else(|| "medium".into());
+    if !siem::is_severity(&min_severity) {
+        bail!(
+            "{} = {min_severity:?} is not info, low, medium, high or critical",
+            field("min_severity")
+        );
+    }
+    let per_minute = raw.per_minute.unwrap_or(10);
+    if !(1..=600).contains(&per_minute) {
+        bail!("{} = {per_minute} must be 1-600", field("per_minute"));
+    }
+    Ok(crate::notify::Destination {
+        name: raw.name,
+        kind,
+        url,
+        min_severity,
+        per_minute,
+    })
 }
 
 /// `[detect]`: the security rules audit events are matched against.
@@ -199,6 +274,10 @@ pub(crate) struct Config {
     pub(crate) sigma: Arc<detect::SigmaRules>,
     pub(crate) rule_files: Vec<RuleFile>,
     pub(crate) dedup_hours: i64,
+    /// Where notifications of new signals go, and the UI's address their
+    /// links use.
+    pub(crate) notify: Vec<crate::notify::Destination>,
+    pub(crate) public_url: String,
 }
 
 /// A rule file's name and text.
@@ -586,6 +665,20 @@ impl Config {
                 .or(raw.enrich.geoip_asn.as_deref()),
         )?;
         let detect = detector(&raw.detect)?;
+        let notify = raw
+            .notify
+            .into_iter()
+            .map(destination)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let http_addr = addr(
+            args.http_addr,
+            &raw.http_addr,
+            "http_addr",
+            "127.0.0.1:8080",
+        )?;
+        let public_url = raw
+            .public_url
+            .unwrap_or_else(|| format!("http://{http_addr}"));
         Ok(Config {
             prices,
             sources,
@@ -595,13 +688,10 @@ impl Config {
             sigma: detect.sigma,
             rule_files: detect.files,
             dedup_hours: detect.dedup_hours,
+            notify,
+            public_url,
             data_dir,
-            http_addr: addr(
-                args.http_addr,
-                &raw.http_addr,
-                "http_addr",
-                "127.0.0.1:8080",
-            )?,
+            http_addr,
             otlp_grpc_addr: addr(
                 args.otlp_grpc_addr,
                 &raw.otlp_grpc_addr,
@@ -796,5 +886,34 @@ mod tests {
             let err = format!("{:#}", Config::from_serve_args(&args).unwrap_err());
             assert!(err.contains(expected), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn notify_destinations_are_checked_naming_the_field() {
+        let raw = |kind: &str, url: Option<&str>, sev: Option<&str>| RawNotify {
+            name: "secops".into(),
+            kind: kind.into(),
+            url: url.map(str::to_owned),
+            url_env: None,
+            min_severity: sev.map(str::to_owned),
+            per_minute: None,
+        };
+        let d = destination(raw("slack", Some("https://hooks.example.com/x"), None)).unwrap();
+        assert_eq!((d.min_severity.as_str(), d.per_minute), ("medium", 10));
+        let err = |r: RawNotify| destination(r).unwrap_err().to_string();
+        assert!(err(raw("teams", Some("https://x"), None)).contains("notify.secops.kind"));
+        assert!(err(raw("slack", None, None)).contains("notify.secops.url: give url or url_env"));
+        let bad = err(raw("slack", Some("ftp://secret-path"), None));
+        assert!(
+            bad.contains("not an http(s) URL") && !bad.contains("secret-path"),
+            "{bad}"
+        );
+        assert!(err(raw("webhook", Some("https://x"), Some("urgent"))).contains("min_severity"));
+        let missing = RawNotify {
+            url: None,
+            url_env: Some("HANNUN_TEST_NO_SUCH_VARIABLE".into()),
+            ..raw("webhook", None, None)
+        };
+        assert!(err(missing).contains("HANNUN_TEST_NO_SUCH_VARIABLE is not set"));
     }
 }

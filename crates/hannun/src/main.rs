@@ -3,6 +3,7 @@
 mod client;
 mod config;
 mod demo_seed;
+mod notify;
 mod server;
 
 use std::path::PathBuf;

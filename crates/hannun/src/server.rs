@@ -87,11 +87,20 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     config
         .detector
         .set_disabled(api::disabled_rules(&saved, &rules.infos));
-    let importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (notify_sink, notifications) = crate::notify::start(
+        config.notify.clone(),
+        saved.clone(),
+        config.public_url.clone(),
+        stop_rx.clone(),
+    );
+    let mut importer = ingest::Importer::open(store, Some(&config.data_dir.join("network")))
         .context("opening the importer's network knowledge")?
         .with_geoip(config.geoip.clone())
         .with_detector(config.detector.clone());
-    let (stop_tx, stop_rx) = watch::channel(false);
+    if let Some(sink) = notify_sink {
+        importer = importer.with_detection_sink(sink);
+    }
     let sources = ingest::sources::start(
         config.sources.clone(),
         importer.clone(),
@@ -106,6 +115,7 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
         sources,
         prices: Arc::new(config.prices.clone()),
         rules,
+        notifications,
     };
     let http = bind(config.http_addr, "the UI and API").await?;
     let otlp_http = bind(config.otlp_http_addr, "OTLP/HTTP").await?;
@@ -120,6 +130,12 @@ async fn serve(config: Config, store: Store, saved: Arc<saved::Saved>) -> anyhow
     println!("  data         {}", config.data_dir.display());
     if keys.is_enforced() {
         println!("  ingest keys  enforced (send x-hannun-api-key)");
+    }
+    for d in &config.notify {
+        println!(
+            "  notify       {} ({:?}, {} and above, at most {} a minute)",
+            d.name, d.kind, d.min_severity, d.per_minute
+        );
     }
     for source in &config.sources {
         println!(

@@ -22,8 +22,8 @@ pub use counters::{DatasetIngestStats, IngestStats};
 pub use error::{IngestError, PayloadProblem};
 pub use error_code::ErrorCode;
 pub use import::{
-    ImportKind, ImportStatus, Importer, KindImportStats, MAX_OBJECT_DECODED_BYTES, ObjectReport,
-    SourceStatus, import_order,
+    DetectionSink, ImportKind, ImportStatus, Importer, KindImportStats, MAX_OBJECT_DECODED_BYTES,
+    ObjectReport, SourceStatus, import_order,
 };
 pub use otlp::{OtlpHttpReply, OtlpSignal, serve_otlp_grpc};
 pub use payload::{MAX_BODY_BYTES, MAX_DECODED_BYTES, media_type};

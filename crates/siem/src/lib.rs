@@ -11,6 +11,7 @@ mod events;
 mod exceptions;
 mod history;
 mod identity;
+mod notify;
 mod rules;
 mod signals;
 mod volume;
@@ -30,6 +31,10 @@ pub use history::{
 pub use identity::{
     Chain, ChainEdge, ChainNode, Identity, IdentityPlace, IdentitySummary, IdentityTimeline,
     KeyUse, assumed_role, identities, identity,
+};
+pub use notify::{
+    MAX_REMEMBERED, Notice, NoticeFilter, NotifyBoard, NotifyKind, NotifyStatus, RateLimit,
+    held_back_payload, is_severity, severity_rank, suppresses,
 };
 pub use rules::{RuleInfo, RuleSet, rule_activity};
 pub use signals::{

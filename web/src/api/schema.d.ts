@@ -408,6 +408,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notification destinations
+         * @description Each configured destination of new-signal notifications (`[[notify]]`): its kind, host, minimum severity and rate limit, and what was sent, failed after retries, retried, held back by the rate limit (and told later in one summary) or dropped.
+         */
+        get: operations["notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sql": {
         parameters: {
             query?: never;
@@ -1427,6 +1447,41 @@ export interface components {
          * @enum {string}
          */
         MeasureOp: "count" | "count_distinct" | "sum" | "avg" | "min" | "max" | "p50" | "p75" | "p90" | "p95" | "p99";
+        /** @description One destination's counts, for the status API. */
+        NotifyStatus: {
+            name: string;
+            kind: string;
+            /** @description The destination's host (the URL itself may hold a secret). */
+            host: string;
+            min_severity: string;
+            /** Format: int32 */
+            per_minute: number;
+            /** Format: int64 */
+            sent: number;
+            /**
+             * Format: int64
+             * @description Notices not delivered after every retry.
+             */
+            failed: number;
+            /**
+             * Format: int64
+             * @description Attempts repeated after a failure.
+             */
+            retries: number;
+            /**
+             * Format: int64
+             * @description Notices a rate limit held back (told later as one summary).
+             */
+            held_back: number;
+            /**
+             * Format: int64
+             * @description Notices dropped because the queue to this destination was full.
+             */
+            dropped: number;
+            last_error: string | null;
+            /** Format: int64 */
+            last_sent_ms: number | null;
+        };
         /** @description What importing one object did. */
         ObjectReport: {
             key: string;
@@ -2732,6 +2787,25 @@ export interface operations {
             404: components["responses"]["ErrorBody"];
             504: components["responses"]["ErrorBody"];
             default: components["responses"]["ErrorBody"];
+        };
+    };
+    notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifyStatus"][];
+                };
+            };
         };
     };
     sql: {

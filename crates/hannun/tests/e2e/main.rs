@@ -12,6 +12,7 @@ mod cli;
 mod crash;
 mod http_api;
 mod network;
+mod notify;
 mod otel_sdk;
 mod requests;
 mod s3_source;

@@ -135,6 +135,8 @@ pub struct Importer {
     /// The security rules audit events are matched against as they are
     /// stored; none: no detections.
     detector: Option<Arc<detect::Detector>>,
+    /// Told of every detection once it is stored (notifications).
+    on_detections: Option<DetectionSink>,
     inner: Arc<Mutex<Inner>>,
     /// `<data>/network/context.json`; none for a server without a data
     /// directory of its own (tests).
@@ -142,6 +144,9 @@ pub struct Importer {
     /// Objects imported at once: each holds its body and its decoded text.
     permits: Arc<tokio::sync::Semaphore>,
 }
+
+/// What the importer tells of stored detections.
+pub type DetectionSink = Arc<dyn Fn(&[detect::Detection]) + Send + Sync>;
 
 /// Objects imported at the same time.
 const IMPORTS_AT_ONCE: usize = 2;
@@ -177,6 +182,7 @@ impl Importer {
             ranges: Arc::new(ranges),
             geo: Arc::new(GeoIp::default()),
             detector: None,
+            on_detections: None,
             inner: Arc::new(Mutex::new(Inner {
                 network,
                 status: ImportStatus::default(),
@@ -192,13 +198,20 @@ impl Importer {
         self
     }
 
-    /// Matches audit events against these rules as they are stored; the
-    /// detections go to the `signals` dataset in the same append.
+    /// Tells `sink` of the detections of every import once they are
+    /// stored (not of those a run over history stores).
+    pub fn with_detection_sink(mut self, sink: DetectionSink) -> Importer {
+        self.on_detections = Some(sink);
+        self
+    }
+
     /// The detector imports run, if any (to switch rules on and off).
     pub fn detector(&self) -> Option<&Arc<detect::Detector>> {
         self.detector.as_ref()
     }
 
+    /// Matches audit events against these rules as they are stored; the
+    /// detections go to the `signals` dataset in the same append.
     pub fn with_detector(mut self, detector: Arc<detect::Detector>) -> Importer {
         self.detector = Some(detector);
         self
@@ -385,13 +398,14 @@ impl Importer {
                 DatasetName::requests(),
                 enrich::requests_batch(&rows).map_err(IngestError::Storage)?,
             )];
+            let mut detections = Vec::new();
             if let Some(detector) = &self.detector {
                 let waf: Vec<&RequestRow> = rows.iter().filter(|r| r.is_waf()).collect();
                 if !waf.is_empty() {
                     let audit: Vec<AuditRow> = waf.iter().map(|r| r.detection_row()).collect();
                     let values: Vec<&serde_json::Value> =
                         waf.iter().map(|r| &r.entry.event).collect();
-                    let detections = detector.detect(&audit, &values);
+                    detections = detector.detect(&audit, &values);
                     if !detections.is_empty() {
                         report.detections += detections.len();
                         batches.push((
@@ -403,6 +417,7 @@ impl Importer {
             }
             // The requests and their detections are stored together.
             self.append_waiting(batches)?;
+            self.tell(&detections);
             report.records += rows.len();
         }
         Ok(())
@@ -443,8 +458,9 @@ impl Importer {
             DatasetName::audit(),
             audit_batch(rows).map_err(IngestError::Storage)?,
         )];
+        let mut detections = Vec::new();
         if let Some(detector) = &self.detector {
-            let detections = detector.detect(rows, values);
+            detections = detector.detect(rows, values);
             if !detections.is_empty() {
                 report.detections += detections.len();
                 batches.push((
@@ -455,8 +471,16 @@ impl Importer {
         }
         // The events and their detections are stored together or not at all.
         self.append_waiting(batches)?;
+        self.tell(&detections);
         report.records += rows.len();
         Ok(())
+    }
+
+    /// Hands stored detections to the sink, if any.
+    fn tell(&self, detections: &[detect::Detection]) {
+        if let (Some(sink), false) = (&self.on_detections, detections.is_empty()) {
+            sink(detections);
+        }
     }
 
     /// Stores detections found outside an import (a rule run over
