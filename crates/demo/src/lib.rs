@@ -26,6 +26,7 @@ mod metrics;
 mod network;
 mod output;
 mod random;
+mod security;
 mod spans;
 mod time;
 mod timeline;
@@ -39,4 +40,5 @@ pub use generate::{DemoConfig, generate};
 pub use network::{
     FLOW_FORMAT, NetworkConfig, NetworkData, NetworkObject, TruthFlow, generate_network,
 };
+pub use security::{SecurityConfig, SecurityData, generate_security};
 pub use world::{ServiceInfo, services};

@@ -572,7 +572,23 @@ impl Config {
     }
 
     pub(crate) fn from_demo_args(args: &DemoArgs) -> anyhow::Result<Config> {
-        Config::build(&args.serve, "hannun-demo-data")
+        let mut config = Config::build(&args.serve, "hannun-demo-data")?;
+        // The demo's addresses are those MaxMind's test databases place.
+        if config.geoip.is_empty() {
+            config.geoip = Arc::new(
+                enrich::GeoIp::from_bytes(
+                    Some(
+                        include_bytes!("../../../testdata/maxmind/GeoLite2-City-Test.mmdb")
+                            .to_vec(),
+                    ),
+                    Some(
+                        include_bytes!("../../../testdata/maxmind/GeoLite2-ASN-Test.mmdb").to_vec(),
+                    ),
+                )
+                .map_err(|e| anyhow::anyhow!("the demo's geo-IP test databases: {e}"))?,
+            );
+        }
+        Ok(config)
     }
 
     fn build(args: &ServeArgs, default_dir: &str) -> anyhow::Result<Config> {

@@ -14,6 +14,7 @@ use store::Store;
 pub(crate) fn seed_if_empty(
     store: &Store,
     network_dir: &Path,
+    security: &Security,
     seed: u64,
     scale: f64,
 ) -> anyhow::Result<()> {
@@ -32,7 +33,7 @@ pub(crate) fn seed_if_empty(
     };
     let window = TimeWindow::new(now, 8 * 86_400_000_000_000, 3_600_000_000_000);
     println!(
-        "generating the demo world (seed {seed}, 7 days of logs, traces, metrics and VPC flow logs)..."
+        "generating the demo world (seed {seed}, 7 days of logs, traces, metrics, VPC flow logs, CloudTrail, Okta and WAF logs)..."
     );
     let started = Instant::now();
     let writer = ingest::DerivingWriter::new(store.clone());
@@ -77,6 +78,7 @@ pub(crate) fn seed_if_empty(
         return Err(e).context("seeding the demo data");
     }
     rows += seed_network(store, network_dir, seed, end)?;
+    rows += seed_security(store, network_dir, security, seed, end)?;
     store.flush()?;
     store.compact()?;
     println!(
@@ -127,6 +129,57 @@ fn seed_network(
         }
     }
     Ok(records)
+}
+
+/// What the security part of the demo is read with: the server's geo-IP
+/// databases and rules.
+pub(crate) struct Security {
+    pub(crate) geoip: std::sync::Arc<enrich::GeoIp>,
+    pub(crate) detector: std::sync::Arc<detect::Detector>,
+}
+
+/// Imports the demo company's CloudTrail, S3 data events, Okta System Log
+/// and WAF logs of the same week through the server's rules, as `hannun
+/// import` would. Returns the events stored.
+fn seed_security(
+    store: &Store,
+    network_dir: &Path,
+    security: &Security,
+    seed: u64,
+    end_nanos: i64,
+) -> anyhow::Result<usize> {
+    let data = demo::generate_security(&demo::SecurityConfig {
+        seed,
+        start: end_nanos - 7 * 86_400_000_000_000,
+        end: end_nanos,
+    });
+    let importer = ingest::Importer::open(store.clone(), Some(network_dir))?
+        .with_geoip(security.geoip.clone())
+        .with_detector(security.detector.clone());
+    let mut events = 0;
+    let objects = data
+        .cloudtrail
+        .iter()
+        .map(|o| (o, None))
+        .chain(
+            data.okta
+                .iter()
+                .map(|o| (o, Some(ingest::ImportKind::Okta))),
+        )
+        .chain(data.waf.iter().map(|o| (o, None)));
+    for (object, kind) in objects {
+        let report = importer.import_blocking(&object.key, &object.body, kind)?;
+        if report.rejected > 0 || report.problem.is_some() || report.kind.is_none() {
+            anyhow::bail!(
+                "the demo's {} was not read whole: {:?} {:?}",
+                object.key,
+                report.problem,
+                report.rejects
+            );
+        }
+        events += report.records;
+    }
+    Ok(events)
 }
 
 /// The dashboard templates the demo starts with (the web UI's schema).

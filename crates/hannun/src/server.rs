@@ -55,7 +55,16 @@ pub(crate) fn run(mut config: Config, demo: Option<(u64, f64)>) -> anyhow::Resul
             .context("opening saved dashboards and views")?,
     );
     if let Some((seed, scale)) = demo {
-        crate::demo_seed::seed_if_empty(&store, &config.data_dir.join("network"), seed, scale)?;
+        crate::demo_seed::seed_if_empty(
+            &store,
+            &config.data_dir.join("network"),
+            &crate::demo_seed::Security {
+                geoip: config.geoip.clone(),
+                detector: config.detector.clone(),
+            },
+            seed,
+            scale,
+        )?;
         crate::demo_seed::seed_dashboards(&saved)?;
         if config.api_keys.is_empty() {
             config
