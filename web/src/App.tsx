@@ -22,6 +22,11 @@ const TraceSearchPage = lazyPage(() => import('./pages/TraceSearch'));
 const IssuesPage = lazyPage(() => import('./pages/Issues'));
 const IssuePage = lazyPage(() => import('./pages/Issue'));
 const NetworkPage = lazyPage(() => import('./pages/Network'));
+const SecuritySignalsPage = lazyPage(() => import('./pages/SecuritySignals'));
+const SecuritySignalPage = lazyPage(() => import('./pages/SecuritySignal'));
+const SecurityIdentitiesPage = lazyPage(() => import('./pages/SecurityIdentities'));
+const SecurityIdentityPage = lazyPage(() => import('./pages/SecurityIdentity'));
+const SecurityRulesPage = lazyPage(() => import('./pages/SecurityRules'));
 
 /** Loads the code of the page at `pathname` (before the first render, on hover of a link). */
 export function preloadRoute(pathname: string): Promise<void> {
@@ -34,6 +39,11 @@ export function preloadRoute(pathname: string): Promise<void> {
     '/apm/traces': TraceSearchPage,
     '/issues': IssuesPage,
     '/network': NetworkPage,
+    '/security': SecuritySignalsPage,
+    '/security/signals': SecuritySignalsPage,
+    '/security/identities': SecurityIdentitiesPage,
+    '/security/identity': SecurityIdentityPage,
+    '/security/rules': SecurityRulesPage,
     '/sql': Sql,
     '/dashboards': Dashboards,
   };
@@ -47,7 +57,9 @@ export function preloadRoute(pathname: string): Promise<void> {
           ? ServicePage
           : matchPath('/issues/:fingerprint', p)
             ? IssuePage
-            : null);
+            : matchPath('/security/signals/:signalId', p)
+              ? SecuritySignalPage
+              : null);
   return page ? page.preload().catch(() => undefined) : Promise.resolve();
 }
 
@@ -72,6 +84,7 @@ const NAV: { path: string; key: MessageKey; icon: ReactNode; testid: string }[] 
   { path: '/apm/map', key: 'nav.serviceMap', testid: 'nav-service-map', icon: <><circle cx="5.5" cy="12" r="2.5" /><circle cx="18.5" cy="5.5" r="2.5" /><circle cx="18.5" cy="18.5" r="2.5" /><path d="M7.8 10.8 16.2 6.7M7.8 13.2l8.4 4.1M18.5 8v8" /></> },
   { path: '/apm/traces', key: 'nav.traces', testid: 'nav-traces', icon: <><path d="M4 5h9M7 10h10M10 15h6M6 20h12" /><path d="M4 5v0M4 3v4" /></> },
   { path: '/issues', key: 'nav.issues', testid: 'nav-issues', icon: <><path d="M12 3 2.5 20h19z" /><path d="M12 10v4.5M12 17.3h.01" /></> },
+  { path: '/security', key: 'nav.security', testid: 'nav-security', icon: <><path d="M12 3 4.5 6v5.5c0 4.6 3.2 8.4 7.5 9.5 4.3-1.1 7.5-4.9 7.5-9.5V6z" /><path d="M12 8.5v4M12 15.6h.01" /></> },
   { path: '/network', key: 'nav.network', testid: 'nav-network', icon: <><path d="M12 3v5M5 21v-4h14v4M12 12v5M5 17v-3h14v3" /><rect x="8" y="8" width="8" height="4" rx="1" /></> },
   { path: '/sql', key: 'nav.sql', testid: 'nav-sql', icon: <><ellipse cx="12" cy="5.5" rx="7.5" ry="2.8" /><path d="M4.5 5.5v13c0 1.5 3.4 2.8 7.5 2.8s7.5-1.3 7.5-2.8v-13M4.5 12c0 1.5 3.4 2.8 7.5 2.8s7.5-1.3 7.5-2.8" /></> },
   { path: '/dashboards', key: 'nav.dashboards', testid: 'nav-dashboards', icon: <><rect x="3" y="3" width="8" height="10" rx="1" /><rect x="13" y="3" width="8" height="6" rx="1" /><rect x="13" y="11" width="8" height="10" rx="1" /><rect x="3" y="15" width="8" height="6" rx="1" /></> },
@@ -99,6 +112,11 @@ function Shell() {
   else if (pathname === '/issues' || pathname === '/issues/') page = <IssuesPage />;
   else if (pathname === '/network' || pathname === '/network/') page = <NetworkPage />;
   else if ((params = matchPath('/issues/:fingerprint', pathname))) page = <IssuePage key={params.fingerprint} fingerprint={params.fingerprint} />;
+  else if (matchPath('/security', pathname) || matchPath('/security/signals', pathname)) page = <SecuritySignalsPage />;
+  else if ((params = matchPath('/security/signals/:signalId', pathname))) page = <SecuritySignalPage key={params.signalId} signalId={params.signalId} />;
+  else if (matchPath('/security/identities', pathname)) page = <SecurityIdentitiesPage />;
+  else if (matchPath('/security/identity', pathname)) page = <SecurityIdentityPage />;
+  else if (matchPath('/security/rules', pathname)) page = <SecurityRulesPage />;
   else page = <NotFound />;
 
   const active = (p: string) =>

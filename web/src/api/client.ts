@@ -20,6 +20,10 @@ import type { ServiceMapResponse } from '../apm/map';
 import type { TracesResponse } from '../apm/traces';
 import type { Findings, ImportStatus, TrafficRow } from '../network/network';
 import type { IssueDetailResponse, IssuesResponse, IssueStatus, StatusUpdate } from '../issues/issues';
+import type { Signal, SignalDetail, TriageBody, TriageReply, Volume } from '../security/signals';
+import type { ExceptionInput, SignalException } from '../security/exceptions';
+import type { Identity, IdentitySummary } from '../security/identity';
+import type { RuleInfo, RuleRunBody, RuleRunReply, RuleSource, RuleStateBody, RuleTestRequest, RuleTestResult } from '../security/rules';
 
 /** An error answered by the server (`{"error": {code, message}}`) or the network. */
 export class ApiError extends Error {
@@ -161,6 +165,30 @@ export const api = {
   setIssueStatus: (fingerprint: string, status: IssueStatus) =>
     request<StatusUpdate>('PUT', `/api/v1/issues/${enc(fingerprint)}/status`, { status }),
   deleteDashboard: (id: string) => request<unknown>('DELETE', `/api/v1/dashboards/${enc(id)}`),
+  /** `qs` from signalsQuery(). */
+  signals: (qs: URLSearchParams, signal?: AbortSignal) => request<Signal[]>('GET', `/api/v1/signals?${qs}`, undefined, signal),
+  signal: (id: string, signal?: AbortSignal) => request<SignalDetail>('GET', `/api/v1/signals/${enc(id)}`, undefined, signal),
+  setSignalStatus: (id: string, body: TriageBody) => request<TriageReply>('PUT', `/api/v1/signals/${enc(id)}/status`, body),
+  /** `qs` from volumeQuery(). */
+  signalVolume: (qs: URLSearchParams, signal?: AbortSignal) => request<Volume>('GET', `/api/v1/signals/volume?${qs}`, undefined, signal),
+  exceptions: (signal?: AbortSignal) => request<SignalException[]>('GET', '/api/v1/exceptions', undefined, signal),
+  createException: (body: ExceptionInput) => request<SignalException>('POST', '/api/v1/exceptions', body),
+  deleteException: (id: string) => request<unknown>('DELETE', `/api/v1/exceptions/${enc(id)}`),
+  /** `qs` from identitiesQuery(). */
+  identities: (qs: URLSearchParams, signal?: AbortSignal) => request<IdentitySummary[]>('GET', `/api/v1/identities?${qs}`, undefined, signal),
+  identity: (actor: string, range: { from_ms: number; to_ms: number }, signal?: AbortSignal) =>
+    request<Identity>(
+      'GET',
+      `/api/v1/identity?${new URLSearchParams({ actor, from_ms: String(Math.floor(range.from_ms)), to_ms: String(Math.ceil(range.to_ms)) })}`,
+      undefined,
+      signal,
+    ),
+  rules: (signal?: AbortSignal) => request<RuleInfo[]>('GET', '/api/v1/rules', undefined, signal),
+  setRuleState: (body: RuleStateBody) => request<RuleInfo>('PUT', '/api/v1/rules/state', body),
+  testRule: (body: RuleTestRequest, signal?: AbortSignal) => request<RuleTestResult>('POST', '/api/v1/rules/test', body, signal),
+  runRule: (body: RuleRunBody) => request<RuleRunReply>('POST', '/api/v1/rules/run', body),
+  ruleSource: (ruleId: string, signal?: AbortSignal) =>
+    request<RuleSource>('GET', `/api/v1/rules/source?${new URLSearchParams({ rule_id: ruleId })}`, undefined, signal),
 };
 
 export interface StoredDashboardSummary {

@@ -12,6 +12,8 @@ import { Sparkline } from '../components/Sparkline';
 import { formatCompact } from '../charts/format';
 import { term } from '../search/tokenizer';
 import { formatKrw, formatUsd, totalSavings, type Findings } from '../network/network';
+import { SeverityBadge } from '../security/Badges';
+import { countBySeverity, SEVERITIES, signalsUrl, signalsQuery, signalFiltersFromParams, type Signal } from '../security/signals';
 
 interface ServiceRow {
   service: string;
@@ -79,6 +81,17 @@ export default function Home() {
   const hasFlows = datasets.data?.some((d) => d.name === 'flows' && totalRows(d) > 0) ?? false;
   const network = useAsync((s) => (hasFlows ? api.networkFindings({ from_ms: fromMs, to_ms: toMs }, s) : null), [hasFlows, fromMs, toMs]);
 
+  // Open security signals of the last 7 days, when detections were stored.
+  const hasSignals = datasets.data?.some((d) => d.name === 'signals' && totalRows(d) > 0) ?? false;
+  const security = useAsync(
+    (s) => {
+      if (!hasSignals) return null;
+      const to = Date.now();
+      return api.signals(signalsQuery(signalFiltersFromParams(new URLSearchParams('status=open')), { fromMs: to - 7 * 86_400_000, toMs: to }), s);
+    },
+    [hasSignals],
+  );
+
   const recent = useAsync(
     (s) =>
       hasLogs
@@ -104,15 +117,20 @@ export default function Home() {
 
   return (
     <div className="page home" data-testid="home-page">
+      {/* The log tiles need logs (a server fed only audit events or flows has none). */}
+      {hasLogs ? (
       <section className="kpis" aria-label={t('home.summary')}>
         <Kpi label={t('home.kpiLogs')} value={formatCompact(totals.volume)} loading={health.loading && !health.data} />
         <Kpi label={t('home.kpiErrors')} value={formatCompact(totals.errors)} loading={health.loading && !health.data} tone={totals.errors ? 'bad' : undefined} />
         <Kpi label={t('home.kpiRate')} value={`${(totals.rate * 100).toFixed(2)}%`} loading={health.loading && !health.data} tone={totals.rate >= 0.05 ? 'bad' : totals.rate >= 0.01 ? 'warn' : 'good'} />
         <Kpi label={t('home.kpiAffected')} value={`${totals.affected} / ${rows.length}`} loading={health.loading && !health.data} tone={totals.affected ? 'warn' : 'good'} />
       </section>
+      ) : null}
 
+      {hasSignals ? <SecurityTile signals={security.data} loading={security.loading} failed={!!security.error} /> : null}
       {hasFlows ? <NetworkTile findings={network.data} loading={network.loading} /> : null}
 
+      {hasLogs ? (
       <div className="home-grid">
         <section className="card" aria-labelledby="svc-h">
           <header className="card-head">
@@ -212,6 +230,7 @@ export default function Home() {
           )}
         </section>
       </div>
+      ) : null}
     </div>
   );
 }
@@ -278,6 +297,37 @@ function NetworkTile({ findings, loading }: { findings?: Findings; loading: bool
           {findings.findings.slice(0, 3).map((f, i) => (
             <li key={i}>
               <span className="finding-kind">{f.kind}</span> {f.title} <strong>{formatKrw(f.monthly_savings_krw)}</strong>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function SecurityTile({ signals, loading, failed }: { signals?: Signal[]; loading: boolean; failed: boolean }) {
+  const t = useT();
+  const counts = signals ? countBySeverity(signals) : null;
+  const week = { from: 'now-7d', to: 'now' };
+  return (
+    <section className="card security-tile" data-testid="home-security">
+      <header className="card-head">
+        <h2>{t('home.security')}</h2>
+        <span className="muted small">{t('home.securityHint')}</span>
+        {loading ? <Spinner small /> : null}
+        <span className="spacer" />
+        <Link to={signalsUrl({ status: 'open' }, week)} data-testid="home-security-open">{t('home.securityOpen')}</Link>
+      </header>
+      {failed ? (
+        <p className="muted small card-note">{t('error.query')}</p>
+      ) : counts ? (
+        <ul className="security-tile-counts">
+          {SEVERITIES.map((sev) => (
+            <li key={sev} className={counts[sev] ? '' : 'zero'}>
+              <Link to={signalsUrl({ status: 'open', severity: sev }, week)} data-testid={`home-security-${sev}`}>
+                <span className="security-tile-n">{counts[sev]}</span>
+                <SeverityBadge severity={sev} />
+              </Link>
             </li>
           ))}
         </ul>
