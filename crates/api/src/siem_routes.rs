@@ -27,9 +27,12 @@ pub(crate) struct SignalParams {
     /// `aws-iam-policy-modified`, `aws-console-rescue-role`,
     /// `impossible-travel`, `okta-unauthorized-app`) or a Sigma rule's id.
     rule_id: Option<String>,
-    /// info, low, medium, high or critical.
+    /// info, low, medium, high or critical; several comma-separated.
     severity: Option<String>,
-    /// The identity the signal is about (an actor of `audit`).
+    /// cloudtrail, okta or waf; several comma-separated.
+    source: Option<String>,
+    /// The identity the signal is about (an actor of `audit`, or a client
+    /// address for WAF's).
     entity: Option<String>,
     /// open, under_review or archived.
     status: Option<String>,
@@ -76,6 +79,7 @@ pub(crate) async fn signals(
         signal_id: None,
         rule_id: p.rule_id,
         severity: p.severity,
+        source: p.source,
         entity: p.entity,
         exceptions: exceptions(&state),
         include_suppressed: p.suppressed,
@@ -285,6 +289,10 @@ pub(crate) struct VolumeParams {
     group_by: Option<siem::VolumeGroup>,
     rule_id: Option<String>,
     entity: Option<String>,
+    /// info, low, medium, high or critical; several comma-separated.
+    severity: Option<String>,
+    /// cloudtrail, okta or waf; several comma-separated.
+    source: Option<String>,
 }
 
 /// Alert volume over time
@@ -311,6 +319,8 @@ pub(crate) async fn volume(
         group_by: p.group_by.unwrap_or(siem::VolumeGroup::RuleId),
         rule_id: p.rule_id,
         entity: p.entity,
+        severity: p.severity,
+        source: p.source,
         exceptions: exceptions(&state),
     };
     Ok(Json(siem::volume(&state.engine, &filter).await?))

@@ -357,7 +357,10 @@ mod tests {
             by: None,
             created_at: String::new(),
         };
-        assert!(!f.admit(&detection("c", detect::Severity::High), std::slice::from_ref(&e)));
+        assert!(!f.admit(
+            &detection("c", detect::Severity::High),
+            std::slice::from_ref(&e)
+        ));
         let other = SignalException {
             value: Some("198.51.100.1".into()),
             ..e

@@ -75,7 +75,10 @@ pub struct SignalFilter {
     pub range: Option<TimeRange>,
     pub signal_id: Option<String>,
     pub rule_id: Option<String>,
+    /// One severity or several, comma-separated.
     pub severity: Option<String>,
+    /// cloudtrail, okta or waf; several comma-separated.
+    pub source: Option<String>,
     pub entity: Option<String>,
     /// The tuning exceptions to apply.
     pub exceptions: Vec<SignalException>,
@@ -87,20 +90,44 @@ pub struct SignalFilter {
 pub(crate) const MAX_SIGNALS: usize = 1_000;
 
 const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
+const SOURCES: [&str; 3] = ["cloudtrail", "okta", "waf"];
+
+/// The conditions of comma-separated severity and source lists, each
+/// value checked.
+pub(crate) fn one_of(
+    severity: &Option<String>,
+    source: &Option<String>,
+) -> Result<Vec<ir::Expr>, SiemError> {
+    let mut out = Vec::new();
+    for (name, list, known) in [
+        ("severity", severity, &SEVERITIES[..]),
+        ("source", source, &SOURCES[..]),
+    ] {
+        let Some(list) = list else { continue };
+        let values: Vec<String> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if let Some(bad) = values.iter().find(|v| !known.contains(&v.as_str())) {
+            return Err(SiemError::BadRequest(format!(
+                "{name} {bad:?} is not one of {}",
+                known.join(", ")
+            )));
+        }
+        if !values.is_empty() {
+            out.push(ir::in_texts(column(name), &values));
+        }
+    }
+    Ok(out)
+}
 
 /// The signals of the filter, the most recently seen first.
 pub async fn signals(
     engine: &QueryEngine,
     filter: &SignalFilter,
 ) -> Result<Vec<Signal>, SiemError> {
-    if let Some(s) = &filter.severity
-        && !SEVERITIES.contains(&s.as_str())
-    {
-        return Err(SiemError::BadRequest(format!(
-            "severity {s:?} is not one of {}",
-            SEVERITIES.join(", ")
-        )));
-    }
     if !engine.has_dataset(&DatasetName::signals()) {
         return Ok(Vec::new());
     }
@@ -111,12 +138,14 @@ pub async fn signals(
     for (name, value) in [
         ("signal_id", &filter.signal_id),
         ("rule_id", &filter.rule_id),
-        ("severity", &filter.severity),
         ("entity", &filter.entity),
     ] {
         if let Some(v) = value {
             select = select.filter(column(name).eq(text(v)));
         }
+    }
+    for condition in one_of(&filter.severity, &filter.source)? {
+        select = select.filter(condition);
     }
     let select = select
         .group_by(
@@ -234,15 +263,20 @@ pub async fn signal_detail(
         from: (signal.first_seen_ms - 1_000) * 1_000_000,
         to: (signal.last_seen_ms + 1_000) * 1_000_000,
     };
-    let events = if ids.is_empty() {
-        Vec::new()
-    } else if signal.source == "waf" {
+    let events = if signal.source == "waf" {
+        // A WAF signal is about a client address: its requests of the
+        // signal's span (request ids may be absent or shared placeholders).
         request_events(
             engine,
-            ir::all([ir::time_in(range), ir::in_texts(column("request_id"), &ids)]),
+            ir::all([
+                ir::time_in(range),
+                column("client_ip").eq(text(&signal.entity)),
+            ]),
             MAX_SIGNAL_EVENTS,
         )
         .await?
+    } else if ids.is_empty() {
+        Vec::new()
     } else {
         audit_events(
             engine,

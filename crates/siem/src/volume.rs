@@ -34,6 +34,9 @@ pub struct VolumeFilter {
     pub group_by: VolumeGroup,
     pub rule_id: Option<String>,
     pub entity: Option<String>,
+    /// Comma-separated lists, as the signal list takes them.
+    pub severity: Option<String>,
+    pub source: Option<String>,
     pub exceptions: Vec<SignalException>,
 }
 
@@ -78,12 +81,16 @@ pub async fn volume(engine: &QueryEngine, filter: &VolumeFilter) -> Result<Volum
     if !engine.has_dataset(&DatasetName::signals()) {
         return Ok(out);
     }
+    let conditions = crate::signals::one_of(&filter.severity, &filter.source)?;
     let key = filter.group_by.column();
     let mut select = Select::from(DatasetName::signals()).filter(ir::time_in(range));
     for (name, value) in [("rule_id", &filter.rule_id), ("entity", &filter.entity)] {
         if let Some(v) = value {
             select = select.filter(column(name).eq(text(v)));
         }
+    }
+    for c in conditions {
+        select = select.filter(c);
     }
     let select = select
         .group_by([column(key), ir::time_bucket(seconds, range.from).alias("t")])

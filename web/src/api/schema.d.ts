@@ -2408,9 +2408,14 @@ export interface operations {
                  *     `impossible-travel`, `okta-unauthorized-app`) or a Sigma rule's id.
                  */
                 rule_id?: string;
-                /** @description info, low, medium, high or critical. */
+                /** @description info, low, medium, high or critical; several comma-separated. */
                 severity?: string;
-                /** @description The identity the signal is about (an actor of `audit`). */
+                /** @description cloudtrail, okta or waf; several comma-separated. */
+                source?: string;
+                /**
+                 * @description The identity the signal is about (an actor of `audit`, or a client
+                 *     address for WAF's).
+                 */
                 entity?: string;
                 /** @description open, under_review or archived. */
                 status?: string;
@@ -2506,6 +2511,10 @@ export interface operations {
                 group_by?: "rule_id" | "severity";
                 rule_id?: string;
                 entity?: string;
+                /** @description info, low, medium, high or critical; several comma-separated. */
+                severity?: string;
+                /** @description cloudtrail, okta or waf; several comma-separated. */
+                source?: string;
             };
             header?: never;
             path?: never;

@@ -51,7 +51,7 @@ export default function SecuritySignalsPage() {
   const rangeMs = { fromMs: resolved.fromMs, toMs: resolved.toMs };
   const qs = signalsQuery(filters, rangeMs).toString();
   const list = useAsync((s) => api.signals(new URLSearchParams(qs), s), [qs]);
-  const vqs = volumeQuery({ groupBy: 'severity', rule: filters.rule, entity: filters.entity }, rangeMs).toString();
+  const vqs = volumeQuery({ groupBy: 'severity', rule: filters.rule, entity: filters.entity, severities: filters.severities, source: filters.source }, rangeMs).toString();
   const volume = useAsync((s) => api.signalVolume(new URLSearchParams(vqs), s), [vqs]);
   const rules = useAsync((s) => api.rules(s), []);
 

@@ -76,15 +76,17 @@ describe('signal filters and the URL', () => {
     expect(toggleSeverity(['low'], 'critical')).toEqual(['critical', 'low']);
     expect(toggleSeverity(['critical', 'low'], 'critical')).toEqual(['low']);
   });
-  it('sends what the API filters and keeps the rest for the page', () => {
+  it('sends every filter to the API', () => {
     const range = { fromMs: 1000.4, toMs: 2000.2 };
     const one = signalsQuery({ ...signalFiltersFromParams(new URLSearchParams('severity=high&entity=%20bob%20&suppressed=true')) }, range);
     expect(one.toString()).toBe('from_ms=1000&to_ms=2001&severity=high&entity=bob&status=open&suppressed=true');
-    const many = signalsQuery(signalFiltersFromParams(new URLSearchParams('severity=high,low&status=all&rule_id=x')), range);
-    expect(many.get('severity')).toBeNull();
+    const many = signalsQuery(signalFiltersFromParams(new URLSearchParams('severity=high,low&status=all&rule_id=x&source=waf')), range);
+    expect(many.get('severity')).toBe('high,low');
+    expect(many.get('source')).toBe('waf');
     expect(many.get('status')).toBeNull();
     expect(many.get('rule_id')).toBe('x');
     expect(volumeQuery({ groupBy: 'severity', entity: 'bob' }, range).toString()).toBe('from_ms=1000&to_ms=2001&group_by=severity&entity=bob');
+    expect(volumeQuery({ groupBy: 'severity', severities: ['high'], source: 'okta' }, range).toString()).toBe('from_ms=1000&to_ms=2001&group_by=severity&severity=high&source=okta');
   });
   it('filters several severities and the source on the page', () => {
     const rows = [sig({ signal_id: '1', severity: 'high' }), sig({ signal_id: '2', severity: 'low', source: 'okta' }), sig({ signal_id: '3', severity: 'medium', source: 'cloudtrail, okta' })];

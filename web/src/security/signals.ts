@@ -122,15 +122,12 @@ export function toggleSeverity(selected: readonly Severity[], s: Severity): Seve
 
 type Range = { fromMs: number; toMs: number };
 
-/**
- * Query string of GET /api/v1/signals. The API filters by one severity, so
- * it is sent only when exactly one is chosen (several are filtered here);
- * it has no source filter at all.
- */
+/** Query string of GET /api/v1/signals: every filter is the server's. */
 export function signalsQuery(f: SignalFilters, range: Range): URLSearchParams {
   const qs = new URLSearchParams({ from_ms: String(Math.floor(range.fromMs)), to_ms: String(Math.ceil(range.toMs)) });
   if (f.rule) qs.set('rule_id', f.rule);
-  if (f.severities.length === 1) qs.set('severity', f.severities[0]);
+  if (f.severities.length) qs.set('severity', f.severities.join(','));
+  if (f.source) qs.set('source', f.source);
   if (f.entity.trim()) qs.set('entity', f.entity.trim());
   if (f.status !== 'all') qs.set('status', f.status);
   if (f.suppressed) qs.set('suppressed', 'true');
@@ -138,14 +135,19 @@ export function signalsQuery(f: SignalFilters, range: Range): URLSearchParams {
 }
 
 /** Query string of GET /api/v1/signals/volume. */
-export function volumeQuery(p: { groupBy: 'rule_id' | 'severity'; rule?: string; entity?: string }, range: Range): URLSearchParams {
+export function volumeQuery(
+  p: { groupBy: 'rule_id' | 'severity'; rule?: string; entity?: string; severities?: readonly string[]; source?: string },
+  range: Range,
+): URLSearchParams {
   const qs = new URLSearchParams({ from_ms: String(Math.floor(range.fromMs)), to_ms: String(Math.ceil(range.toMs)), group_by: p.groupBy });
   if (p.rule) qs.set('rule_id', p.rule);
   if (p.entity?.trim()) qs.set('entity', p.entity.trim());
+  if (p.severities?.length) qs.set('severity', p.severities.join(','));
+  if (p.source) qs.set('source', p.source);
   return qs;
 }
 
-/** What the API could not filter: several severities, the source. */
+/** The same filters applied to a list in hand (the server applies them too). */
 export function filterSignals(signals: readonly Signal[], f: Pick<SignalFilters, 'severities' | 'source'>): Signal[] {
   return signals.filter((s) => (f.severities.length === 0 || (f.severities as string[]).includes(s.severity)) && (!f.source || s.source.split(/,\s*/).includes(f.source)));
 }

@@ -231,6 +231,71 @@ fn waf_alb_and_cloudfront_logs_import_into_requests_and_waf_raises_signals() {
         assert_eq!(raw["terminatingRuleId"], "STMTest_SQLi_XSS");
     }
 
+    // Panther's events carry no requestId: the page finds the client's
+    // requests by address and time.
+    let panther_sqli = found
+        .iter()
+        .find(|s| {
+            s["entity"] == "203.0.113.45" && s["rule_id"] == "0f6c1a52-0000-4000-8000-0000000000a1"
+        })
+        .unwrap();
+    let detail: serde_json::Value = client()
+        .get(server.url(&format!(
+            "/api/v1/signals/{}",
+            panther_sqli["signal_id"].as_str().unwrap()
+        )))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let events = detail["events"].as_array().unwrap();
+    assert!(!events.is_empty(), "{detail:#}");
+    assert!(
+        events.iter().all(|e| e["source_ip"] == "203.0.113.45"),
+        "{detail:#}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["raw"].as_str().unwrap().contains("SQLi_BODY")),
+        "{detail:#}"
+    );
+    // Lists of severities and sources.
+    let list = |q: &str| -> reqwest::blocking::Response {
+        client()
+            .get(server.url(&format!(
+                "/api/v1/signals?from_ms=0&to_ms=1900000000000&{q}"
+            )))
+            .send()
+            .unwrap()
+    };
+    let high: Vec<serde_json::Value> = list("severity=high,critical&source=waf").json().unwrap();
+    assert_eq!(high.len(), found.len(), "every WAF rule here is high");
+    let okta: Vec<serde_json::Value> = list("source=okta").json().unwrap();
+    assert!(okta.is_empty());
+    assert_eq!(list("source=syslog").status().as_u16(), 400);
+    let volume: serde_json::Value =
+        client()
+            .get(server.url(
+                "/api/v1/signals/volume?from_ms=0&to_ms=1900000000000&source=waf&severity=high",
+            ))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+    assert_eq!(
+        volume["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["total"].as_u64().unwrap())
+            .sum::<u64>(),
+        found
+            .iter()
+            .map(|s| s["count"].as_u64().unwrap())
+            .sum::<u64>()
+    );
+
     server.kill();
     let server = Server::start(dir.path(), &config);
     check(&server);
