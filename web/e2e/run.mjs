@@ -469,6 +469,52 @@ async function flows(context) {
     await waitFor(tid('network-import'), 'the imports and sources card');
   });
 
+  await step('security-signals', async () => {
+    await page.click(tid('nav-security'));
+    await waitUntil(() => new URL(page.url()).pathname === '/security', 'URL becomes /security');
+    await waitFor(`${tid('sec-signals-table')} ${tid('sec-signal-row')}`, 'the signal list');
+    const titles = await page.locator(tid('sec-signal-title')).allTextContents();
+    for (const expected of [
+      'User travel was impossible',
+      'AWS root account activity - non authentication activity',
+      'User accessing AWS Console with rescue role',
+      'AWS IAM policy modified - role policy changed',
+      'Okta User Attempted to Access Unauthorized App',
+    ]) {
+      expect(titles.some((t) => t.startsWith(expected.slice(0, 20))), `the demo's "${expected}" signal is listed (${titles.length} signals)`);
+    }
+    await page.locator(tid('sec-signal-title'), { hasText: 'User travel was impossible' }).first().click();
+    await waitUntil(() => new URL(page.url()).pathname.startsWith('/security/signals/'), 'the signal page opens');
+    await waitFor(tid('sec-signal-detail'), "the signal's header");
+    const detail = await page.locator(tid('sec-signal-detail')).innerText();
+    expect(detail.includes('Changchun'), `the trip names Changchun: ${detail.slice(0, 300)}`);
+    await waitFor(tid('sec-triage'), 'the triage actions');
+  });
+
+  await step('security-investigator', async () => {
+    await page.click(tid('sec-signal-investigate'));
+    await waitUntil(() => new URL(page.url()).pathname === '/security/identity', 'the investigator opens');
+    await waitFor(`${tid('identity-chain-graph')} canvas`, 'the AssumeRole chain');
+    await waitFor(`${tid('sec-id-places-table')}`, 'the places');
+    const places = await page.locator(tid('sec-id-places-table')).innerText();
+    expect(places.includes('Changchun') && places.includes('Linköping'), `places of alice: ${places.slice(0, 300)}`);
+  });
+
+  await step('security-rules', async () => {
+    await page.click(tid('sec-tab-rules'));
+    await waitUntil(() => new URL(page.url()).pathname === '/security/rules', 'URL becomes /security/rules');
+    await waitFor(tid('sec-rule-row'), 'the rules');
+    expect((await page.locator(`${tid('sec-rule-row')}[data-rule="aws-root-activity"]`).count()) === 1, 'the built-in root rule is listed');
+    await page.locator(`${tid('sec-rule-editor')} textarea`).fill(
+      'title: Console sign-ins\nid: 5d3c1f00-0000-4000-8000-00000000e2e1\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    eventName: ConsoleLogin\n  condition: selection\nlevel: low\n',
+    );
+    await page.click(tid('sec-rule-test'));
+    await waitFor(`${tid('sec-rule-load')}[data-state="loaded"]`, 'the rule loads');
+    await waitFor(tid('sec-rule-stats'), 'what the test matched');
+    const stats = await page.locator(tid('sec-rule-stats')).innerText();
+    expect(!/\b0 match/.test(stats), `the demo week has console sign-ins: ${stats}`);
+  });
+
   await step('trace-search', async () => {
     await page.click(tid('nav-traces'));
     await waitUntil(() => new URL(page.url()).pathname === '/apm/traces', 'URL becomes /apm/traces');

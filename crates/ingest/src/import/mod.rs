@@ -81,11 +81,11 @@ pub struct ImportStatus {
     pub interfaces: usize,
     /// DNS answers held for naming destinations.
     pub dns_answers: usize,
-    /// The configured S3 sources.
+    /// The configured sources (S3 prefixes, the Okta System Log API).
     pub sources: Vec<SourceStatus>,
 }
 
-/// What an S3 source (`sources/`) has done, for the status API: part of
+/// What a source (`sources/`: an S3 prefix or the Okta System Log API) has done, for the status API: part of
 /// the import status.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct SourceStatus {
