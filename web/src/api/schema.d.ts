@@ -1268,7 +1268,7 @@ export interface components {
             interfaces: number;
             /** @description DNS answers held for naming destinations. */
             dns_answers: number;
-            /** @description The configured S3 sources. */
+            /** @description The configured sources (S3 prefixes, the Okta System Log API). */
             sources: components["schemas"]["SourceStatus"][];
         };
         /** @description What became of one request. */
@@ -1835,7 +1835,7 @@ export interface components {
             created_at?: string;
         };
         /**
-         * @description What an S3 source (`sources/`) has done, for the status API: part of
+         * @description What a source (`sources/`: an S3 prefix or the Okta System Log API) has done, for the status API: part of
          *     the import status.
          */
         SourceStatus: {
