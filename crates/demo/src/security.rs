@@ -18,9 +18,9 @@
 //!   (`okta-unauthorized-app`);
 //! - the day before, 02:40 KST: eun signs in to production's console with
 //!   the prod-rescue permission set (`aws-console-rescue-role`);
-//! - 20 hours before: alice signs in to Okta at the office, and 25 minutes
-//!   later her Identity Center session opens the console from Changchun
-//!   (`impossible-travel`).
+//! - the day before, 22:40 KST: alice signs in to Okta from home, and 25
+//!   minutes later her Identity Center session opens the console from
+//!   Changchun (`impossible-travel`).
 //!
 //! Addresses are those the MaxMind test databases place (the demo's geo-IP
 //! data): the office is in 89.160.20.128/25 (Linköping), homes at
@@ -500,6 +500,13 @@ fn cloudtrail_events(c: &SecurityConfig, r: &mut Rand) -> Vec<(i64, String, Stri
     out
 }
 
+/// Alice's Okta sign-in from home the story starts with: 22:40 KST the
+/// day before the end (after every evening sign-in, hours before the
+/// office opens).
+fn alice_home_sign_in(c: &SecurityConfig) -> i64 {
+    kst_midnight(c.end - 24 * HOUR) + 22 * HOUR + 40 * MINUTE
+}
+
 /// The talk's signals, relative to the end.
 fn stories(c: &SecurityConfig, r: &mut Rand, out: &mut Vec<(i64, String, String)>) {
     let day = 24 * HOUR;
@@ -587,8 +594,8 @@ fn stories(c: &SecurityConfig, r: &mut Rand, out: &mut Vec<(i64, String, String)
         },
     );
     // Alice's Identity Center session opens the console from Changchun 25
-    // minutes after her Okta sign-in at the office (okta_events).
-    let t = c.end - 20 * HOUR + 25 * MINUTE;
+    // minutes after her Okta sign-in from home (okta_events), late evening.
+    let t = alice_home_sign_in(c) + 25 * MINUTE;
     console_login(r, t, "alice", "DeveloperAccess", PROD, STRANGER, out);
     for k in 0..4 {
         push!(
@@ -747,7 +754,8 @@ fn okta_events(c: &SecurityConfig, r: &mut Rand) -> Vec<(i64, String)> {
     };
     let t = at(2, 11.08);
     out.push((t, event(r, t, "bob", "Bob Lee", &format!("{OFFICE}133"), "app.generic.unauth_app_access_attempt", "User attempted unauthorized access to app", "FAILURE", r#"[{"id":"0oapayroll0000000001","type":"AppInstance","alternateId":"Payroll","displayName":"Payroll","detailEntry":null}]"#)));
-    let t = c.end - 20 * HOUR;
+    // Evenings from home (above) end by 22:30; this one is later.
+    let t = alice_home_sign_in(c);
     out.push((
         t,
         event(
@@ -755,7 +763,7 @@ fn okta_events(c: &SecurityConfig, r: &mut Rand) -> Vec<(i64, String)> {
             t,
             "alice",
             "Alice Kim",
-            &format!("{OFFICE}137"),
+            "81.2.69.142",
             "user.session.start",
             "User login to Okta",
             "SUCCESS",

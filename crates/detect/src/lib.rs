@@ -1,6 +1,6 @@
 //! Detections on the audit stream: Sigma rules routed by logsource
 //! (`sigma`), the built-in rules (`builtin`), impossible travel
-//! (`travel`), Sigma correlation rules counted with our own state
+//! (`travel`), which rules an event can match (`prefilter`), Sigma correlation rules counted with our own state
 //! (`correlate`), and the signals they raise, deduplicated per rule and
 //! entity (`signals`).
 //!
@@ -10,6 +10,7 @@
 
 mod builtin;
 mod correlate;
+mod prefilter;
 mod sigma;
 mod signals;
 mod travel;

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::Severity;
 use crate::correlate::Correlation;
+use crate::prefilter;
 
 /// Our sources that Sigma rules can be routed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -106,12 +107,79 @@ pub trait EventMatcher: Send + Sync {
 /// The loaded Sigma rules: one engine per source, the correlation rules,
 /// and the load report.
 pub struct SigmaRules {
-    engines: HashMap<Source, Engine>,
+    engines: HashMap<Source, SourceEngines>,
     /// Rule id by the engine's title, per source (the engine reports the
     /// rule's title and its `id`, which may be absent).
     ids: HashMap<(Source, String), (String, Severity)>,
     pub correlations: Vec<(Correlation, Source)>,
     pub report: Vec<RuleReport>,
+}
+
+/// One source's rules: an engine per value of its key field holding the
+/// rules that need that value, and one for the others (`prefilter`).
+struct SourceEngines {
+    key: Option<&'static str>,
+    unkeyed: Option<Engine>,
+    keyed: HashMap<String, Engine>,
+    rules: usize,
+}
+
+impl SourceEngines {
+    /// Builds the engines of a source's collection, each with one
+    /// `add_collection` call.
+    fn build(source: Source, collection: SigmaCollection) -> Result<SourceEngines, String> {
+        let rules = collection.rules.len();
+        let key = prefilter::key_field(source);
+        let mut unkeyed = SigmaCollection::new();
+        unkeyed.filters = collection.filters.clone();
+        let mut keyed: HashMap<String, SigmaCollection> = HashMap::new();
+        for rule in collection.rules {
+            match key.and_then(|k| prefilter::required_values(&rule, k)) {
+                Some(values) => {
+                    for v in values {
+                        keyed
+                            .entry(v)
+                            .or_insert_with(|| {
+                                let mut c = SigmaCollection::new();
+                                c.filters = collection.filters.clone();
+                                c
+                            })
+                            .rules
+                            .push(rule.clone());
+                    }
+                }
+                None => unkeyed.rules.push(rule),
+            }
+        }
+        let engine = |c: &SigmaCollection| -> Result<Engine, String> {
+            let mut e = Engine::new();
+            e.add_collection(c).map_err(|e| e.to_string())?;
+            Ok(e)
+        };
+        Ok(SourceEngines {
+            key,
+            unkeyed: if unkeyed.rules.is_empty() {
+                None
+            } else {
+                Some(engine(&unkeyed)?)
+            },
+            keyed: keyed
+                .iter()
+                .map(|(k, c)| Ok((k.clone(), engine(c)?)))
+                .collect::<Result<_, String>>()?,
+            rules,
+        })
+    }
+
+    /// The engines an event goes through.
+    fn for_event(&self, event: &Value) -> impl Iterator<Item = &Engine> {
+        let keyed = self
+            .key
+            .and_then(|k| event.get(k))
+            .and_then(Value::as_str)
+            .and_then(|v| self.keyed.get(&prefilter::normalise(v)));
+        self.unkeyed.iter().chain(keyed)
+    }
 }
 
 impl std::fmt::Debug for SigmaRules {
@@ -245,22 +313,24 @@ impl SigmaRules {
         }
         let mut engines = HashMap::new();
         for (source, collection) in routed {
-            let mut engine = Engine::new();
-            if let Err(e) = engine.add_collection(&collection) {
-                // Every rule compiled alone above; a filter can still fail.
-                report.push(RuleReport {
-                    file: String::new(),
-                    id: String::new(),
-                    title: format!("{} rules", source.as_str()),
-                    kind: "detection",
-                    severity: Severity::Info,
-                    load: RuleLoad::Failed {
-                        reason: format!("the {} rule set did not build: {e}", source.as_str()),
-                    },
-                });
-                continue;
+            match SourceEngines::build(source, collection) {
+                Ok(e) => {
+                    engines.insert(source, e);
+                }
+                Err(e) => {
+                    // Every rule compiled alone above; a filter can still fail.
+                    report.push(RuleReport {
+                        file: String::new(),
+                        id: String::new(),
+                        title: format!("{} rules", source.as_str()),
+                        kind: "detection",
+                        severity: Severity::Info,
+                        load: RuleLoad::Failed {
+                            reason: format!("the {} rule set did not build: {e}", source.as_str()),
+                        },
+                    });
+                }
             }
-            engines.insert(source, engine);
         }
         SigmaRules {
             engines,
@@ -272,7 +342,7 @@ impl SigmaRules {
 
     /// Rules evaluated per source.
     pub fn loaded(&self, source: Source) -> usize {
-        self.engines.get(&source).map_or(0, Engine::rule_count)
+        self.engines.get(&source).map_or(0, |e| e.rules)
     }
 }
 
@@ -308,10 +378,11 @@ impl EventMatcher for SigmaRules {
     }
 
     fn matches(&self, source: Source, event: &Value, out: &mut Vec<SigmaMatch>) {
-        let Some(engine) = self.engines.get(&source) else {
+        let Some(engines) = self.engines.get(&source) else {
             return;
         };
-        for result in engine.evaluate(&JsonEvent::borrow(event)) {
+        let json = JsonEvent::borrow(event);
+        for result in engines.for_event(event).flat_map(|e| e.evaluate(&json)) {
             let title = &result.header.rule_title;
             let (rule_id, severity) = self
                 .ids

@@ -109,6 +109,58 @@ fn sigmahq_rules_on_the_stratus_detonations() {
     assert!(fired_files >= 10, "{out}");
 }
 
+/// The per-event-name engines match exactly what one engine of every rule
+/// matches, on every Stratus event (and on the same events with their
+/// `eventName` in other cases, which Sigma compares without case).
+#[test]
+fn keyed_engines_match_what_one_engine_of_every_rule_matches() {
+    let mut files = Vec::new();
+    rule_files(&testdata("sigmahq/rules/cloud/aws"), &mut files);
+    let rules = SigmaRules::load(&files);
+    let mut all = rsigma_parser::SigmaCollection::new();
+    for (_, text) in &files {
+        let c = rsigma_parser::parse_sigma_yaml(text).unwrap();
+        all.rules.extend(
+            c.rules
+                .into_iter()
+                .filter(|r| Source::of_logsource(&r.logsource) == Ok(Source::Cloudtrail)),
+        );
+    }
+    let mut engine = rsigma_eval::Engine::new();
+    engine.add_collection(&all).unwrap();
+    let dir = testdata("stratus-detonation-logs/docs/detonation-logs");
+    let (mut events, mut matched) = (0, 0);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let log = formats::decode_cloudtrail(&std::fs::read(entry.unwrap().path()).unwrap());
+        for e in &log.events {
+            let mut shouted = e.event.clone();
+            if let Some(name) = e.event["eventName"].as_str() {
+                shouted["eventName"] = name.to_uppercase().into();
+            }
+            for event in [&e.event, &shouted] {
+                let mut ours: Vec<String> = Vec::new();
+                let mut found = Vec::new();
+                rules.matches(Source::Cloudtrail, event, &mut found);
+                ours.extend(found.into_iter().map(|m| m.title));
+                ours.sort();
+                let mut theirs: Vec<String> = engine
+                    .evaluate(&rsigma_eval::event::JsonEvent::borrow(event))
+                    .into_iter()
+                    .map(|r| r.header.rule_title.clone())
+                    .collect();
+                theirs.sort();
+                assert_eq!(ours, theirs, "{}", e.raw);
+                events += 1;
+                matched += ours.len();
+            }
+        }
+    }
+    assert!(
+        events > 500 && matched > 50,
+        "{events} events, {matched} matches"
+    );
+}
+
 /// Panther's labelled events for the rules our built-ins stand for: each
 /// test's `Log` through the decoder, the normalisation and the built-in
 /// rule, against its `ExpectedResult`.

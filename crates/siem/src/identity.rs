@@ -129,7 +129,7 @@ pub struct Identity {
     pub actor: String,
     #[schema(required = true)]
     pub actor_type: Option<String>,
-    /// The names it went by (user names, e-mails, session names).
+    /// The names it went by (user names, e-mails, display names).
     pub names: Vec<String>,
     pub accounts: Vec<String>,
     pub events: u64,
@@ -337,17 +337,15 @@ async fn about(engine: &QueryEngine, mine: Expr) -> Result<About, SiemError> {
         .group_by([
             column("actor_type"),
             column("actor_name"),
-            column("session_name"),
             column("account_id"),
         ])
         .aggregate([ir::count_rows().alias("n")])
         .order_by(ir::descending(column("n")))
         .limit(1_000);
     let rows = engine.fetch(&select).await?;
-    let (types, names, sessions, accounts) = (
+    let (types, names, accounts) = (
         rows.texts("actor_type")?,
         rows.texts("actor_name")?,
-        rows.texts("session_name")?,
         rows.texts("account_id")?,
     );
     let distinct = |v: Vec<Option<String>>| -> Vec<String> {
@@ -357,11 +355,10 @@ async fn about(engine: &QueryEngine, mine: Expr) -> Result<About, SiemError> {
             .filter(|x| seen.insert(x.clone()))
             .collect()
     };
-    let mut all_names = names.clone();
-    all_names.extend(sessions);
+    // The actor's own names (session names are ids for Okta and CI runs).
     Ok(About {
         actor_type: types.into_iter().flatten().next(),
-        names: distinct(all_names),
+        names: distinct(names),
         accounts: distinct(accounts),
     })
 }
