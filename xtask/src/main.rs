@@ -74,6 +74,11 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or(1_000_000);
             detect_bench::bench_detect(detect_bench::DetectOptions {
                 events,
+                attack: match flag(&args, "--mix").as_deref() {
+                    None | Some("realistic") => false,
+                    Some("attack") => true,
+                    Some(other) => anyhow::bail!("--mix {other}: realistic or attack"),
+                },
                 in_process: args.iter().any(|a| a == "--in-process"),
             })
         }

@@ -2,7 +2,9 @@
 //! MaxMind-format databases (GeoLite2, GeoIP2, DB-IP Lite or any file in
 //! the MaxMind DB format). The caller reads the files; lookups are pure.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Mutex;
 
 use maxminddb::{Reader, geoip2};
 
@@ -24,7 +26,14 @@ pub struct Place {
 pub struct GeoIp {
     city: Option<Reader<Vec<u8>>>,
     asn: Option<Reader<Vec<u8>>>,
+    /// Places already looked up: audit trails repeat a few addresses
+    /// (offices, NAT gateways, services) on most events. Cleared whole at
+    /// `CACHED` entries.
+    cache: Mutex<HashMap<IpAddr, Place>>,
 }
+
+/// Addresses whose places are remembered at most.
+const CACHED: usize = 65_536;
 
 impl std::fmt::Debug for GeoIp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,6 +65,7 @@ impl GeoIp {
         Ok(GeoIp {
             city: open("geo-IP city", city)?,
             asn: open("geo-IP ASN", asn)?,
+            cache: Mutex::default(),
         })
     }
 
@@ -66,6 +76,27 @@ impl GeoIp {
     /// The place of `address`; private, reserved and unknown addresses
     /// have none.
     pub fn lookup(&self, address: IpAddr) -> Place {
+        if self.is_empty() {
+            return Place::default();
+        }
+        if let Some(p) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&address)
+        {
+            return p.clone();
+        }
+        let place = self.read(address);
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHED {
+            cache.clear();
+        }
+        cache.insert(address, place.clone());
+        place
+    }
+
+    fn read(&self, address: IpAddr) -> Place {
         let mut place = Place::default();
         if let Some(reader) = &self.city
             && let Ok(found) = reader.lookup(address)
