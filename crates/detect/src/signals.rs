@@ -8,10 +8,9 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 
-use arrow::array::{ArrayRef, StringBuilder, TimestampNanosecondBuilder};
 use arrow::record_batch::RecordBatch;
 use enrich::AuditRow;
-use model::{DatasetKind, DatasetSchema};
+use model::DatasetKind;
 use serde_json::Value;
 
 use crate::Severity;
@@ -212,43 +211,25 @@ fn place(row: &AuditRow) -> Option<String> {
 
 /// Detections as one batch of the `signals` dataset's core columns.
 pub fn detections_batch(rows: &[Detection]) -> Result<RecordBatch, String> {
-    let schema = DatasetSchema::new(DatasetKind::Signals).arrow_schema();
-    let n = rows.len();
-    let text = |f: &dyn Fn(&Detection) -> Option<&str>| -> ArrayRef {
-        let mut b = StringBuilder::with_capacity(n, n * 16);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        std::sync::Arc::new(b.finish())
-    };
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for field in schema.fields() {
-        let column = match field.name().as_str() {
-            model::TIME_COLUMN => {
-                let mut b = TimestampNanosecondBuilder::with_capacity(n)
-                    .with_data_type(field.data_type().clone());
-                for r in rows {
-                    b.append_value(r.time);
-                }
-                std::sync::Arc::new(b.finish()) as ArrayRef
-            }
-            "signal_id" => text(&|r| Some(&r.signal_id)),
-            "rule_id" => text(&|r| Some(&r.rule_id)),
-            "title" => text(&|r| Some(&r.title)),
-            "severity" => text(&|r| Some(r.severity.as_str())),
-            "entity" => text(&|r| Some(&r.entity)),
-            "source" => text(&|r| Some(r.source)),
-            "event_id" => text(&|r| r.event_id.as_deref()),
-            "event_name" => text(&|r| r.event_name.as_deref()),
-            "account_id" => text(&|r| r.account_id.as_deref()),
-            "source_ip" => text(&|r| r.source_ip.as_deref()),
-            "place" => text(&|r| r.place.as_deref()),
-            "detail" => text(&|r| r.detail.as_deref()),
-            _ => arrow::array::new_null_array(field.data_type(), n),
-        };
-        columns.push(column);
-    }
-    RecordBatch::try_new(schema, columns).map_err(|e| format!("building the signals batch: {e}"))
+    let c = model::Columns::new(rows);
+    model::batch_of(DatasetKind::Signals, rows.len(), |name, ty| {
+        Some(match name {
+            model::TIME_COLUMN => c.time(ty, &|r| Some(r.time)),
+            "signal_id" => c.text(&|r| Some(&r.signal_id)),
+            "rule_id" => c.text(&|r| Some(&r.rule_id)),
+            "title" => c.text(&|r| Some(&r.title)),
+            "severity" => c.text(&|r| Some(r.severity.as_str())),
+            "entity" => c.text(&|r| Some(&r.entity)),
+            "source" => c.text(&|r| Some(r.source)),
+            "event_id" => c.text(&|r| r.event_id.as_deref()),
+            "event_name" => c.text(&|r| r.event_name.as_deref()),
+            "account_id" => c.text(&|r| r.account_id.as_deref()),
+            "source_ip" => c.text(&|r| r.source_ip.as_deref()),
+            "place" => c.text(&|r| r.place.as_deref()),
+            "detail" => c.text(&|r| r.detail.as_deref()),
+            _ => return None,
+        })
+    })
 }
 
 #[cfg(test)]

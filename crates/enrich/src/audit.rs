@@ -4,15 +4,10 @@
 //! `model`'s `audit` kind.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
-    TimestampNanosecondBuilder,
-};
 use arrow::record_batch::RecordBatch;
 use formats::{CloudTrailEvent, OktaEvent};
-use model::{DatasetKind, DatasetSchema};
+use model::DatasetKind;
 use serde_json::Value;
 
 use crate::geoip::{GeoIp, Place};
@@ -266,97 +261,53 @@ impl AuditRow {
 
 /// The rows as one batch of the `audit` dataset's core columns.
 pub fn audit_batch(rows: &[AuditRow]) -> Result<RecordBatch, String> {
-    let schema = DatasetSchema::new(DatasetKind::Audit).arrow_schema();
-    let n = rows.len();
-    let text = |f: &dyn Fn(&AuditRow) -> Option<&str>| -> ArrayRef {
-        let mut b = StringBuilder::with_capacity(n, n * 16);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let flag = |f: &dyn Fn(&AuditRow) -> Option<bool>| -> ArrayRef {
-        let mut b = BooleanBuilder::with_capacity(n);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let float = |f: &dyn Fn(&AuditRow) -> Option<f64>| -> ArrayRef {
-        let mut b = Float64Builder::with_capacity(n);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for field in schema.fields() {
-        let column = match field.name().as_str() {
-            model::TIME_COLUMN => {
-                let mut b = TimestampNanosecondBuilder::with_capacity(n)
-                    .with_data_type(field.data_type().clone());
-                for r in rows {
-                    b.append_value(r.time);
-                }
-                Arc::new(b.finish()) as ArrayRef
-            }
-            "source" => text(&|r| Some(r.source)),
-            "event_id" => text(&|r| r.event_id.as_deref()),
-            "event_source" => text(&|r| r.event_source.as_deref()),
-            "event_name" => text(&|r| r.event_name.as_deref()),
-            "event_type" => text(&|r| r.event_type.as_deref()),
-            "event_category" => text(&|r| r.event_category.as_deref()),
-            "read_only" => flag(&|r| r.read_only),
-            "account_id" => text(&|r| r.account_id.as_deref()),
-            "region" => text(&|r| r.region.as_deref()),
-            "actor" => text(&|r| r.actor.as_deref()),
-            "actor_name" => text(&|r| r.actor_name.as_deref()),
-            "actor_type" => text(&|r| r.actor_type),
-            "actor_account" => text(&|r| r.actor_account.as_deref()),
-            "principal_arn" => text(&|r| r.principal_arn.as_deref()),
-            "access_key_id" => text(&|r| r.access_key_id.as_deref()),
-            "role_arn" => text(&|r| r.role_arn.as_deref()),
-            "role_name" => text(&|r| r.role_name.as_deref()),
-            "session_name" => text(&|r| r.session_name.as_deref()),
-            "source_identity" => text(&|r| r.source_identity.as_deref()),
-            "federation" => text(&|r| r.federation),
-            "mfa" => flag(&|r| r.mfa),
-            "invoked_by" => text(&|r| r.invoked_by.as_deref()),
-            "source_ip" => text(&|r| r.source_ip.as_deref()),
-            "source_class" => text(&|r| r.source_class),
-            "bucket" => text(&|r| r.bucket.as_deref()),
-            "bytes_out" => {
-                let mut b = Int64Builder::with_capacity(n);
-                for r in rows {
-                    b.append_option(r.bytes_out);
-                }
-                Arc::new(b.finish()) as ArrayRef
-            }
-            "user_agent" => text(&|r| r.user_agent.as_deref()),
-            "country" => text(&|r| r.place.country.as_deref()),
-            "city" => text(&|r| r.place.city.as_deref()),
-            "latitude" => float(&|r| r.place.latitude),
-            "longitude" => float(&|r| r.place.longitude),
-            "asn" => {
-                let mut b = Int64Builder::with_capacity(n);
-                for r in rows {
-                    b.append_option(r.place.asn.map(i64::from));
-                }
-                Arc::new(b.finish()) as ArrayRef
-            }
-            "as_org" => text(&|r| r.place.as_org.as_deref()),
-            "outcome" => text(&|r| r.outcome),
-            "error_code" => text(&|r| r.error_code.as_deref()),
-            "error_message" => text(&|r| r.error_message.as_deref()),
-            "request_id" => text(&|r| r.request_id.as_deref()),
-            "resources" => text(&|r| r.resources.as_deref()),
-            "raw" => text(&|r| Some(r.raw.as_str())),
+    let c = model::Columns::new(rows);
+    model::batch_of(DatasetKind::Audit, rows.len(), |name, ty| {
+        Some(match name {
+            model::TIME_COLUMN => c.time(ty, &|r| Some(r.time)),
+            "source" => c.text(&|r| Some(r.source)),
+            "event_id" => c.text(&|r| r.event_id.as_deref()),
+            "event_source" => c.text(&|r| r.event_source.as_deref()),
+            "event_name" => c.text(&|r| r.event_name.as_deref()),
+            "event_type" => c.text(&|r| r.event_type.as_deref()),
+            "event_category" => c.text(&|r| r.event_category.as_deref()),
+            "read_only" => c.flag(&|r| r.read_only),
+            "account_id" => c.text(&|r| r.account_id.as_deref()),
+            "region" => c.text(&|r| r.region.as_deref()),
+            "actor" => c.text(&|r| r.actor.as_deref()),
+            "actor_name" => c.text(&|r| r.actor_name.as_deref()),
+            "actor_type" => c.text(&|r| r.actor_type),
+            "actor_account" => c.text(&|r| r.actor_account.as_deref()),
+            "principal_arn" => c.text(&|r| r.principal_arn.as_deref()),
+            "access_key_id" => c.text(&|r| r.access_key_id.as_deref()),
+            "role_arn" => c.text(&|r| r.role_arn.as_deref()),
+            "role_name" => c.text(&|r| r.role_name.as_deref()),
+            "session_name" => c.text(&|r| r.session_name.as_deref()),
+            "source_identity" => c.text(&|r| r.source_identity.as_deref()),
+            "federation" => c.text(&|r| r.federation),
+            "mfa" => c.flag(&|r| r.mfa),
+            "invoked_by" => c.text(&|r| r.invoked_by.as_deref()),
+            "source_ip" => c.text(&|r| r.source_ip.as_deref()),
+            "source_class" => c.text(&|r| r.source_class),
+            "bucket" => c.text(&|r| r.bucket.as_deref()),
+            "bytes_out" => c.int(&|r| r.bytes_out),
+            "user_agent" => c.text(&|r| r.user_agent.as_deref()),
+            "country" => c.text(&|r| r.place.country.as_deref()),
+            "city" => c.text(&|r| r.place.city.as_deref()),
+            "latitude" => c.float(&|r| r.place.latitude),
+            "longitude" => c.float(&|r| r.place.longitude),
+            "asn" => c.int(&|r| r.place.asn.map(i64::from)),
+            "as_org" => c.text(&|r| r.place.as_org.as_deref()),
+            "outcome" => c.text(&|r| r.outcome),
+            "error_code" => c.text(&|r| r.error_code.as_deref()),
+            "error_message" => c.text(&|r| r.error_message.as_deref()),
+            "request_id" => c.text(&|r| r.request_id.as_deref()),
+            "resources" => c.text(&|r| r.resources.as_deref()),
+            "raw" => c.text(&|r| Some(r.raw.as_str())),
             // The attributes JSON column: empty.
-            _ => arrow::array::new_null_array(field.data_type(), n),
-        };
-        columns.push(column);
-    }
-    RecordBatch::try_new(schema, columns).map_err(|e| format!("building the audit batch: {e}"))
+            _ => return None,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -403,7 +354,7 @@ mod tests {
         assert_eq!(row.place.asn, Some(4766));
         assert_eq!(
             batch.num_columns(),
-            DatasetSchema::new(DatasetKind::Audit)
+            model::DatasetSchema::new(DatasetKind::Audit)
                 .arrow_schema()
                 .fields()
                 .len()

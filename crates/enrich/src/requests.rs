@@ -5,14 +5,9 @@
 //! address). WAF records also pass through the detections, as audit-like
 //! rows whose entity is the client address.
 
-use std::sync::Arc;
-
-use arrow::array::{
-    ArrayRef, Float64Builder, Int64Builder, StringBuilder, TimestampNanosecondBuilder,
-};
 use arrow::record_batch::RecordBatch;
 use formats::{HttpLogSource, HttpRequestEntry};
-use model::{DatasetKind, DatasetSchema};
+use model::DatasetKind;
 
 use crate::audit::{AuditRow, ip_of};
 use crate::geoip::{GeoIp, Place};
@@ -87,84 +82,46 @@ impl RequestRow {
 
 /// The rows as one batch of the `requests` dataset's core columns.
 pub fn requests_batch(rows: &[RequestRow]) -> Result<RecordBatch, String> {
-    let schema = DatasetSchema::new(DatasetKind::Requests).arrow_schema();
-    let n = rows.len();
-    let text = |f: &dyn Fn(&RequestRow) -> Option<&str>| -> ArrayRef {
-        let mut b = StringBuilder::with_capacity(n, n * 16);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let int = |f: &dyn Fn(&RequestRow) -> Option<i64>| -> ArrayRef {
-        let mut b = Int64Builder::with_capacity(n);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let float = |f: &dyn Fn(&RequestRow) -> Option<f64>| -> ArrayRef {
-        let mut b = Float64Builder::with_capacity(n);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
     let labels: Vec<Option<String>> = rows
         .iter()
         .map(|r| (!r.entry.labels.is_empty()).then(|| r.entry.labels.join(",")))
         .collect();
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for field in schema.fields() {
-        let column = match field.name().as_str() {
-            model::TIME_COLUMN => {
-                let mut b = TimestampNanosecondBuilder::with_capacity(n)
-                    .with_data_type(field.data_type().clone());
-                for r in rows {
-                    b.append_value(r.entry.time);
-                }
-                Arc::new(b.finish()) as ArrayRef
-            }
-            "source" => text(&|r| Some(r.entry.source.name())),
-            "account_id" => text(&|r| r.account_id.as_deref()),
-            "region" => text(&|r| r.region.as_deref()),
-            "resource" => text(&|r| r.entry.resource.as_deref()),
-            "request_id" => text(&|r| r.entry.request_id.as_deref()),
-            "client_ip" => text(&|r| r.entry.client_ip.as_deref()),
-            "client_port" => int(&|r| r.entry.client_port.map(i64::from)),
-            "country" => text(&|r| r.place.country.as_deref()),
-            "city" => text(&|r| r.place.city.as_deref()),
-            "latitude" => float(&|r| r.place.latitude),
-            "longitude" => float(&|r| r.place.longitude),
-            "asn" => int(&|r| r.place.asn.map(i64::from)),
-            "as_org" => text(&|r| r.place.as_org.as_deref()),
-            "method" => text(&|r| r.entry.method.as_deref()),
-            "scheme" => text(&|r| r.entry.scheme.as_deref()),
-            "host" => text(&|r| r.entry.host.as_deref()),
-            "path" => text(&|r| r.entry.path.as_deref()),
-            "query" => text(&|r| r.entry.query.as_deref()),
-            "protocol" => text(&|r| r.entry.protocol.as_deref()),
-            "status" => int(&|r| r.entry.status.map(i64::from)),
-            "action" => text(&|r| r.entry.action.as_deref()),
-            "rule" => text(&|r| r.entry.rule.as_deref()),
-            "labels" => {
-                let mut b = StringBuilder::with_capacity(n, n * 8);
-                for l in &labels {
-                    b.append_option(l.as_deref());
-                }
-                Arc::new(b.finish()) as ArrayRef
-            }
-            "user_agent" => text(&|r| r.entry.user_agent.as_deref()),
-            "referer" => text(&|r| r.entry.referer.as_deref()),
-            "bytes_in" => int(&|r| r.entry.bytes_in.map(|b| b as i64)),
-            "bytes_out" => int(&|r| r.entry.bytes_out.map(|b| b as i64)),
-            "duration_ms" => float(&|r| r.entry.duration_ms),
-            "raw" => text(&|r| Some(r.entry.raw.as_str())),
-            _ => arrow::array::new_null_array(field.data_type(), n),
-        };
-        columns.push(column);
-    }
-    RecordBatch::try_new(schema, columns).map_err(|e| format!("building the requests batch: {e}"))
+    let c = model::Columns::new(rows);
+    model::batch_of(DatasetKind::Requests, rows.len(), |name, ty| {
+        Some(match name {
+            model::TIME_COLUMN => c.time(ty, &|r| Some(r.entry.time)),
+            "source" => c.text(&|r| Some(r.entry.source.name())),
+            "account_id" => c.text(&|r| r.account_id.as_deref()),
+            "region" => c.text(&|r| r.region.as_deref()),
+            "resource" => c.text(&|r| r.entry.resource.as_deref()),
+            "request_id" => c.text(&|r| r.entry.request_id.as_deref()),
+            "client_ip" => c.text(&|r| r.entry.client_ip.as_deref()),
+            "client_port" => c.int(&|r| r.entry.client_port.map(i64::from)),
+            "country" => c.text(&|r| r.place.country.as_deref()),
+            "city" => c.text(&|r| r.place.city.as_deref()),
+            "latitude" => c.float(&|r| r.place.latitude),
+            "longitude" => c.float(&|r| r.place.longitude),
+            "asn" => c.int(&|r| r.place.asn.map(i64::from)),
+            "as_org" => c.text(&|r| r.place.as_org.as_deref()),
+            "method" => c.text(&|r| r.entry.method.as_deref()),
+            "scheme" => c.text(&|r| r.entry.scheme.as_deref()),
+            "host" => c.text(&|r| r.entry.host.as_deref()),
+            "path" => c.text(&|r| r.entry.path.as_deref()),
+            "query" => c.text(&|r| r.entry.query.as_deref()),
+            "protocol" => c.text(&|r| r.entry.protocol.as_deref()),
+            "status" => c.int(&|r| r.entry.status.map(i64::from)),
+            "action" => c.text(&|r| r.entry.action.as_deref()),
+            "rule" => c.text(&|r| r.entry.rule.as_deref()),
+            "labels" => model::Columns::new(&labels).text(&|l| l.as_deref()),
+            "user_agent" => c.text(&|r| r.entry.user_agent.as_deref()),
+            "referer" => c.text(&|r| r.entry.referer.as_deref()),
+            "bytes_in" => c.int(&|r| r.entry.bytes_in.map(|b| b as i64)),
+            "bytes_out" => c.int(&|r| r.entry.bytes_out.map(|b| b as i64)),
+            "duration_ms" => c.float(&|r| r.entry.duration_ms),
+            "raw" => c.text(&|r| Some(r.entry.raw.as_str())),
+            _ => return None,
+        })
+    })
 }
 
 #[cfg(test)]

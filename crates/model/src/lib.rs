@@ -9,6 +9,7 @@ mod columns;
 mod conform;
 mod dataset;
 mod error;
+mod rows;
 mod time;
 mod value;
 
@@ -20,5 +21,6 @@ pub use columns::{
 pub use conform::{DatasetSchema, conform_batch};
 pub use dataset::{DatasetKind, DatasetName};
 pub use error::ModelError;
+pub use rows::{Columns, batch_of};
 pub use time::{format_rfc3339_nanos, parse_rfc3339_nanos, parse_time_value};
 pub use value::Value;

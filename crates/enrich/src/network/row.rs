@@ -1,11 +1,10 @@
 //! One attributed flow record (a row of the `flows` dataset) and the Arrow
 //! batch of many, in the column order of `model`'s `flows` kind.
 
+use arrow::record_batch::RecordBatch;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Builder, StringBuilder, TimestampNanosecondBuilder};
-use arrow::record_batch::RecordBatch;
-use model::{DatasetKind, DatasetSchema};
+use model::DatasetKind;
 
 /// Who saw the record, and whether the analysis adds it up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,81 +82,51 @@ pub struct FlowRow {
 
 /// The rows as one batch of the `flows` dataset's core columns.
 pub fn flow_batch(rows: &[FlowRow]) -> Result<RecordBatch, String> {
-    let schema = DatasetSchema::new(DatasetKind::Flows).arrow_schema();
-    let n = rows.len();
-    let time_type = schema
-        .field_with_name(model::TIME_COLUMN)
-        .map_err(|e| e.to_string())?
-        .data_type()
-        .clone();
-    let time = |f: &dyn Fn(&FlowRow) -> Option<i64>| -> ArrayRef {
-        let mut b = TimestampNanosecondBuilder::with_capacity(n).with_data_type(time_type.clone());
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let text = |f: &dyn Fn(&FlowRow) -> Option<&str>| -> ArrayRef {
-        let mut b = StringBuilder::with_capacity(n, n * 8);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let int = |f: &dyn Fn(&FlowRow) -> Option<i64>| -> ArrayRef {
-        let mut b = Int64Builder::with_capacity(n);
-        for r in rows {
-            b.append_option(f(r));
-        }
-        Arc::new(b.finish())
-    };
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for field in schema.fields() {
-        let column = match field.name().as_str() {
-            model::TIME_COLUMN => time(&|r| Some(r.time)),
-            "end_time" => time(&|r| r.end_time),
-            "account_id" => text(&|r| r.account_id.as_deref()),
-            "region" => text(&|r| r.region.as_deref()),
-            "vpc_id" => text(&|r| r.vpc_id.as_deref()),
-            "interface_id" => text(&|r| r.interface_id.as_deref()),
-            "observer" => text(&|r| Some(r.observer)),
-            "counted" => text(&|r| r.counted.map(Counted::as_str)),
-            "conn" => int(&|r| r.conn),
-            "action" => text(&|r| r.action),
-            "log_status" => text(&|r| r.log_status),
-            "protocol" => int(&|r| r.protocol),
-            "traffic_path" => int(&|r| r.traffic_path),
-            "client_addr" => text(&|r| r.client_addr.as_deref()),
-            "client_port" => int(&|r| r.client_port),
-            "client_kind" => text(&|r| r.client_kind),
-            "client_id" => text(&|r| r.client_id.as_deref()),
-            "client_service" => text(&|r| r.client_service.as_deref()),
-            "client_task" => text(&|r| r.client_task.as_deref()),
-            "client_az" => text(&|r| r.client_az.as_deref()),
-            "env" => text(&|r| r.env.as_deref()),
-            "team" => text(&|r| r.team.as_deref()),
-            "server_addr" => text(&|r| r.server_addr.as_deref()),
-            "server_port" => int(&|r| r.server_port),
-            "server_kind" => text(&|r| r.server_kind),
-            "server_id" => text(&|r| r.server_id.as_deref()),
-            "server_service" => text(&|r| r.server_service.as_deref()),
-            "server_az" => text(&|r| r.server_az.as_deref()),
-            "gateway_type" => text(&|r| r.gateway_type),
-            "gateway" => text(&|r| r.gateway.as_deref()),
-            "gateway_az" => text(&|r| r.gateway_az.as_deref()),
-            "destination" => text(&|r| r.destination.as_deref()),
-            "destination_class" => text(&|r| r.destination_class),
-            "destination_service" => text(&|r| r.destination_service.as_deref()),
-            "destination_domain" => text(&|r| r.destination_domain.as_deref()),
-            "az_pair" => text(&|r| r.az_pair.as_deref()),
-            "bytes_sent" => int(&|r| Some(r.bytes_sent)),
-            "bytes_received" => int(&|r| Some(r.bytes_received)),
-            "packets_sent" => int(&|r| Some(r.packets_sent)),
-            "packets_received" => int(&|r| Some(r.packets_received)),
+    let c = model::Columns::new(rows);
+    model::batch_of(DatasetKind::Flows, rows.len(), |name, ty| {
+        Some(match name {
+            model::TIME_COLUMN => c.time(ty, &|r| Some(r.time)),
+            "end_time" => c.time(ty, &|r| r.end_time),
+            "account_id" => c.text(&|r| r.account_id.as_deref()),
+            "region" => c.text(&|r| r.region.as_deref()),
+            "vpc_id" => c.text(&|r| r.vpc_id.as_deref()),
+            "interface_id" => c.text(&|r| r.interface_id.as_deref()),
+            "observer" => c.text(&|r| Some(r.observer)),
+            "counted" => c.text(&|r| r.counted.map(Counted::as_str)),
+            "conn" => c.int(&|r| r.conn),
+            "action" => c.text(&|r| r.action),
+            "log_status" => c.text(&|r| r.log_status),
+            "protocol" => c.int(&|r| r.protocol),
+            "traffic_path" => c.int(&|r| r.traffic_path),
+            "client_addr" => c.text(&|r| r.client_addr.as_deref()),
+            "client_port" => c.int(&|r| r.client_port),
+            "client_kind" => c.text(&|r| r.client_kind),
+            "client_id" => c.text(&|r| r.client_id.as_deref()),
+            "client_service" => c.text(&|r| r.client_service.as_deref()),
+            "client_task" => c.text(&|r| r.client_task.as_deref()),
+            "client_az" => c.text(&|r| r.client_az.as_deref()),
+            "env" => c.text(&|r| r.env.as_deref()),
+            "team" => c.text(&|r| r.team.as_deref()),
+            "server_addr" => c.text(&|r| r.server_addr.as_deref()),
+            "server_port" => c.int(&|r| r.server_port),
+            "server_kind" => c.text(&|r| r.server_kind),
+            "server_id" => c.text(&|r| r.server_id.as_deref()),
+            "server_service" => c.text(&|r| r.server_service.as_deref()),
+            "server_az" => c.text(&|r| r.server_az.as_deref()),
+            "gateway_type" => c.text(&|r| r.gateway_type),
+            "gateway" => c.text(&|r| r.gateway.as_deref()),
+            "gateway_az" => c.text(&|r| r.gateway_az.as_deref()),
+            "destination" => c.text(&|r| r.destination.as_deref()),
+            "destination_class" => c.text(&|r| r.destination_class),
+            "destination_service" => c.text(&|r| r.destination_service.as_deref()),
+            "destination_domain" => c.text(&|r| r.destination_domain.as_deref()),
+            "az_pair" => c.text(&|r| r.az_pair.as_deref()),
+            "bytes_sent" => c.int(&|r| Some(r.bytes_sent)),
+            "bytes_received" => c.int(&|r| Some(r.bytes_received)),
+            "packets_sent" => c.int(&|r| Some(r.packets_sent)),
+            "packets_received" => c.int(&|r| Some(r.packets_received)),
             // The attributes JSON column and any promoted ones: empty.
-            _ => arrow::array::new_null_array(field.data_type(), n),
-        };
-        columns.push(column);
-    }
-    RecordBatch::try_new(schema, columns).map_err(|e| format!("building the flows batch: {e}"))
+            _ => return None,
+        })
+    })
 }

@@ -398,23 +398,10 @@ impl Importer {
                 DatasetName::requests(),
                 enrich::requests_batch(&rows).map_err(IngestError::Storage)?,
             )];
-            let mut detections = Vec::new();
-            if let Some(detector) = &self.detector {
-                let waf: Vec<&RequestRow> = rows.iter().filter(|r| r.is_waf()).collect();
-                if !waf.is_empty() {
-                    let audit: Vec<AuditRow> = waf.iter().map(|r| r.detection_row()).collect();
-                    let values: Vec<&serde_json::Value> =
-                        waf.iter().map(|r| &r.entry.event).collect();
-                    detections = detector.detect(&audit, &values);
-                    if !detections.is_empty() {
-                        report.detections += detections.len();
-                        batches.push((
-                            DatasetName::signals(),
-                            detect::detections_batch(&detections).map_err(IngestError::Storage)?,
-                        ));
-                    }
-                }
-            }
+            let waf: Vec<&RequestRow> = rows.iter().filter(|r| r.is_waf()).collect();
+            let audit: Vec<AuditRow> = waf.iter().map(|r| r.detection_row()).collect();
+            let values: Vec<&serde_json::Value> = waf.iter().map(|r| &r.entry.event).collect();
+            let detections = self.detect_into(&audit, &values, &mut batches, report)?;
             // The requests and their detections are stored together.
             self.append_waiting(batches)?;
             self.tell(&detections);
@@ -458,22 +445,35 @@ impl Importer {
             DatasetName::audit(),
             audit_batch(rows).map_err(IngestError::Storage)?,
         )];
-        let mut detections = Vec::new();
-        if let Some(detector) = &self.detector {
-            detections = detector.detect(rows, values);
-            if !detections.is_empty() {
-                report.detections += detections.len();
-                batches.push((
-                    DatasetName::signals(),
-                    detect::detections_batch(&detections).map_err(IngestError::Storage)?,
-                ));
-            }
-        }
+        let detections = self.detect_into(rows, values, &mut batches, report)?;
         // The events and their detections are stored together or not at all.
         self.append_waiting(batches)?;
         self.tell(&detections);
         report.records += rows.len();
         Ok(())
+    }
+
+    /// The detections of rows (with their events as delivered), their
+    /// `signals` batch added to those to append.
+    fn detect_into(
+        &self,
+        rows: &[AuditRow],
+        values: &[&serde_json::Value],
+        batches: &mut Vec<(DatasetName, arrow::record_batch::RecordBatch)>,
+        report: &mut ObjectReport,
+    ) -> Result<Vec<detect::Detection>, IngestError> {
+        let Some(detector) = self.detector.as_ref().filter(|_| !rows.is_empty()) else {
+            return Ok(Vec::new());
+        };
+        let detections = detector.detect(rows, values);
+        if !detections.is_empty() {
+            report.detections += detections.len();
+            batches.push((
+                DatasetName::signals(),
+                detect::detections_batch(&detections).map_err(IngestError::Storage)?,
+            ));
+        }
+        Ok(detections)
     }
 
     /// Hands stored detections to the sink, if any.
