@@ -17,17 +17,6 @@ use rsigma_parser::{
     ConditionExpr, Detection, Quantifier, SelectorPattern, SigmaRule, SigmaValue, StringPart,
 };
 
-use crate::sigma::Source;
-
-/// The field that keys a source's rules.
-pub(crate) fn key_field(source: Source) -> Option<&'static str> {
-    match source {
-        Source::Cloudtrail => Some("eventName"),
-        Source::Okta => Some("eventType"),
-        Source::Waf => None,
-    }
-}
-
 /// The key as the index holds it.
 pub(crate) fn normalise(value: &str) -> String {
     value.to_lowercase()

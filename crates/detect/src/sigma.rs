@@ -32,6 +32,15 @@ pub enum Source {
 impl Source {
     pub const ALL: [Source; 3] = [Source::Cloudtrail, Source::Okta, Source::Waf];
 
+    /// The field that keys the source's rules (`prefilter`).
+    pub(crate) fn key_field(self) -> Option<&'static str> {
+        match self {
+            Source::Cloudtrail => Some("eventName"),
+            Source::Okta => Some("eventType"),
+            Source::Waf => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Cloudtrail => "cloudtrail",
@@ -129,7 +138,7 @@ impl SourceEngines {
     /// `add_collection` call.
     fn build(source: Source, collection: SigmaCollection) -> Result<SourceEngines, String> {
         let rules = collection.rules.len();
-        let key = prefilter::key_field(source);
+        let key = source.key_field();
         let mut unkeyed = SigmaCollection::new();
         unkeyed.filters = collection.filters.clone();
         let mut keyed: HashMap<String, SigmaCollection> = HashMap::new();

@@ -1189,7 +1189,7 @@ export interface components {
         Identity: {
             actor: string;
             actor_type: string | null;
-            /** @description The names it went by (user names, e-mails, session names). */
+            /** @description The names it went by (user names, e-mails, display names). */
             names: string[];
             accounts: string[];
             /** Format: int64 */
