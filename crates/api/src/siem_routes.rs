@@ -44,6 +44,15 @@ pub(crate) struct SignalParams {
 /// The last 30 days, as the signals page opens.
 const DEFAULT_RANGE_NS: i64 = 30 * 24 * 3_600_000_000_000;
 
+/// The range asked for, else the last 30 days.
+fn range_or_last_30_days(
+    range: Result<Query<RangeInput>, QueryRejection>,
+) -> Result<query::TimeRange, ApiError> {
+    Ok(params(range)?
+        .optional()?
+        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS)))
+}
+
 /// Security signals
 ///
 /// The detections of the built-in and Sigma rules on audit events (CloudTrail), grouped into signals: one per rule, entity (the acting identity) and dedup window (24 hours unless `[detect] dedup_hours` says otherwise), with first and last seen, the number of matching events, where they came from and what the rule saw. Latest first, at most 1,000, over the last 30 days unless a range is given.
@@ -63,9 +72,7 @@ pub(crate) async fn signals(
     range: Result<Query<RangeInput>, QueryRejection>,
 ) -> Result<Json<Vec<siem::Signal>>, ApiError> {
     let p = params(p)?;
-    let range = params(range)?
-        .optional()?
-        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    let range = range_or_last_30_days(range)?;
     if let Some(s) = &p.status
         && !siem::SIGNAL_STATUSES.contains(&s.as_str())
     {
@@ -311,9 +318,7 @@ pub(crate) async fn volume(
     range: Result<Query<RangeInput>, QueryRejection>,
 ) -> Result<Json<siem::Volume>, ApiError> {
     let p = params(p)?;
-    let range = params(range)?
-        .optional()?
-        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    let range = range_or_last_30_days(range)?;
     let filter = siem::VolumeFilter {
         range,
         group_by: p.group_by.unwrap_or(siem::VolumeGroup::RuleId),
@@ -406,9 +411,7 @@ pub(crate) async fn identities(
     range: Result<Query<RangeInput>, QueryRejection>,
 ) -> Result<Json<Vec<siem::IdentitySummary>>, ApiError> {
     let p = params(p)?;
-    let range = params(range)?
-        .optional()?
-        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    let range = range_or_last_30_days(range)?;
     Ok(Json(
         siem::identities(&state.engine, range, p.q.as_deref()).await?,
     ))
@@ -438,9 +441,7 @@ pub(crate) async fn identity(
     range: Result<Query<RangeInput>, QueryRejection>,
 ) -> Result<Json<siem::Identity>, ApiError> {
     let p = params(p)?;
-    let range = params(range)?
-        .optional()?
-        .unwrap_or_else(|| query::TimeRange::last(DEFAULT_RANGE_NS));
+    let range = range_or_last_30_days(range)?;
     let mut identity = siem::identity(&state.engine, &p.actor, range, exceptions(&state))
         .await?
         .ok_or_else(|| {
@@ -601,29 +602,6 @@ fn history_range(days: Option<u32>, default: u32) -> Result<query::TimeRange, Ap
     ))
 }
 
-fn info_of(report: &detect_report::RuleReport) -> siem::RuleInfo {
-    let (state, source, reason) = match &report.load {
-        detect_report::RuleLoad::Loaded { source } => {
-            ("loaded", Some(source.as_str().to_owned()), None)
-        }
-        detect_report::RuleLoad::NotRouted { reason } => ("not_routed", None, Some(reason.clone())),
-        detect_report::RuleLoad::Failed { reason } => ("failed", None, Some(reason.clone())),
-    };
-    siem::RuleInfo {
-        id: report.id.clone(),
-        title: report.title.clone(),
-        kind: report.kind.to_owned(),
-        severity: report.severity.as_str().to_owned(),
-        state: state.to_owned(),
-        source,
-        reason,
-        file: None,
-        enabled: true,
-        matches_30d: 0,
-        last_match_ms: None,
-    }
-}
-
 /// Try a Sigma rule over history
 ///
 /// Loads the rule text alone (as the server would: routed by logsource, checked by the engine) and, if it loads, runs it over the audit events of its source in the last N days (7 unless given), oldest first so correlations count in order. Nothing is stored. Bounded: at most 2,000,000 events and 30 seconds, and `truncated` says when the budget ran out. Returns the latest 100 matches with their events.
@@ -658,7 +636,7 @@ pub(crate) async fn test_rule(
                 .into(),
         ));
     };
-    let load = info_of(&main);
+    let load = siem::RuleInfo::from_report(&main);
     let run = match &main.load {
         detect_report::RuleLoad::Loaded { source } => Some(
             siem::run_rules(

@@ -215,27 +215,9 @@ fn rule_infos(report: &[detect::RuleReport]) -> Vec<siem::RuleInfo> {
             last_match_ms: None,
         })
         .collect();
-    for r in report {
-        let (state, source, reason) = match &r.load {
-            detect::RuleLoad::Loaded { source } => {
-                ("loaded", Some(source.as_str().to_owned()), None)
-            }
-            detect::RuleLoad::NotRouted { reason } => ("not_routed", None, Some(reason.clone())),
-            detect::RuleLoad::Failed { reason } => ("failed", None, Some(reason.clone())),
-        };
-        out.push(siem::RuleInfo {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            kind: r.kind.to_owned(),
-            severity: r.severity.as_str().to_owned(),
-            state: state.to_owned(),
-            source,
-            reason,
-            file: Some(r.file.clone()),
-            enabled: true,
-            matches_30d: 0,
-            last_match_ms: None,
-        });
-    }
+    out.extend(report.iter().map(|r| siem::RuleInfo {
+        file: Some(r.file.clone()),
+        ..siem::RuleInfo::from_report(r)
+    }));
     out
 }

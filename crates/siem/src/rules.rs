@@ -42,6 +42,33 @@ pub struct RuleInfo {
     pub last_match_ms: Option<i64>,
 }
 
+impl RuleInfo {
+    /// A Sigma rule as its load report says (its file left out: the
+    /// caller says whether it has one).
+    pub fn from_report(report: &detect::RuleReport) -> RuleInfo {
+        let (state, source, reason) = match &report.load {
+            detect::RuleLoad::Loaded { source } => {
+                ("loaded", Some(source.as_str().to_owned()), None)
+            }
+            detect::RuleLoad::NotRouted { reason } => ("not_routed", None, Some(reason.clone())),
+            detect::RuleLoad::Failed { reason } => ("failed", None, Some(reason.clone())),
+        };
+        RuleInfo {
+            id: report.id.clone(),
+            title: report.title.clone(),
+            kind: report.kind.to_owned(),
+            severity: report.severity.as_str().to_owned(),
+            state: state.to_owned(),
+            source,
+            reason,
+            file: None,
+            enabled: true,
+            matches_30d: 0,
+            last_match_ms: None,
+        }
+    }
+}
+
 /// Detections and the latest one per rule over the range.
 pub async fn rule_activity(
     engine: &QueryEngine,
