@@ -4,7 +4,7 @@
 //! state, is in `travel`.
 
 use enrich::AuditRow;
-use serde_json::Value;
+use formats::Doc;
 
 use crate::Severity;
 
@@ -149,12 +149,12 @@ pub fn glob_matches(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-fn text<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str)
+fn text<'a>(v: &'a Doc<'_>, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Doc::as_str)
 }
 
 /// The role a console sign-in or federation went into, if any.
-fn console_role(row: &AuditRow, event: &Value) -> Option<String> {
+fn console_role(row: &AuditRow, event: &Doc<'_>) -> Option<String> {
     let source = row.event_source.as_deref()?;
     let name = row.event_name.as_deref()?;
     match (source, name) {
@@ -175,7 +175,11 @@ fn console_role(row: &AuditRow, event: &Value) -> Option<String> {
 }
 
 /// The single-event built-in rules `row` matches.
-pub fn builtin_matches(row: &AuditRow, event: &Value, config: &BuiltinConfig) -> Vec<BuiltinRule> {
+pub fn builtin_matches(
+    row: &AuditRow,
+    event: &Doc<'_>,
+    config: &BuiltinConfig,
+) -> Vec<BuiltinRule> {
     let mut out = Vec::new();
     let success = row.outcome == Some("success");
     if row.source == "cloudtrail" {
@@ -224,6 +228,7 @@ pub fn builtin_matches(row: &AuditRow, event: &Value, config: &BuiltinConfig) ->
 mod tests {
     use super::*;
     use enrich::GeoIp;
+    use serde_json::Value;
 
     fn row(event: &Value) -> AuditRow {
         let text = event.to_string();
@@ -233,7 +238,7 @@ mod tests {
     }
 
     fn fired(event: Value, config: &BuiltinConfig) -> Vec<&'static str> {
-        builtin_matches(&row(&event), &event, config)
+        builtin_matches(&row(&event), &Doc::from(&event), config)
             .into_iter()
             .map(BuiltinRule::id)
             .collect()

@@ -14,8 +14,8 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use formats::Doc;
 use rsigma_parser::{ConditionExpr, ConditionOperator, CorrelationCondition, CorrelationType};
-use serde_json::Value;
 
 use crate::Severity;
 
@@ -185,7 +185,7 @@ impl Correlation {
 
 /// A field of an event by its Sigma name: the key itself, else a dotted
 /// path (`userIdentity.arn`).
-pub(crate) fn field<'a>(event: &'a Value, name: &str) -> Option<&'a Value> {
+pub(crate) fn field<'d, 'a>(event: &'d Doc<'a>, name: &str) -> Option<&'d Doc<'a>> {
     if let Some(v) = event.get(name) {
         return Some(v);
     }
@@ -196,10 +196,10 @@ pub(crate) fn field<'a>(event: &'a Value, name: &str) -> Option<&'a Value> {
     Some(v)
 }
 
-fn field_text(event: &Value, name: &str) -> Option<String> {
+fn field_text(event: &Doc<'_>, name: &str) -> Option<String> {
     match field(event, name)? {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
+        Doc::Null => None,
+        Doc::Str(s) => Some(s.as_ref().to_owned()),
         other => Some(other.to_string()),
     }
 }
@@ -283,7 +283,7 @@ impl Correlator {
 
     /// Feeds one event's base-rule matches; returns the correlations that
     /// fired on it.
-    pub fn observe(&mut self, time: i64, event: &Value, matched: &[&str]) -> Vec<Fired> {
+    pub fn observe(&mut self, time: i64, event: &Doc<'_>, matched: &[&str]) -> Vec<Fired> {
         let mut out = Vec::new();
         if matched.is_empty() {
             return out;
@@ -446,7 +446,13 @@ fn eval_condition(expr: &ConditionExpr, matched: &impl Fn(&str) -> bool) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    /// A `Doc` of a `json!` literal.
+    macro_rules! json {
+        ($($t:tt)+) => {
+            Doc::from(&serde_json::json!($($t)+))
+        };
+    }
 
     fn parse(yaml: &str) -> Correlation {
         let collection = rsigma_parser::parse_sigma_yaml(yaml).unwrap();

@@ -10,6 +10,7 @@
 
 mod builtin;
 mod correlate;
+mod event;
 mod prefilter;
 mod sigma;
 mod signals;
@@ -17,6 +18,9 @@ mod travel;
 
 pub use builtin::{BuiltinConfig, BuiltinRule, builtin_matches, glob_matches};
 pub use correlate::{Correlation, Correlator, Fired, MAX_GROUPS};
+pub use event::DocEvent;
+/// The events the rules read, as `formats` decodes them.
+pub use formats::Doc;
 pub use sigma::{
     EventMatcher, MAX_RULE_FILE_BYTES, RuleLoad, RuleReport, SigmaMatch, SigmaRules, Source,
 };

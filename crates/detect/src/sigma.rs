@@ -11,13 +11,13 @@
 
 use std::collections::HashMap;
 
+use formats::Doc;
 use rsigma_eval::Engine;
-use rsigma_eval::event::JsonEvent;
 use rsigma_parser::{LogSource, SigmaCollection, SigmaRule};
-use serde_json::Value;
 
 use crate::Severity;
 use crate::correlate::Correlation;
+use crate::event::DocEvent;
 use crate::prefilter;
 
 /// Our sources that Sigma rules can be routed to.
@@ -105,7 +105,7 @@ pub struct SigmaMatch {
 /// `rsigma-eval` replaceable.
 pub trait EventMatcher: Send + Sync {
     /// The rules of `source` that `event` matches, appended to `out`.
-    fn matches(&self, source: Source, event: &Value, out: &mut Vec<SigmaMatch>);
+    fn matches(&self, source: Source, event: &Doc<'_>, out: &mut Vec<SigmaMatch>);
 
     /// The correlation rules over the single-event matches.
     fn correlations(&self) -> Vec<Correlation> {
@@ -119,7 +119,7 @@ pub struct SigmaRules {
     engines: HashMap<Source, SourceEngines>,
     /// Rule id by the engine's title, per source (the engine reports the
     /// rule's title and its `id`, which may be absent).
-    ids: HashMap<(Source, String), (String, Severity)>,
+    ids: HashMap<Source, HashMap<String, (String, Severity)>>,
     pub correlations: Vec<(Correlation, Source)>,
     pub report: Vec<RuleReport>,
 }
@@ -181,11 +181,11 @@ impl SourceEngines {
     }
 
     /// The engines an event goes through.
-    fn for_event(&self, event: &Value) -> impl Iterator<Item = &Engine> {
+    fn for_event(&self, event: &Doc<'_>) -> impl Iterator<Item = &Engine> {
         let keyed = self
             .key
             .and_then(|k| event.get(k))
-            .and_then(Value::as_str)
+            .and_then(Doc::as_str)
             .and_then(|v| self.keyed.get(&prefilter::normalise(v)));
         self.unkeyed.iter().chain(keyed)
     }
@@ -258,7 +258,9 @@ impl SigmaRules {
                             for name in [rule.id.clone(), rule.name.clone()].into_iter().flatten() {
                                 titles_by_name.insert(name, (id.clone(), source));
                             }
-                            ids.insert((source, rule.title.clone()), (id.clone(), level));
+                            ids.entry(source)
+                                .or_insert_with(HashMap::new)
+                                .insert(rule.title.clone(), (id.clone(), level));
                             routed.entry(source).or_default().rules.push(rule.clone());
                             RuleLoad::Loaded { source }
                         }
@@ -386,16 +388,16 @@ impl EventMatcher for SigmaRules {
         self.correlations.iter().map(|(c, _)| c.clone()).collect()
     }
 
-    fn matches(&self, source: Source, event: &Value, out: &mut Vec<SigmaMatch>) {
+    fn matches(&self, source: Source, event: &Doc<'_>, out: &mut Vec<SigmaMatch>) {
         let Some(engines) = self.engines.get(&source) else {
             return;
         };
-        let json = JsonEvent::borrow(event);
+        let ids = self.ids.get(&source);
+        let json = DocEvent(event);
         for result in engines.for_event(event).flat_map(|e| e.evaluate(&json)) {
             let title = &result.header.rule_title;
-            let (rule_id, severity) = self
-                .ids
-                .get(&(source, title.clone()))
+            let (rule_id, severity) = ids
+                .and_then(|ids| ids.get(title.as_str()))
                 .cloned()
                 .unwrap_or_else(|| {
                     (
@@ -470,8 +472,12 @@ level: high
         );
         assert!(matches!(states[2], RuleLoad::Failed { .. }), "{states:?}");
 
-        let root = json!({"eventSource":"s3.amazonaws.com","eventName":"CreateBucket","eventType":"AwsApiCall","userIdentity":{"type":"Root"}});
-        let user = json!({"eventSource":"s3.amazonaws.com","eventName":"CreateBucket","eventType":"AwsApiCall","userIdentity":{"type":"IAMUser"}});
+        let root = Doc::from(
+            &json!({"eventSource":"s3.amazonaws.com","eventName":"CreateBucket","eventType":"AwsApiCall","userIdentity":{"type":"Root"}}),
+        );
+        let user = Doc::from(
+            &json!({"eventSource":"s3.amazonaws.com","eventName":"CreateBucket","eventType":"AwsApiCall","userIdentity":{"type":"IAMUser"}}),
+        );
         let mut out = Vec::new();
         rules.matches(Source::Cloudtrail, &root, &mut out);
         assert_eq!(out.len(), 1);

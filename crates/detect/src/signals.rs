@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use arrow::record_batch::RecordBatch;
 use enrich::AuditRow;
+use formats::Doc;
 use model::DatasetKind;
-use serde_json::Value;
 
 use crate::Severity;
 use crate::builtin::{BuiltinConfig, BuiltinRule, builtin_matches};
@@ -115,7 +115,7 @@ impl Detector {
     }
 
     /// The detections of rows (each with its event as delivered), in order.
-    pub fn detect(&self, rows: &[AuditRow], events: &[&Value]) -> Vec<Detection> {
+    pub fn detect(&self, rows: &[AuditRow], events: &[&Doc<'_>]) -> Vec<Detection> {
         let mut out = Vec::new();
         let mut sigma = Vec::new();
         let mut travel = self.travel.lock().expect("travel lock");
@@ -307,6 +307,9 @@ mod travel_across_sources {
             formats::decode_cloudtrail(format!(
                 r#"{{"userIdentity":{{"type":"Root","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"}},"eventTime":"{t}","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","eventType":"AwsApiCall","sourceIPAddress":"81.2.69.142","eventID":"{id}","recipientAccountId":"111122223333"}}"#
             ).as_bytes())
+            .events
+            .remove(0)
+            .into_owned()
         };
         let geo = enrich::GeoIp::default();
         let detector = Detector::new(
@@ -316,10 +319,10 @@ mod travel_across_sources {
             DEFAULT_DEDUP_HOURS,
         );
         let run = |id: &str| {
-            let log = root(id, "2026-12-01T09:00:00Z");
-            let rows = [enrich::AuditRow::from_cloudtrail(&log.events[0], &geo)];
+            let event = root(id, "2026-12-01T09:00:00Z");
+            let rows = [enrich::AuditRow::from_cloudtrail(&event, &geo)];
             detector
-                .detect(&rows, &[&log.events[0].event])
+                .detect(&rows, &[&event.event])
                 .into_iter()
                 .map(|d| d.rule_id)
                 .collect::<Vec<_>>()
@@ -386,6 +389,7 @@ level: high
             ).as_bytes())
             .events
             .remove(0)
+            .into_owned()
         };
         let events = [
             failure("alice", 0, "f1"),
@@ -397,7 +401,7 @@ level: high
             .iter()
             .map(|e| enrich::AuditRow::from_cloudtrail(e, &geo))
             .collect();
-        let values: Vec<&Value> = events.iter().map(|e| &e.event).collect();
+        let values: Vec<&Doc> = events.iter().map(|e| &e.event).collect();
         let found = detector.detect(&rows, &values);
         let ids: Vec<(&str, &str)> = found
             .iter()

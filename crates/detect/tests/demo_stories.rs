@@ -62,7 +62,7 @@ fn the_demo_week_holds_the_five_stories() {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| rows[i].time);
     let rows: Vec<enrich::AuditRow> = order.iter().map(|&i| rows[i].clone()).collect();
-    let values: Vec<&serde_json::Value> = order.iter().map(|&i| &values[i]).collect();
+    let values: Vec<&formats::Doc> = order.iter().map(|&i| &values[i]).collect();
     let found = detector.detect(&rows, &values);
     let signals: BTreeSet<(String, String)> = found
         .iter()

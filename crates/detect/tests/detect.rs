@@ -80,7 +80,8 @@ fn sigmahq_rules_on_the_stratus_detonations() {
     let mut out = String::new();
     let mut fired_files = 0;
     for path in files {
-        let log = formats::decode_cloudtrail(&std::fs::read(&path).unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        let log = formats::decode_cloudtrail(&bytes);
         let mut fired: BTreeMap<String, usize> = BTreeMap::new();
         let mut matches = Vec::new();
         for e in &log.events {
@@ -109,8 +110,9 @@ fn sigmahq_rules_on_the_stratus_detonations() {
     assert!(fired_files >= 10, "{out}");
 }
 
-/// The per-event-name engines match exactly what one engine of every rule
-/// matches, on every Stratus event (and on the same events with their
+/// The per-event-name engines, reading events as `Doc`s, match exactly
+/// what one engine of every rule matches reading serde_json values, on
+/// every Stratus event (and on the same events with their
 /// `eventName` in other cases, which Sigma compares without case).
 #[test]
 fn keyed_engines_match_what_one_engine_of_every_rule_matches() {
@@ -131,16 +133,20 @@ fn keyed_engines_match_what_one_engine_of_every_rule_matches() {
     let dir = testdata("stratus-detonation-logs/docs/detonation-logs");
     let (mut events, mut matched) = (0, 0);
     for entry in std::fs::read_dir(&dir).unwrap() {
-        let log = formats::decode_cloudtrail(&std::fs::read(entry.unwrap().path()).unwrap());
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let log = formats::decode_cloudtrail(&bytes);
         for e in &log.events {
-            let mut shouted = e.event.clone();
-            if let Some(name) = e.event["eventName"].as_str() {
+            // Ours read from the text, theirs from serde_json's value.
+            let value = e.event.to_value();
+            let mut shouted = value.clone();
+            if let Some(name) = value["eventName"].as_str() {
                 shouted["eventName"] = name.to_uppercase().into();
             }
-            for event in [&e.event, &shouted] {
+            let shouted_doc = formats::Doc::from(&shouted);
+            for (doc, event) in [(&e.event, &value), (&shouted_doc, &shouted)] {
                 let mut ours: Vec<String> = Vec::new();
                 let mut found = Vec::new();
-                rules.matches(Source::Cloudtrail, event, &mut found);
+                rules.matches(Source::Cloudtrail, doc, &mut found);
                 ours.extend(found.into_iter().map(|m| m.title));
                 ours.sort();
                 let mut theirs: Vec<String> = engine
@@ -216,7 +222,7 @@ fn builtin_rules_agree_with_panthers_labelled_events() {
                 assert_eq!(decoded.rejected, 0, "{file}: {:?}", decoded.reject_samples);
                 enrich::AuditRow::from_cloudtrail(&decoded.events[0], &geo)
             };
-            let event: serde_json::Value = serde_json::from_str(&row.raw).unwrap();
+            let event = formats::Doc::parse(&row.raw).unwrap();
             let fired = detect::builtin_matches(&row, &event, &config)
                 .iter()
                 .any(|r| r.id() == rule);

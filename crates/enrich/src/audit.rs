@@ -6,9 +6,9 @@
 use std::net::IpAddr;
 
 use arrow::record_batch::RecordBatch;
+use formats::Doc;
 use formats::{CloudTrailEvent, OktaEvent};
 use model::DatasetKind;
-use serde_json::Value;
 
 use crate::geoip::{GeoIp, Place};
 use crate::identity::{Actor, cloudtrail_actor};
@@ -81,9 +81,9 @@ pub fn source_class(source: Option<&str>, ranges: &crate::AwsIpRanges) -> Option
     })
 }
 
-fn text(v: &Value, field: &str) -> Option<String> {
+fn text(v: &Doc<'_>, field: &str) -> Option<String> {
     v.get(field)
-        .and_then(Value::as_str)
+        .and_then(Doc::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
 }
@@ -96,13 +96,13 @@ pub(crate) fn ip_of(source: &str) -> Option<IpAddr> {
 
 impl AuditRow {
     /// A CloudTrail event with its identity and place.
-    pub fn from_cloudtrail(event: &CloudTrailEvent, geo: &GeoIp) -> AuditRow {
+    pub fn from_cloudtrail(event: &CloudTrailEvent<'_>, geo: &GeoIp) -> AuditRow {
         let e = &event.event;
         let actor: Actor = cloudtrail_actor(e);
         let error_code = text(e, "errorCode");
         let console_failed = e
             .pointer("/responseElements/ConsoleLogin")
-            .and_then(Value::as_str)
+            .and_then(Doc::as_str)
             == Some("Failure");
         let outcome = if error_code.is_some() || console_failed {
             "failure"
@@ -116,8 +116,8 @@ impl AuditRow {
             .map(|ip| geo.lookup(ip))
             .unwrap_or_default();
         let read_only = match e.get("readOnly") {
-            Some(Value::Bool(b)) => Some(*b),
-            Some(Value::String(s)) => s.parse().ok(),
+            Some(Doc::Bool(b)) => Some(*b),
+            Some(Doc::Str(s)) => s.parse().ok(),
             _ => None,
         };
         AuditRow {
@@ -154,7 +154,7 @@ impl AuditRow {
             request_id: text(e, "requestID"),
             bucket: e
                 .pointer("/requestParameters/bucketName")
-                .and_then(Value::as_str)
+                .and_then(Doc::as_str)
                 .map(str::to_owned),
             bytes_out: e
                 .pointer("/additionalEventData/bytesTransferredOut")
@@ -162,8 +162,8 @@ impl AuditRow {
             resources: e
                 .get("resources")
                 .filter(|r| !r.is_null())
-                .map(Value::to_string),
-            raw: event.raw.clone(),
+                .map(Doc::to_string),
+            raw: event.raw.as_ref().to_owned(),
         }
     }
 }
@@ -175,11 +175,7 @@ impl AuditRow {
     /// from Okta's own `geographicalContext`.
     pub fn from_okta(event: &OktaEvent, geo: &GeoIp) -> AuditRow {
         let e = &event.event;
-        let at = |p: &str| {
-            e.pointer(p)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        };
+        let at = |p: &str| e.pointer(p).and_then(Doc::as_str).filter(|s| !s.is_empty());
         let actor_kind = at("/actor/type");
         let login = at("/actor/alternateId").or(at("/actor/id"));
         let (actor_type, federation) = match actor_kind {
@@ -204,15 +200,15 @@ impl AuditRow {
             .unwrap_or_default();
         if place.latitude.is_none() {
             let g = |p: &str| e.pointer(&format!("/client/geographicalContext{p}"));
-            place.city = g("/city").and_then(Value::as_str).map(str::to_owned);
-            place.country = g("/country").and_then(Value::as_str).map(str::to_owned);
-            place.latitude = g("/geolocation/lat").and_then(Value::as_f64);
-            place.longitude = g("/geolocation/lon").and_then(Value::as_f64);
+            place.city = g("/city").and_then(Doc::as_str).map(str::to_owned);
+            place.country = g("/country").and_then(Doc::as_str).map(str::to_owned);
+            place.latitude = g("/geolocation/lat").and_then(Doc::as_f64);
+            place.longitude = g("/geolocation/lon").and_then(Doc::as_f64);
         }
         if place.asn.is_none() {
             place.asn = e
                 .pointer("/securityContext/asNumber")
-                .and_then(Value::as_u64)
+                .and_then(Doc::as_u64)
                 .and_then(|n| u32::try_from(n).ok());
             place.as_org = at("/securityContext/asOrg").map(str::to_owned);
         }
@@ -250,10 +246,7 @@ impl AuditRow {
             request_id: at("/transaction/id").map(str::to_owned),
             bucket: None,
             bytes_out: None,
-            resources: e
-                .get("target")
-                .filter(|t| !t.is_null())
-                .map(Value::to_string),
+            resources: e.get("target").filter(|t| !t.is_null()).map(Doc::to_string),
             raw: event.raw.clone(),
         }
     }

@@ -6,7 +6,7 @@
 //! service acting for the account. Detections group by `actor`; the
 //! investigator links a person's sessions through it.
 
-use serde_json::Value;
+use formats::Doc;
 
 /// The kinds of acting identity, after normalisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub struct Actor {
     pub invoked_by: Option<String>,
 }
 
-fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+fn text<'a>(v: &'a Doc<'_>, path: &[&str]) -> Option<&'a str> {
     let mut v = v;
     for p in path {
         v = v.get(p)?;
@@ -77,7 +77,7 @@ fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     v.as_str().filter(|s| !s.is_empty())
 }
 
-fn owned(v: &Value, path: &[&str]) -> Option<String> {
+fn owned(v: &Doc<'_>, path: &[&str]) -> Option<String> {
     text(v, path).map(str::to_owned)
 }
 
@@ -92,8 +92,8 @@ fn is_identity_center_role(role_name: &str) -> bool {
 }
 
 /// The acting identity of a CloudTrail event.
-pub fn cloudtrail_actor(event: &Value) -> Actor {
-    let id = event.get("userIdentity").unwrap_or(&Value::Null);
+pub fn cloudtrail_actor(event: &Doc<'_>) -> Actor {
+    let id = event.get("userIdentity").unwrap_or(&Doc::Null);
     let kind = text(id, &["type"]).unwrap_or("");
     let account_id = owned(id, &["accountId"]).or_else(|| owned(event, &["recipientAccountId"]));
     let arn = owned(id, &["arn"]);
@@ -254,10 +254,12 @@ pub fn cloudtrail_actor(event: &Value) -> Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn actor(identity: Value) -> Actor {
-        cloudtrail_actor(&json!({"userIdentity": identity, "recipientAccountId": "111122223333"}))
+        cloudtrail_actor(&Doc::from(
+            &json!({"userIdentity": identity, "recipientAccountId": "111122223333"}),
+        ))
     }
 
     #[test]
@@ -356,6 +358,6 @@ mod tests {
             "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/erin","userName":"erin"},
             "additionalEventData":{"MFAUsed":"No","LoginTo":"https://console.aws.amazon.com/"}
         });
-        assert_eq!(cloudtrail_actor(&event).mfa, Some(false));
+        assert_eq!(cloudtrail_actor(&Doc::from(&event)).mfa, Some(false));
     }
 }

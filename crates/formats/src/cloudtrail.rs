@@ -7,43 +7,55 @@
 //! Firehose delivers them. Digest files carry signatures, not events: they
 //! are recognised and skipped.
 //!
-//! Each event keeps its JSON text as delivered next to the parsed value:
-//! detections match on the value, and the text is what the `audit` dataset
-//! stores, so a rule run over history sees the event AWS wrote.
+//! Each event keeps its JSON text as delivered next to the parsed value,
+//! both borrowed from the payload: detections match on the value, and the
+//! text is what the `audit` dataset stores, so a rule run over history sees
+//! the event AWS wrote.
 
-use serde_json::Value;
+use std::borrow::Cow;
+
 use serde_json::value::RawValue;
 
+use crate::Doc;
 use crate::decoded::{Reject, count_reject};
 
-/// One CloudTrail event.
+/// One CloudTrail event, borrowed from the payload it was read from.
 #[derive(Debug, Clone)]
-pub struct CloudTrailEvent {
+pub struct CloudTrailEvent<'a> {
     /// `eventTime`, ns since the epoch.
     pub time: i64,
-    pub event: Value,
+    pub event: Doc<'a>,
     /// The event's JSON text as delivered.
-    pub raw: String,
+    pub raw: Cow<'a, str>,
 }
 
-impl CloudTrailEvent {
+impl CloudTrailEvent<'_> {
+    /// The same event, owning its text.
+    pub fn into_owned(self) -> CloudTrailEvent<'static> {
+        CloudTrailEvent {
+            time: self.time,
+            event: self.event.into_owned(),
+            raw: Cow::Owned(self.raw.into_owned()),
+        }
+    }
+
     /// A top-level string field of the event.
     pub fn str(&self, field: &str) -> Option<&str> {
-        self.event.get(field).and_then(Value::as_str)
+        self.event.get(field).and_then(Doc::as_str)
     }
 }
 
 /// What a CloudTrail payload held.
 #[derive(Debug, Default)]
-pub struct CloudTrailLog {
-    pub events: Vec<CloudTrailEvent>,
+pub struct CloudTrailLog<'a> {
+    pub events: Vec<CloudTrailEvent<'a>>,
     pub rejected: usize,
     pub reject_samples: Vec<Reject>,
     /// The payload was a digest file (signatures of log files, no events).
     pub digest: bool,
 }
 
-impl CloudTrailLog {
+impl<'a> CloudTrailLog<'a> {
     fn reject(&mut self, record: usize, reason: impl Into<String>) {
         count_reject(&mut self.rejected, &mut self.reject_samples, record, reason);
     }
@@ -51,10 +63,10 @@ impl CloudTrailLog {
     /// Takes one top-level JSON value: a `Records` file, an array of
     /// records, an EventBridge event, a digest or one record. `record`
     /// numbers the records for rejects (1-based, running over the payload).
-    fn take(&mut self, raw: &RawValue, record: &mut usize) {
+    fn take(&mut self, raw: &'a RawValue, record: &mut usize) {
         let text = raw.get();
         if text.starts_with('[') {
-            match serde_json::from_str::<Vec<&RawValue>>(text) {
+            match serde_json::from_str::<Vec<&'a RawValue>>(text) {
                 Ok(items) => {
                     for item in items {
                         *record += 1;
@@ -106,7 +118,7 @@ impl CloudTrailLog {
         }
     }
 
-    fn event(&mut self, raw: &RawValue, record: usize) {
+    fn event(&mut self, raw: &'a RawValue, record: usize) {
         match parse_event(raw) {
             Ok(e) => self.events.push(e),
             Err(reason) => self.reject(record, reason),
@@ -129,12 +141,12 @@ struct Envelope<'a> {
 
 /// One record: a JSON object with `eventTime`, `eventName` and
 /// `eventSource`.
-fn parse_event(raw: &RawValue) -> Result<CloudTrailEvent, String> {
-    let event: Value = serde_json::from_str(raw.get()).map_err(|e| format!("invalid JSON: {e}"))?;
-    let Some(fields) = event.as_object() else {
+fn parse_event(raw: &RawValue) -> Result<CloudTrailEvent<'_>, String> {
+    let event = Doc::parse(raw.get()).map_err(|e| format!("invalid JSON: {e}"))?;
+    if event.as_object().is_none() {
         return Err("a record is not a JSON object".to_owned());
-    };
-    let text = |name: &str| fields.get(name).and_then(Value::as_str);
+    }
+    let text = |name: &str| event.get(name).and_then(Doc::as_str);
     let Some(time) = text("eventTime") else {
         return Err("no eventTime: not a CloudTrail event".to_owned());
     };
@@ -150,7 +162,7 @@ fn parse_event(raw: &RawValue) -> Result<CloudTrailEvent, String> {
     Ok(CloudTrailEvent {
         time,
         event,
-        raw: raw.get().to_owned(),
+        raw: Cow::Borrowed(raw.get()),
     })
 }
 
@@ -159,7 +171,7 @@ fn parse_event(raw: &RawValue) -> Result<CloudTrailEvent, String> {
 /// are kept. JSON lines are read line by line, so one broken line costs
 /// only itself; other text is read value by value, up to the first
 /// syntax error (the rest is rejected as one record, with the position).
-pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog {
+pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog<'_> {
     let mut log = CloudTrailLog::default();
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut record = 0;
@@ -215,7 +227,7 @@ mod tests {
 
     const EVENT: &str = r#"{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},"eventTime":"2026-12-01T09:00:00Z","eventSource":"s3.amazonaws.com","eventName":"CreateBucket","awsRegion":"us-east-1","sourceIPAddress":"81.2.69.142","userAgent":"aws-cli/2.15.0","requestParameters":{"bucketName":"b"},"responseElements":null,"eventID":"e1","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
 
-    fn names(log: &CloudTrailLog) -> Vec<&str> {
+    fn names<'l>(log: &'l CloudTrailLog<'_>) -> Vec<&'l str> {
         log.events
             .iter()
             .map(|e| e.str("eventName").unwrap())

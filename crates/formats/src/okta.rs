@@ -7,8 +7,11 @@
 //! lower case by other tools read the same; `published` may be RFC 3339 or
 //! `YYYY-MM-DD HH:MM:SS.fff` (UTC).
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
+use serde_json::Value;
+
+use crate::Doc;
 use crate::decoded::{Reject, count_reject};
 
 /// One Okta event.
@@ -17,14 +20,14 @@ pub struct OktaEvent {
     /// `published`, ns since the epoch.
     pub time: i64,
     /// The event, top-level keys in Okta's spelling.
-    pub event: Value,
+    pub event: Doc<'static>,
     /// Its JSON text as delivered.
     pub raw: String,
 }
 
 impl OktaEvent {
     pub fn str(&self, pointer: &str) -> Option<&str> {
-        self.event.pointer(pointer).and_then(Value::as_str)
+        self.event.pointer(pointer).and_then(Doc::as_str)
     }
 }
 
@@ -73,27 +76,30 @@ fn event(value: &Value, raw: &str) -> Result<OktaEvent, String> {
     let Some(object) = value.as_object() else {
         return Err("an event is not a JSON object".to_owned());
     };
-    let mut fields = Map::with_capacity(object.len());
+    let mut fields: Vec<(Cow<'static, str>, Doc<'static>)> = Vec::with_capacity(object.len());
     for (k, v) in object {
-        let key = canonical(k).map_or_else(|| k.clone(), str::to_owned);
-        fields.insert(key, v.clone());
+        let key = canonical(k).map_or_else(|| Cow::Owned(k.clone()), Cow::Borrowed);
+        // Keys differing only in case name one field: the last one read.
+        fields.retain(|(have, _)| *have != key);
+        fields.push((key, Doc::from(v)));
     }
-    let Some(time) = fields.get("published").and_then(Value::as_str) else {
+    let event = Doc::Object(fields);
+    let Some(time) = event.get("published").and_then(Doc::as_str) else {
         return Err("no published time: not an Okta System Log event".to_owned());
     };
     let Some(time) = published(time) else {
         return Err(format!("published {time:?} is not a time"));
     };
-    if fields
+    if event
         .get("eventType")
-        .and_then(Value::as_str)
+        .and_then(Doc::as_str)
         .is_none_or(str::is_empty)
     {
         return Err("no eventType".to_owned());
     }
     Ok(OktaEvent {
         time,
-        event: Value::Object(fields),
+        event,
         raw: raw.to_owned(),
     })
 }

@@ -14,7 +14,6 @@ use detect::{Correlator, EventMatcher, SigmaMatch, SigmaRules, Source};
 use model::DatasetName;
 use query::ir::{self, Select, column, text};
 use query::{QueryEngine, TimeRange};
-use serde_json::Value;
 
 use crate::SiemError;
 use crate::events::{AuditEvent, event_columns, events_of};
@@ -147,7 +146,7 @@ pub async fn run_rules(
             let Some(value) = event
                 .raw
                 .as_deref()
-                .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                .and_then(|r| detect::Doc::parse(r).ok())
             else {
                 continue;
             };

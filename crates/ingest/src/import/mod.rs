@@ -400,7 +400,8 @@ impl Importer {
             )];
             let waf: Vec<&RequestRow> = rows.iter().filter(|r| r.is_waf()).collect();
             let audit: Vec<AuditRow> = waf.iter().map(|r| r.detection_row()).collect();
-            let values: Vec<&serde_json::Value> = waf.iter().map(|r| &r.entry.event).collect();
+            let docs: Vec<formats::Doc> = waf.iter().map(|r| (&r.entry.event).into()).collect();
+            let values: Vec<&formats::Doc> = docs.iter().collect();
             let detections = self.detect_into(&audit, &values, &mut batches, report)?;
             // The requests and their detections are stored together.
             self.append_waiting(batches)?;
@@ -412,10 +413,10 @@ impl Importer {
 
     /// Audit events of one source, in chunks: each a row (identity, place,
     /// source class) stored with the detections of its event.
-    fn store_events<E>(
+    fn store_events<'d, E>(
         &self,
-        events: &[E],
-        value: impl Fn(&E) -> &serde_json::Value,
+        events: &'d [E],
+        value: impl Fn(&'d E) -> &'d formats::Doc<'d>,
         row: impl Fn(&E, &GeoIp) -> AuditRow,
         report: &mut ObjectReport,
     ) -> Result<(), IngestError> {
@@ -428,7 +429,7 @@ impl Importer {
                     r
                 })
                 .collect();
-            let values: Vec<&serde_json::Value> = chunk.iter().map(&value).collect();
+            let values: Vec<&formats::Doc> = chunk.iter().map(&value).collect();
             self.store_audit(&rows, &values, report)?;
         }
         Ok(())
@@ -438,7 +439,7 @@ impl Importer {
     fn store_audit(
         &self,
         rows: &[AuditRow],
-        values: &[&serde_json::Value],
+        values: &[&formats::Doc<'_>],
         report: &mut ObjectReport,
     ) -> Result<(), IngestError> {
         let mut batches = vec![(
@@ -458,7 +459,7 @@ impl Importer {
     fn detect_into(
         &self,
         rows: &[AuditRow],
-        values: &[&serde_json::Value],
+        values: &[&formats::Doc<'_>],
         batches: &mut Vec<(DatasetName, arrow::record_batch::RecordBatch)>,
         report: &mut ObjectReport,
     ) -> Result<Vec<detect::Detection>, IngestError> {
