@@ -80,6 +80,7 @@ fn main() -> anyhow::Result<()> {
                     Some(other) => anyhow::bail!("--mix {other}: realistic or attack"),
                 },
                 in_process: args.iter().any(|a| a == "--in-process"),
+                path_only: args.iter().any(|a| a == "--path-only"),
             })
         }
         Some("bench-s3-source") => {
@@ -126,7 +127,7 @@ fn main() -> anyhow::Result<()> {
             eprintln!(
                 "usage: cargo xtask bench [--events N] [--otlp-events N] [--runs N] [--no-write]\n       cargo xtask bench-spans [--spans N] [--runs N] [--no-write] [--before HANNUN_BINARY]\n       cargo xtask bench-flows [--records N] [--runs N]
        cargo xtask bench-s3-source [--objects N] [--records-per-object N]
-       cargo xtask bench-detect [--events N] [--in-process]
+       cargo xtask bench-detect [--events N] [--mix realistic|attack] [--in-process | --path-only]
        cargo xtask architecture"
             );
             std::process::exit(2)

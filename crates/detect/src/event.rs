@@ -16,9 +16,67 @@ use serde_json::Value;
 /// Traversal depth cap, as `JsonEvent`'s.
 const MAX_DEPTH: usize = 64;
 
-/// One event for the Sigma engine.
+/// One event for the Sigma engine. Most of the engine's probes are for
+/// top-level keys or start with one, and most miss: the top-level keys
+/// are summed up once (a 64-bit filter of their lengths and end bytes,
+/// and whether any holds a dot) so a miss rarely scans them.
 #[derive(Debug, Clone, Copy)]
-pub struct DocEvent<'d, 'a>(pub &'d Doc<'a>);
+pub struct DocEvent<'d, 'a> {
+    doc: &'d Doc<'a>,
+    members: Option<&'d [(Cow<'a, str>, Doc<'a>)]>,
+    filter: u64,
+    dotted_keys: bool,
+}
+
+/// The filter bit of a key.
+fn key_bit(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let (first, last) = (
+        b.first().copied().unwrap_or(0),
+        b.last().copied().unwrap_or(0),
+    );
+    let h = (b.len() as u64)
+        .wrapping_mul(0x9e37_79b9)
+        .wrapping_add(u64::from(first).wrapping_mul(31))
+        .wrapping_add(u64::from(last));
+    1 << (h % 64)
+}
+
+impl<'d, 'a> DocEvent<'d, 'a> {
+    pub fn new(doc: &'d Doc<'a>) -> DocEvent<'d, 'a> {
+        let members = doc.as_object();
+        let (mut filter, mut dotted_keys) = (0, false);
+        for (k, _) in members.unwrap_or_default() {
+            filter |= key_bit(k);
+            dotted_keys |= k.contains('.');
+        }
+        DocEvent {
+            doc,
+            members,
+            filter,
+            dotted_keys,
+        }
+    }
+
+    /// A top-level member (the last one if written twice).
+    fn top(&self, key: &str) -> Option<&'d Doc<'a>> {
+        if self.filter & key_bit(key) == 0 {
+            return None;
+        }
+        self.members?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_ref() == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Paths with index or escape syntax, and non-object events: the
+    /// engine's own reader, on a copy.
+    fn by_json_event(&self, path: &str) -> Option<EventValue<'static>> {
+        let value = self.doc.to_value();
+        JsonEvent::borrow(&value).get_field(path).map(owned)
+    }
+}
 
 fn event_value<'d>(doc: &'d Doc<'_>) -> EventValue<'d> {
     match doc {
@@ -101,34 +159,38 @@ fn visit_strings<'d>(
 
 impl Event for DocEvent<'_, '_> {
     fn get_field(&self, path: &str) -> Option<EventValue<'_>> {
-        let doc = self.0;
-        if let Some(v) = doc.get(path) {
+        if self.members.is_none() {
+            return self.by_json_event(path);
+        }
+        let dotted = path.contains('.');
+        // A top-level key named like the whole path wins.
+        if (!dotted || self.dotted_keys)
+            && let Some(v) = self.top(path)
+        {
             return Some(event_value(v));
         }
-        if path.contains('[') || path.contains('\\') || !matches!(doc, Doc::Object(_)) {
-            // Index and escape syntax: answered by the engine's own reader.
-            let value = doc.to_value();
-            return JsonEvent::borrow(&value).get_field(path).map(owned);
+        if path.contains('[') || path.contains('\\') {
+            return self.by_json_event(path);
         }
-        if !path.contains('.') {
+        if !dotted {
             return None;
         }
         let mut segments: [&str; 16] = [""; 16];
         let mut n = 0;
         for s in path.split('.') {
             if n == segments.len() {
-                let value = doc.to_value();
-                return JsonEvent::borrow(&value).get_field(path).map(owned);
+                return self.by_json_event(path);
             }
             segments[n] = s;
             n += 1;
         }
-        // Most probes miss at the root: no walk then.
-        if !segments[0].is_empty() && doc.get(segments[0]).is_none() {
-            return None;
-        }
         let mut out = Vec::new();
-        collect(doc, &segments[..n], &mut out, MAX_DEPTH);
+        if segments[0].is_empty() {
+            collect(self.doc, &segments[..n], &mut out, MAX_DEPTH);
+        } else {
+            // Most probes miss at the root: no walk then.
+            collect(self.top(segments[0])?, &segments[1..n], &mut out, MAX_DEPTH);
+        }
         match out.len() {
             0 => None,
             1 => out.pop(),
@@ -137,13 +199,13 @@ impl Event for DocEvent<'_, '_> {
     }
 
     fn any_string_value(&self, pred: &dyn Fn(&str) -> bool) -> bool {
-        visit_strings(self.0, &mut |s| pred(s), MAX_DEPTH)
+        visit_strings(self.doc, &mut |s| pred(s), MAX_DEPTH)
     }
 
     fn all_string_values(&self) -> Vec<Cow<'_, str>> {
         let mut out = Vec::new();
         visit_strings(
-            self.0,
+            self.doc,
             &mut |s| {
                 out.push(Cow::Borrowed(s));
                 false
@@ -155,7 +217,7 @@ impl Event for DocEvent<'_, '_> {
 
     fn visit_string_values(&self, visit: &mut dyn FnMut(&str)) {
         visit_strings(
-            self.0,
+            self.doc,
             &mut |s| {
                 visit(s);
                 false
@@ -165,11 +227,11 @@ impl Event for DocEvent<'_, '_> {
     }
 
     fn to_json(&self) -> Value {
-        self.0.to_value()
+        self.doc.to_value()
     }
 
     fn top_level_keys(&self) -> Option<Vec<Cow<'_, str>>> {
-        self.0.as_object().map(|members| {
+        self.members.map(|members| {
             members
                 .iter()
                 .map(|(k, _)| Cow::Borrowed(k.as_ref()))
@@ -178,7 +240,7 @@ impl Event for DocEvent<'_, '_> {
     }
 
     fn visit_top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
-        match self.0.as_object() {
+        match self.members {
             Some(members) => {
                 for (k, _) in members {
                     visit(k);
@@ -197,7 +259,7 @@ mod tests {
     fn same(text: &str, paths: &[&str]) {
         let doc = Doc::parse(text).unwrap();
         let value: Value = serde_json::from_str(text).unwrap();
-        let ours = DocEvent(&doc);
+        let ours = DocEvent::new(&doc);
         let theirs = JsonEvent::borrow(&value);
         for p in paths {
             assert_eq!(ours.get_field(p), theirs.get_field(p), "{p} in {text}");

@@ -11,6 +11,7 @@
 //! modifier, a wildcard, `not`, keywords, array quantifiers) leaves it in
 //! the unkeyed engine, so matches never change, only the work.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use rsigma_parser::{
@@ -20,6 +21,20 @@ use rsigma_parser::{
 /// The key as the index holds it.
 pub(crate) fn normalise(value: &str) -> String {
     value.to_lowercase()
+}
+
+/// [`normalise`] in `buf` when the value is short ASCII (event names are),
+/// without an allocation.
+pub(crate) fn normalise_in<'b>(value: &'b str, buf: &'b mut [u8; 64]) -> Cow<'b, str> {
+    if value.len() <= buf.len() && value.is_ascii() {
+        let out = &mut buf[..value.len()];
+        out.copy_from_slice(value.as_bytes());
+        out.make_ascii_lowercase();
+        if let Ok(s) = std::str::from_utf8(out) {
+            return Cow::Borrowed(s);
+        }
+    }
+    Cow::Owned(normalise(value))
 }
 
 /// Lower-case values of `field` one of which every event the rule
@@ -124,6 +139,24 @@ fn detection(d: &Detection, field: &str) -> Option<BTreeSet<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalising_in_place_is_normalising() {
+        for v in [
+            "GetObject",
+            "ASSUMEROLE",
+            "",
+            "Ünïcode",
+            &"x".repeat(65),
+            &"Y".repeat(64),
+        ] {
+            assert_eq!(normalise_in(v, &mut [0; 64]), normalise(v), "{v}");
+        }
+        assert!(matches!(
+            normalise_in("GetObject", &mut [0; 64]),
+            Cow::Borrowed(_)
+        ));
+    }
 
     fn values(yaml: &str) -> Option<Vec<String>> {
         let c = rsigma_parser::parse_sigma_yaml(yaml).unwrap();

@@ -182,11 +182,15 @@ impl SourceEngines {
 
     /// The engines an event goes through.
     fn for_event(&self, event: &Doc<'_>) -> impl Iterator<Item = &Engine> {
+        let mut buf = [0u8; 64];
         let keyed = self
             .key
             .and_then(|k| event.get(k))
             .and_then(Doc::as_str)
-            .and_then(|v| self.keyed.get(&prefilter::normalise(v)));
+            .and_then(|v| {
+                self.keyed
+                    .get(prefilter::normalise_in(v, &mut buf).as_ref())
+            });
         self.unkeyed.iter().chain(keyed)
     }
 }
@@ -393,7 +397,7 @@ impl EventMatcher for SigmaRules {
             return;
         };
         let ids = self.ids.get(&source);
-        let json = DocEvent(event);
+        let json = DocEvent::new(event);
         for result in engines.for_event(event).flat_map(|e| e.evaluate(&json)) {
             let title = &result.header.rule_title;
             let (rule_id, severity) = ids

@@ -54,8 +54,33 @@ fn fnv(parts: &[&str]) -> u64 {
 /// The signal a detection belongs to: its rule, its entity and the dedup
 /// window its time falls in.
 pub fn signal_id(rule_id: &str, entity: &str, time: i64, window_ns: i64) -> String {
-    let bucket = time.div_euclid(window_ns.max(1)).to_string();
-    format!("{:016x}", fnv(&[rule_id, entity, &bucket]))
+    let mut digits = [0u8; 20];
+    let bucket = decimal(time.div_euclid(window_ns.max(1)), &mut digits);
+    let h = fnv(&[rule_id, entity, bucket]);
+    (0..16)
+        .rev()
+        .map(|i| char::from(b"0123456789abcdef"[((h >> (i * 4)) & 0xf) as usize]))
+        .collect()
+}
+
+/// `n` in decimal, written at the end of `buf` (what `n.to_string()`
+/// gives, without the allocation).
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Everything that decides what fires.
@@ -245,6 +270,18 @@ mod tests {
         assert_ne!(a, signal_id("r", "bob", 0, 24 * h));
         assert_ne!(a, signal_id("s", "alice", 0, 24 * h));
         assert_eq!(a.len(), 16);
+        // The ids stored by earlier versions stay the ids of their signals.
+        assert_eq!(signal_id("r", "alice", 0, 24 * h), "23aebb9f851e34a3");
+        for n in [0, 7, -1, -20, 1234567, i64::MIN, i64::MAX] {
+            assert_eq!(decimal(n, &mut [0; 20]), n.to_string());
+        }
+        let old = |rule: &str, entity: &str, time: i64, window: i64| {
+            let bucket = time.div_euclid(window).to_string();
+            format!("{:016x}", fnv(&[rule, entity, &bucket]))
+        };
+        for t in [-5 * h, 0, 3, 1_796_115_600_000_000_000] {
+            assert_eq!(signal_id("r", "e", t, 24 * h), old("r", "e", t, 24 * h));
+        }
     }
 }
 

@@ -16,8 +16,8 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use crate::Doc;
 use crate::decoded::{Reject, count_reject};
+use crate::{Doc, DocScratch};
 
 /// One CloudTrail event, borrowed from the payload it was read from.
 #[derive(Debug, Clone)]
@@ -63,14 +63,14 @@ impl<'a> CloudTrailLog<'a> {
     /// Takes one top-level JSON value: a `Records` file, an array of
     /// records, an EventBridge event, a digest or one record. `record`
     /// numbers the records for rejects (1-based, running over the payload).
-    fn take(&mut self, raw: &'a RawValue, record: &mut usize) {
+    fn take(&mut self, raw: &'a RawValue, record: &mut usize, scratch: &mut DocScratch<'a>) {
         let text = raw.get();
         if text.starts_with('[') {
             match serde_json::from_str::<Vec<&'a RawValue>>(text) {
                 Ok(items) => {
                     for item in items {
                         *record += 1;
-                        self.event(item, *record);
+                        self.event(item, *record, scratch);
                     }
                 }
                 Err(e) => {
@@ -92,7 +92,7 @@ impl<'a> CloudTrailLog<'a> {
             }) => {
                 for item in records {
                     *record += 1;
-                    self.event(item, *record);
+                    self.event(item, *record, scratch);
                 }
             }
             Ok(Envelope {
@@ -101,7 +101,7 @@ impl<'a> CloudTrailLog<'a> {
                 ..
             }) => {
                 *record += 1;
-                self.event(detail, *record);
+                self.event(detail, *record, scratch);
             }
             Ok(Envelope {
                 digest_start_time: Some(_),
@@ -109,7 +109,7 @@ impl<'a> CloudTrailLog<'a> {
             }) => self.digest = true,
             Ok(_) => {
                 *record += 1;
-                self.event(raw, *record);
+                self.event(raw, *record, scratch);
             }
             Err(e) => {
                 *record += 1;
@@ -118,8 +118,8 @@ impl<'a> CloudTrailLog<'a> {
         }
     }
 
-    fn event(&mut self, raw: &'a RawValue, record: usize) {
-        match parse_event(raw) {
+    fn event(&mut self, raw: &'a RawValue, record: usize, scratch: &mut DocScratch<'a>) {
+        match parse_event(raw, scratch) {
             Ok(e) => self.events.push(e),
             Err(reason) => self.reject(record, reason),
         }
@@ -141,8 +141,11 @@ struct Envelope<'a> {
 
 /// One record: a JSON object with `eventTime`, `eventName` and
 /// `eventSource`.
-fn parse_event(raw: &RawValue) -> Result<CloudTrailEvent<'_>, String> {
-    let event = Doc::parse(raw.get()).map_err(|e| format!("invalid JSON: {e}"))?;
+fn parse_event<'a>(
+    raw: &'a RawValue,
+    scratch: &mut DocScratch<'a>,
+) -> Result<CloudTrailEvent<'a>, String> {
+    let event = Doc::parse_in(raw.get(), scratch).map_err(|e| format!("invalid JSON: {e}"))?;
     if event.as_object().is_none() {
         return Err("a record is not a JSON object".to_owned());
     }
@@ -175,6 +178,7 @@ pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog<'_> {
     let mut log = CloudTrailLog::default();
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut record = 0;
+    let mut scratch = DocScratch::default();
     if is_json_lines(bytes) {
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
             let line = line.trim_ascii();
@@ -182,7 +186,7 @@ pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog<'_> {
                 continue;
             }
             match serde_json::from_slice::<&RawValue>(line) {
-                Ok(raw) => log.take(raw, &mut record),
+                Ok(raw) => log.take(raw, &mut record, &mut scratch),
                 Err(e) => {
                     record += 1;
                     log.reject(record, format!("line {}: invalid JSON: {e}", i + 1));
@@ -196,7 +200,7 @@ pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog<'_> {
         let at = values.byte_offset();
         match values.next() {
             None => break,
-            Some(Ok(raw)) => log.take(raw, &mut record),
+            Some(Ok(raw)) => log.take(raw, &mut record, &mut scratch),
             Some(Err(e)) => {
                 record += 1;
                 log.reject(record, format!("invalid JSON at byte {at}: {e}"));

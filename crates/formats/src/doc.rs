@@ -32,7 +32,7 @@ pub enum Doc<'a> {
 impl<'a> Doc<'a> {
     /// Reads one JSON value; strings without escapes borrow from `text`.
     pub fn parse(text: &'a str) -> Result<Doc<'a>, serde_json::Error> {
-        serde_json::from_str(text)
+        Doc::parse_in(text, &mut DocScratch::default())
     }
 
     /// The member `key` of an object (the last one if written twice).
@@ -214,15 +214,47 @@ impl Serialize for Doc<'_> {
     }
 }
 
-impl<'de> Deserialize<'de> for Doc<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Doc<'de>, D::Error> {
-        d.deserialize_any(DocVisitor)
+/// Room to read members and items in before each object or array gets a
+/// vector of its exact size (no growing, no copying). One per payload:
+/// every event of it borrows from the same text.
+#[derive(Debug, Default)]
+pub struct DocScratch<'a> {
+    members: Vec<(Cow<'a, str>, Doc<'a>)>,
+    items: Vec<Doc<'a>>,
+}
+
+impl<'a> Doc<'a> {
+    /// Reads one JSON value as [`Doc::parse`] does, reusing `scratch`.
+    pub fn parse_in(
+        text: &'a str,
+        scratch: &mut DocScratch<'a>,
+    ) -> Result<Doc<'a>, serde_json::Error> {
+        scratch.members.clear();
+        scratch.items.clear();
+        let mut d = serde_json::Deserializer::from_str(text);
+        let doc = de::DeserializeSeed::deserialize(Seed(scratch), &mut d)?;
+        d.end()?;
+        Ok(doc)
     }
 }
 
-struct DocVisitor;
+impl<'de> Deserialize<'de> for Doc<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Doc<'de>, D::Error> {
+        de::DeserializeSeed::deserialize(Seed(&mut DocScratch::default()), d)
+    }
+}
 
-impl<'de> Visitor<'de> for DocVisitor {
+struct Seed<'s, 'de>(&'s mut DocScratch<'de>);
+
+impl<'de> de::DeserializeSeed<'de> for Seed<'_, 'de> {
+    type Value = Doc<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_, 'de> {
     type Value = Doc<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -238,7 +270,7 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Doc<'de>, D::Error> {
-        Doc::deserialize(d)
+        d.deserialize_any(self)
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Doc<'de>, E> {
@@ -270,19 +302,20 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
+        let start = self.0.items.len();
+        while let Some(item) = seq.next_element_seed(Seed(&mut *self.0))? {
+            self.0.items.push(item);
         }
-        Ok(Doc::Array(items))
+        Ok(Doc::Array(self.0.items.drain(start..).collect()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc<'de>, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        let start = self.0.members.len();
         while let Some(Key(key)) = map.next_key()? {
-            members.push((key, map.next_value()?));
+            let value = map.next_value_seed(Seed(&mut *self.0))?;
+            self.0.members.push((key, value));
         }
-        Ok(Doc::Object(members))
+        Ok(Doc::Object(self.0.members.drain(start..).collect()))
     }
 }
 
@@ -368,6 +401,22 @@ mod tests {
         assert_eq!(again, doc.to_value());
         assert_eq!(Doc::from(&again).to_value(), again);
         assert_eq!(doc.clone().into_owned(), doc);
+    }
+
+    #[test]
+    fn a_scratch_serves_many_reads_and_survives_a_bad_one() {
+        let mut scratch = DocScratch::default();
+        let one = Doc::parse_in(EVENT, &mut scratch).unwrap();
+        assert!(Doc::parse_in("{\"a\":[1,{\"b\":", &mut scratch).is_err());
+        let two = Doc::parse_in(EVENT, &mut scratch).unwrap();
+        assert_eq!(one, two);
+        assert_eq!(one, Doc::parse(EVENT).unwrap());
+        let Doc::Object(members) = &one else { panic!() };
+        assert_eq!(members.capacity(), members.len(), "exact size");
+        assert!(
+            Doc::parse_in("{} x", &mut scratch).is_err(),
+            "trailing text"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use aws_object::{AwsLogKey, AwsLogKind, Content, parse_aws_log_key, sniff};
 pub use cloudfront_log::decode_cloudfront_log;
 pub use cloudtrail::{CloudTrailEvent, CloudTrailLog, decode_cloudtrail};
 pub use decoded::{Decoded, Reject, TimeWindow};
-pub use doc::Doc;
+pub use doc::{Doc, DocScratch};
 pub use eni_inventory::{EniInventory, EniOwner, NetworkInterface, decode_eni_inventory};
 pub use error::FormatError;
 pub use http_log::{HttpLog, HttpLogSource, HttpRequestEntry};
