@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use crate::decoded::{Reject, count_reject};
+use crate::doc::Key;
 use crate::{Doc, DocScratch};
 
 /// One CloudTrail event, borrowed from the payload it was read from.
@@ -60,65 +61,64 @@ impl<'a> CloudTrailLog<'a> {
         count_reject(&mut self.rejected, &mut self.reject_samples, record, reason);
     }
 
-    /// Takes one top-level JSON value: a `Records` file, an array of
-    /// records, an EventBridge event, a digest or one record. `record`
-    /// numbers the records for rejects (1-based, running over the payload).
-    fn take(&mut self, raw: &'a RawValue, record: &mut usize, scratch: &mut DocScratch<'a>) {
-        let text = raw.get();
-        if text.starts_with('[') {
-            match serde_json::from_str::<Vec<&'a RawValue>>(text) {
-                Ok(items) => {
-                    for item in items {
-                        *record += 1;
-                        self.event(item, *record, scratch);
-                    }
-                }
-                Err(e) => {
+    /// Takes one top-level JSON value, read once: a `Records` file, an
+    /// array of records, an EventBridge event, a digest or one record
+    /// (`text` is the value's own text). `record` numbers the records for
+    /// rejects (1-based, running over the payload).
+    fn take(
+        &mut self,
+        top: Top<'a>,
+        text: &'a [u8],
+        record: &mut usize,
+        scratch: &mut DocScratch<'a>,
+    ) {
+        match top {
+            Top::Array(items) => {
+                for item in items {
                     *record += 1;
-                    self.reject(*record, format!("invalid JSON array: {e}"));
+                    self.event(item.get(), *record, scratch);
                 }
             }
-            return;
-        }
-        if !text.starts_with('{') {
-            *record += 1;
-            self.reject(*record, "not a JSON object");
-            return;
-        }
-        match serde_json::from_str::<Envelope>(text) {
-            Ok(Envelope {
-                records: Some(records),
+            Top::Object {
+                records: Some(Records::List(items)),
                 ..
-            }) => {
-                for item in records {
+            } => {
+                for item in items {
                     *record += 1;
-                    self.event(item, *record, scratch);
+                    self.event(item.get(), *record, scratch);
                 }
             }
-            Ok(Envelope {
+            Top::Object {
+                records: Some(Records::NotList),
+                ..
+            } => {
+                *record += 1;
+                self.reject(*record, "Records is not an array");
+            }
+            Top::Object {
                 detail: Some(detail),
-                detail_type: Some(_),
+                detail_type: true,
                 ..
-            }) => {
+            } => {
                 *record += 1;
-                self.event(detail, *record, scratch);
+                self.event(detail.get(), *record, scratch);
             }
-            Ok(Envelope {
-                digest_start_time: Some(_),
-                ..
-            }) => self.digest = true,
-            Ok(_) => {
+            Top::Object { digest: true, .. } => self.digest = true,
+            Top::Object { .. } => {
                 *record += 1;
-                self.event(raw, *record, scratch);
+                match std::str::from_utf8(text) {
+                    Ok(text) => self.event(text, *record, scratch),
+                    Err(e) => self.reject(*record, format!("invalid UTF-8: {e}")),
+                }
             }
-            Err(e) => {
+            Top::Other => {
                 *record += 1;
-                self.reject(*record, format!("invalid JSON: {e}"));
+                self.reject(*record, "not a JSON object");
             }
         }
     }
 
-    fn event(&mut self, raw: &'a RawValue, record: usize, scratch: &mut DocScratch<'a>) {
+    fn event(&mut self, raw: &'a str, record: usize, scratch: &mut DocScratch<'a>) {
         match parse_event(raw, scratch) {
             Ok(e) => self.events.push(e),
             Err(reason) => self.reject(record, reason),
@@ -126,26 +126,153 @@ impl<'a> CloudTrailLog<'a> {
     }
 }
 
-/// The top-level fields that tell the forms apart.
-#[derive(serde::Deserialize)]
-struct Envelope<'a> {
-    #[serde(rename = "Records", borrow, default)]
-    records: Option<Vec<&'a RawValue>>,
-    #[serde(rename = "detail-type", default)]
-    detail_type: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    detail: Option<&'a RawValue>,
-    #[serde(rename = "digestStartTime", default)]
-    digest_start_time: Option<&'a RawValue>,
+/// A top-level value, with what tells the forms apart: records are kept
+/// as their text, everything else is skipped over.
+enum Top<'a> {
+    Array(Vec<&'a RawValue>),
+    Object {
+        records: Option<Records<'a>>,
+        detail: Option<&'a RawValue>,
+        detail_type: bool,
+        digest: bool,
+    },
+    Other,
+}
+
+/// The value of `Records`.
+enum Records<'a> {
+    List(Vec<&'a RawValue>),
+    NotList,
+}
+
+impl<'de> serde::Deserialize<'de> for Top<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Top<'de>, D::Error> {
+        d.deserialize_any(TopVisitor)
+    }
+}
+
+struct TopVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TopVisitor {
+    type Value = Top<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Top<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Top::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+        let (mut records, mut detail, mut detail_type, mut digest) = (None, None, false, false);
+        while let Some(Key(key)) = map.next_key()? {
+            match key.as_ref() {
+                "Records" => records = Some(map.next_value()?),
+                "detail" => detail = Some(map.next_value()?),
+                "detail-type" => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    detail_type = true;
+                }
+                "digestStartTime" => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    digest = true;
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Top::Object {
+            records,
+            detail,
+            detail_type,
+            digest,
+        })
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Top<'de>, E> {
+        Ok(Top::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Top<'de>, E> {
+        Ok(Top::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Top<'de>, E> {
+        Ok(Top::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Top<'de>, E> {
+        Ok(Top::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Top<'de>, E> {
+        Ok(Top::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Top<'de>, E> {
+        Ok(Top::Other)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Records<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Records<'de>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Records<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the records")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Records<'de>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Records::List(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Records<'de>, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Records::NotList)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Records<'de>, E> {
+                Ok(Records::NotList)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Records<'de>, E> {
+                Ok(Records::NotList)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Records<'de>, E> {
+                Ok(Records::NotList)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Records<'de>, E> {
+                Ok(Records::NotList)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Records<'de>, E> {
+                Ok(Records::NotList)
+            }
+            fn visit_unit<E>(self) -> Result<Records<'de>, E> {
+                Ok(Records::NotList)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One record: a JSON object with `eventTime`, `eventName` and
 /// `eventSource`.
 fn parse_event<'a>(
-    raw: &'a RawValue,
+    raw: &'a str,
     scratch: &mut DocScratch<'a>,
 ) -> Result<CloudTrailEvent<'a>, String> {
-    let event = Doc::parse_in(raw.get(), scratch).map_err(|e| format!("invalid JSON: {e}"))?;
+    let event = Doc::parse_in(raw, scratch).map_err(|e| format!("invalid JSON: {e}"))?;
     if event.as_object().is_none() {
         return Err("a record is not a JSON object".to_owned());
     }
@@ -165,7 +292,7 @@ fn parse_event<'a>(
     Ok(CloudTrailEvent {
         time,
         event,
-        raw: Cow::Borrowed(raw.get()),
+        raw: Cow::Borrowed(raw),
     })
 }
 
@@ -185,8 +312,8 @@ pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog<'_> {
             if line.is_empty() {
                 continue;
             }
-            match serde_json::from_slice::<&RawValue>(line) {
-                Ok(raw) => log.take(raw, &mut record, &mut scratch),
+            match serde_json::from_slice::<Top>(line) {
+                Ok(top) => log.take(top, line, &mut record, &mut scratch),
                 Err(e) => {
                     record += 1;
                     log.reject(record, format!("line {}: invalid JSON: {e}", i + 1));
@@ -195,12 +322,15 @@ pub fn decode_cloudtrail(bytes: &[u8]) -> CloudTrailLog<'_> {
         }
         return log;
     }
-    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<&RawValue>();
+    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<Top>();
     loop {
         let at = values.byte_offset();
         match values.next() {
             None => break,
-            Some(Ok(raw)) => log.take(raw, &mut record, &mut scratch),
+            Some(Ok(top)) => {
+                let text = bytes[at..values.byte_offset()].trim_ascii_start();
+                log.take(top, text, &mut record, &mut scratch);
+            }
             Some(Err(e)) => {
                 record += 1;
                 log.reject(record, format!("invalid JSON at byte {at}: {e}"));
@@ -283,6 +413,14 @@ mod tests {
         assert!(reasons[1].contains("line 3: invalid JSON"), "{reasons:?}");
         assert!(reasons[2].contains("\"yesterday\""), "{reasons:?}");
         assert!(reasons[3].contains("not a JSON object"), "{reasons:?}");
+
+        // A file whose Records is not a list is one reject, and the values
+        // after it are still read; a single event keeps its own text.
+        let odd = format!("{{\"Records\":{{\"a\":[1]}}}}  \t{EVENT}  {{\"Records\":7}}");
+        let log = decode_cloudtrail(odd.as_bytes());
+        assert_eq!((log.events.len(), log.rejected), (1, 2));
+        assert_eq!(log.events[0].raw, EVENT);
+        assert_eq!(log.reject_samples[0].reason, "Records is not an array");
 
         let truncated = &format!(r#"{{"Records":[{EVENT},{EVENT}]}}"#)[..300];
         let log = decode_cloudtrail(truncated.as_bytes());

@@ -320,7 +320,7 @@ impl<'de> Visitor<'de> for Seed<'_, 'de> {
 }
 
 /// An object key, borrowed when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
