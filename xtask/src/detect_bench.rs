@@ -344,7 +344,7 @@ pub(crate) fn bench_detect(o: DetectOptions) -> anyhow::Result<()> {
         events += rows.len();
         detections += found.len();
         for d in &found {
-            *by_rule.entry(d.title.clone()).or_insert(0usize) += 1;
+            *by_rule.entry(d.title.to_string()).or_insert(0usize) += 1;
         }
         drop(found);
         drop(values);

@@ -10,6 +10,7 @@
 //! are parsed here and counted by `correlate` with our own state.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use formats::Doc;
 use rsigma_eval::Engine;
@@ -96,8 +97,8 @@ pub struct RuleReport {
 /// A single-event match of one rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SigmaMatch {
-    pub rule_id: String,
-    pub title: String,
+    pub rule_id: Arc<str>,
+    pub title: Arc<str>,
     pub severity: Severity,
 }
 
@@ -119,7 +120,7 @@ pub struct SigmaRules {
     engines: HashMap<Source, SourceEngines>,
     /// Rule id by the engine's title, per source (the engine reports the
     /// rule's title and its `id`, which may be absent).
-    ids: HashMap<Source, HashMap<String, (String, Severity)>>,
+    ids: HashMap<Source, HashMap<String, SigmaMatch>>,
     pub correlations: Vec<(Correlation, Source)>,
     pub report: Vec<RuleReport>,
 }
@@ -262,9 +263,14 @@ impl SigmaRules {
                             for name in [rule.id.clone(), rule.name.clone()].into_iter().flatten() {
                                 titles_by_name.insert(name, (id.clone(), source));
                             }
-                            ids.entry(source)
-                                .or_insert_with(HashMap::new)
-                                .insert(rule.title.clone(), (id.clone(), level));
+                            ids.entry(source).or_insert_with(HashMap::new).insert(
+                                rule.title.clone(),
+                                SigmaMatch {
+                                    rule_id: Arc::from(id.as_str()),
+                                    title: Arc::from(rule.title.as_str()),
+                                    severity: level,
+                                },
+                            );
                             routed.entry(source).or_default().rules.push(rule.clone());
                             RuleLoad::Loaded { source }
                         }
@@ -400,24 +406,15 @@ impl EventMatcher for SigmaRules {
         let json = DocEvent::new(event);
         for result in engines.for_event(event).flat_map(|e| e.evaluate(&json)) {
             let title = &result.header.rule_title;
-            let (rule_id, severity) = ids
-                .and_then(|ids| ids.get(title.as_str()))
-                .cloned()
-                .unwrap_or_else(|| {
-                    (
-                        result
-                            .header
-                            .rule_id
-                            .clone()
-                            .unwrap_or_else(|| title.clone()),
-                        Severity::Medium,
-                    )
-                });
-            out.push(SigmaMatch {
-                rule_id,
-                title: title.clone(),
-                severity,
-            });
+            out.push(
+                ids.and_then(|ids| ids.get(title.as_str()))
+                    .cloned()
+                    .unwrap_or_else(|| SigmaMatch {
+                        rule_id: Arc::from(result.header.rule_id.as_deref().unwrap_or(title)),
+                        title: Arc::from(title.as_str()),
+                        severity: Severity::Medium,
+                    }),
+            );
         }
     }
 }
@@ -485,7 +482,7 @@ level: high
         let mut out = Vec::new();
         rules.matches(Source::Cloudtrail, &root, &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].rule_id, "8ad1600d-e9dc-4251-b0ee-a65268f29add");
+        assert_eq!(&*out[0].rule_id, "8ad1600d-e9dc-4251-b0ee-a65268f29add");
         assert_eq!(out[0].severity, Severity::Medium);
         out.clear();
         rules.matches(Source::Cloudtrail, &user, &mut out);

@@ -21,20 +21,23 @@ use crate::travel::{Travel, TravelConfig};
 
 /// One rule matching one event.
 #[derive(Debug, Clone, PartialEq)]
+///
+/// The text an event's detections share is shared, not copied: a busy
+/// rule set raises several detections per event.
 pub struct Detection {
     pub time: i64,
     pub signal_id: String,
-    pub rule_id: String,
-    pub title: String,
+    pub rule_id: Arc<str>,
+    pub title: Arc<str>,
     pub severity: Severity,
     /// The acting identity the signal is about.
-    pub entity: String,
+    pub entity: Arc<str>,
     pub source: &'static str,
-    pub event_id: Option<String>,
-    pub event_name: Option<String>,
-    pub account_id: Option<String>,
-    pub source_ip: Option<String>,
-    pub place: Option<String>,
+    pub event_id: Option<Arc<str>>,
+    pub event_name: Option<Arc<str>>,
+    pub account_id: Option<Arc<str>>,
+    pub source_ip: Option<Arc<str>>,
+    pub place: Option<Arc<str>>,
     /// What the rule saw, in words (impossible travel: the trip).
     pub detail: Option<String>,
 }
@@ -146,39 +149,39 @@ impl Detector {
         let mut travel = self.travel.lock().expect("travel lock");
         let disabled = self.disabled.read().unwrap_or_else(|p| p.into_inner());
         let mut correlator = self.correlator.lock().expect("correlator lock");
-        let mut matched: Vec<String> = Vec::new();
+        let mut matched: Vec<Arc<str>> = Vec::new();
         for (row, event) in rows.iter().zip(events) {
             let source = match row.source {
                 "okta" => Source::Okta,
                 "waf" => Source::Waf,
                 _ => Source::Cloudtrail,
             };
-            let entity = row
-                .actor
-                .clone()
-                .or_else(|| row.source_ip.clone())
-                .unwrap_or_else(|| "unknown".to_owned());
-            let mut push =
-                |rule_id: &str, title: &str, severity: Severity, detail: Option<String>| {
-                    if disabled.contains(rule_id) {
-                        return;
-                    }
-                    out.push(Detection {
-                        time: row.time,
-                        signal_id: signal_id(rule_id, &entity, row.time, self.window_ns),
-                        rule_id: rule_id.to_owned(),
-                        title: title.to_owned(),
-                        severity,
-                        entity: entity.clone(),
-                        source: row.source,
-                        event_id: row.event_id.clone(),
-                        event_name: row.event_name.clone(),
-                        account_id: row.account_id.clone(),
-                        source_ip: row.source_ip.clone(),
-                        place: place(row),
-                        detail,
-                    });
-                };
+            // The row's text, shared by its detections (made at the first).
+            let mut shared: Option<RowText> = None;
+            let mut push = |rule_id: &Arc<str>,
+                            title: &Arc<str>,
+                            severity: Severity,
+                            detail: Option<String>| {
+                if disabled.contains(rule_id.as_ref()) {
+                    return;
+                }
+                let t = shared.get_or_insert_with(|| RowText::of(row));
+                out.push(Detection {
+                    time: row.time,
+                    signal_id: signal_id(rule_id, &t.entity, row.time, self.window_ns),
+                    rule_id: rule_id.clone(),
+                    title: title.clone(),
+                    severity,
+                    entity: t.entity.clone(),
+                    source: row.source,
+                    event_id: t.event_id.clone(),
+                    event_name: t.event_name.clone(),
+                    account_id: t.account_id.clone(),
+                    source_ip: t.source_ip.clone(),
+                    place: t.place.clone(),
+                    detail,
+                });
+            };
             sigma.clear();
             self.sigma.matches(source, event, &mut sigma);
             for SigmaMatch {
@@ -194,18 +197,23 @@ impl Detector {
             if !correlator.is_empty() && !sigma.is_empty() {
                 matched.clear();
                 matched.extend(sigma.iter().map(|m| m.rule_id.clone()));
-                let ids: Vec<&str> = matched.iter().map(String::as_str).collect();
+                let ids: Vec<&str> = matched.iter().map(AsRef::as_ref).collect();
                 for fired in correlator.observe(row.time, event, &ids) {
                     push(
-                        &fired.rule_id,
-                        &fired.title,
+                        &Arc::from(fired.rule_id),
+                        &Arc::from(fired.title),
                         fired.severity,
                         Some(fired.detail),
                     );
                 }
             }
             for rule in builtin_matches(row, event, &self.builtin) {
-                push(rule.id(), rule.title(), rule.severity(), None);
+                push(
+                    &Arc::from(rule.id()),
+                    &Arc::from(rule.title()),
+                    rule.severity(),
+                    None,
+                );
             }
             for trip in travel.observe(row, &self.travel_config) {
                 let rule = BuiltinRule::ImpossibleTravel;
@@ -219,10 +227,44 @@ impl Detector {
                     trip.distance_km,
                     trip.speed_kmh
                 );
-                push(rule.id(), rule.title(), rule.severity(), Some(detail));
+                push(
+                    &Arc::from(rule.id()),
+                    &Arc::from(rule.title()),
+                    rule.severity(),
+                    Some(detail),
+                );
             }
         }
         out
+    }
+}
+
+/// What the detections of one row say about it.
+struct RowText {
+    entity: Arc<str>,
+    event_id: Option<Arc<str>>,
+    event_name: Option<Arc<str>>,
+    account_id: Option<Arc<str>>,
+    source_ip: Option<Arc<str>>,
+    place: Option<Arc<str>>,
+}
+
+impl RowText {
+    fn of(row: &AuditRow) -> RowText {
+        let text = |v: &Option<String>| v.as_deref().map(Arc::from);
+        RowText {
+            entity: Arc::from(
+                row.actor
+                    .as_deref()
+                    .or(row.source_ip.as_deref())
+                    .unwrap_or("unknown"),
+            ),
+            event_id: text(&row.event_id),
+            event_name: text(&row.event_name),
+            account_id: text(&row.account_id),
+            source_ip: text(&row.source_ip),
+            place: place(row).map(Arc::from),
+        }
     }
 }
 
@@ -320,10 +362,10 @@ mod travel_across_sources {
         let found = detector.detect(&rows, &values);
         let trips: Vec<&Detection> = found
             .iter()
-            .filter(|d| d.rule_id == "impossible-travel")
+            .filter(|d| &*d.rule_id == "impossible-travel")
             .collect();
         assert_eq!(trips.len(), 1, "{found:?}");
-        assert_eq!(trips[0].entity, "alice@corp.example");
+        assert_eq!(&*trips[0].entity, "alice@corp.example");
         assert_eq!(trips[0].source, "cloudtrail");
         assert!(
             trips[0]
@@ -361,7 +403,7 @@ mod travel_across_sources {
             detector
                 .detect(&rows, &[&event.event])
                 .into_iter()
-                .map(|d| d.rule_id)
+                .map(|d| d.rule_id.to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(run("a"), ["aws-root-activity"]);
@@ -442,14 +484,14 @@ level: high
         let found = detector.detect(&rows, &values);
         let ids: Vec<(&str, &str)> = found
             .iter()
-            .map(|d| (d.rule_id.as_str(), d.event_id.as_deref().unwrap()))
+            .map(|d| (&*d.rule_id, d.event_id.as_deref().unwrap()))
             .collect();
         assert_eq!(
             ids,
             [("5b4d3c2a-0000-4000-8000-000000000002", "f4")],
             "{found:#?}"
         );
-        assert_eq!(found[0].entity, "arn:aws:iam::111122223333:user/alice");
+        assert_eq!(&*found[0].entity, "arn:aws:iam::111122223333:user/alice");
         assert_eq!(found[0].severity, Severity::High);
         assert_eq!(
             found[0].detail.as_deref(),

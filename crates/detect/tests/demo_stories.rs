@@ -66,7 +66,7 @@ fn the_demo_week_holds_the_five_stories() {
     let found = detector.detect(&rows, &values);
     let signals: BTreeSet<(String, String)> = found
         .iter()
-        .map(|d| (d.rule_id.clone(), d.entity.clone()))
+        .map(|d| (d.rule_id.to_string(), d.entity.to_string()))
         .collect();
     for expected in [
         ("aws-root-activity", "arn:aws:iam::345678901234:root"),
@@ -93,7 +93,7 @@ fn the_demo_week_holds_the_five_stories() {
     }
     let trip = found
         .iter()
-        .find(|d| d.rule_id == "impossible-travel")
+        .find(|d| &*d.rule_id == "impossible-travel")
         .unwrap();
     assert!(
         trip.detail.as_deref().unwrap().contains("Changchun"),

@@ -88,7 +88,7 @@ fn sigmahq_rules_on_the_stratus_detonations() {
             matches.clear();
             rules.matches(Source::Cloudtrail, &e.event, &mut matches);
             for m in &matches {
-                *fired.entry(m.title.clone()).or_default() += 1;
+                *fired.entry(m.title.to_string()).or_default() += 1;
             }
         }
         if !fired.is_empty() {
@@ -147,7 +147,7 @@ fn keyed_engines_match_what_one_engine_of_every_rule_matches() {
                 let mut ours: Vec<String> = Vec::new();
                 let mut found = Vec::new();
                 rules.matches(Source::Cloudtrail, doc, &mut found);
-                ours.extend(found.into_iter().map(|m| m.title));
+                ours.extend(found.into_iter().map(|m| m.title.to_string()));
                 ours.sort();
                 let mut theirs: Vec<String> = engine
                     .evaluate(&rsigma_eval::event::JsonEvent::borrow(event))

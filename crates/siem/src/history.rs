@@ -157,15 +157,15 @@ pub async fn run_rules(
                 .filter(|m| correlator.generates(&m.rule_id))
                 .map(|m| {
                     (
-                        m.rule_id.clone(),
-                        m.title.clone(),
+                        m.rule_id.to_string(),
+                        m.title.to_string(),
                         m.severity.as_str().to_owned(),
                         None,
                     )
                 })
                 .collect();
             if !correlator.is_empty() && !sigma.is_empty() {
-                let ids: Vec<&str> = sigma.iter().map(|m| m.rule_id.as_str()).collect();
+                let ids: Vec<&str> = sigma.iter().map(|m| &*m.rule_id).collect();
                 let time = event.time_ms * 1_000_000;
                 for f in correlator.observe(time, &value, &ids) {
                     found.push((
@@ -240,8 +240,8 @@ pub fn detection_of(m: &HistoryMatch, dedup_window_ns: i64) -> detect::Detection
     detect::Detection {
         time,
         signal_id: detect::signal_id(&m.rule_id, &entity, time, dedup_window_ns),
-        rule_id: m.rule_id.clone(),
-        title: m.title.clone(),
+        rule_id: m.rule_id.as_str().into(),
+        title: m.title.as_str().into(),
         severity: match m.severity.as_str() {
             "info" => detect::Severity::Info,
             "low" => detect::Severity::Low,
@@ -249,17 +249,17 @@ pub fn detection_of(m: &HistoryMatch, dedup_window_ns: i64) -> detect::Detection
             "critical" => detect::Severity::Critical,
             _ => detect::Severity::Medium,
         },
-        entity,
+        entity: entity.into(),
         source: match e.source.as_str() {
             "okta" => "okta",
             "waf" => "waf",
             _ => "cloudtrail",
         },
-        event_id: e.event_id.clone(),
-        event_name: e.event_name.clone(),
-        account_id: e.account_id.clone(),
-        source_ip: e.source_ip.clone(),
-        place: (!place.is_empty()).then(|| place.join(", ")),
+        event_id: e.event_id.as_deref().map(Into::into),
+        event_name: e.event_name.as_deref().map(Into::into),
+        account_id: e.account_id.as_deref().map(Into::into),
+        source_ip: e.source_ip.as_deref().map(Into::into),
+        place: (!place.is_empty()).then(|| place.join(", ").into()),
         detail: m.detail.clone(),
     }
 }

@@ -106,10 +106,10 @@ impl NoticeFilter {
 /// Whether an exception suppresses a detection (as `suppressed` does in a
 /// query, for one detection in memory).
 pub fn suppresses(e: &SignalException, d: &detect::Detection) -> bool {
-    if e.rule_id != "*" && e.rule_id != d.rule_id {
+    if e.rule_id != "*" && *e.rule_id != *d.rule_id {
         return false;
     }
-    if e.entity.as_ref().is_some_and(|x| *x != d.entity) {
+    if e.entity.as_ref().is_some_and(|x| **x != *d.entity) {
         return false;
     }
     if let (Some(field), Some(value)) = (&e.field, &e.value) {
@@ -131,16 +131,16 @@ impl Notice {
     pub fn of(d: &detect::Detection, base_url: &str) -> Notice {
         Notice {
             signal_id: d.signal_id.clone(),
-            rule_id: d.rule_id.clone(),
-            title: d.title.clone(),
+            rule_id: d.rule_id.to_string(),
+            title: d.title.to_string(),
             severity: d.severity.as_str().to_owned(),
-            entity: d.entity.clone(),
+            entity: d.entity.to_string(),
             source: d.source.to_owned(),
             time_ms: d.time / 1_000_000,
-            event_name: d.event_name.clone(),
-            account_id: d.account_id.clone(),
-            source_ip: d.source_ip.clone(),
-            place: d.place.clone(),
+            event_name: d.event_name.as_deref().map(str::to_owned),
+            account_id: d.account_id.as_deref().map(str::to_owned),
+            source_ip: d.source_ip.as_deref().map(str::to_owned),
+            place: d.place.as_deref().map(str::to_owned),
             detail: d.detail.clone(),
             link: format!(
                 "{}/security/signals/{}",
